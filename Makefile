@@ -1,0 +1,36 @@
+# sputnik_crm: `make run` serves Odoo 18 with the addon, `make test` runs the suite.
+# Overridable: DB=sputnik PORT=8069 TEST_DB=$(DB)_test ODOO_SRC=/opt/odoo
+#              ODOO_OPTS="--any-odoo-option" PYTEST_ARGS="-k access"
+.PHONY: help venv run test lint format reset-db pot
+
+help:
+	@echo "make run       install or upgrade sputnik_crm in database \$$DB and serve http://localhost:\$$PORT"
+	@echo "make test      fresh test database, install, run the whole suite (browser tests included)"
+	@echo "make lint      ruff (lint and format check) and pylint-odoo (OCA 18.0 mandatory checks)"
+	@echo "make format    apply ruff's formatting and safe fixes"
+	@echo "make pot       regenerate sputnik_crm/i18n/sputnik_crm.pot and merge it into uk.po"
+	@echo "make reset-db  drop database \$$DB after confirmation (YES=1 skips the question)"
+
+venv:
+	@bash -c 'source scripts/devenv.sh && ensure_venv'
+
+run:
+	@bash scripts/run.sh
+
+test:
+	@bash scripts/test.sh
+
+lint: venv
+	.venv/bin/ruff check --no-fix .
+	.venv/bin/ruff format --check .
+	.venv/bin/pylint --rcfile=.pylintrc-mandatory sputnik_crm
+
+format: venv
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+pot:
+	@bash scripts/pot.sh
+
+reset-db:
+	@bash scripts/reset-db.sh

@@ -1,0 +1,70 @@
+/** @odoo-module **/
+
+import { registry } from "@web/core/registry";
+import { stepUtils } from "@web_tour/tour_service/tour_utils";
+
+function assertNoMenu(xmlid, why) {
+    return {
+        content: `${xmlid} is not in the menu: ${why}`,
+        trigger: ".o_main_navbar .o_menu_sections",
+        run() {
+            if (document.querySelector(`[data-menu-xmlid='${xmlid}']`)) {
+                throw new Error(`Menu ${xmlid} is shown: ${why}`);
+            }
+        },
+    };
+}
+
+function openSection(section, item) {
+    return [
+        {
+            content: `open the ${section} section`,
+            trigger: `.o_main_navbar button[data-menu-xmlid='sputnik_crm.${section}']`,
+            run: "click",
+        },
+        {
+            content: `open ${item}`,
+            trigger: `.o-dropdown--menu a[data-menu-xmlid='sputnik_crm.${item}']`,
+            run: "click",
+        },
+    ];
+}
+
+// An agent walks the Sputnik CRM menu. Its data comes from the Python test.
+registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
+    url: "/odoo",
+    steps: () => [
+        ...stepUtils.goToAppSteps("sputnik_crm.sputnik_crm_menu_root", "Open the Sputnik CRM app"),
+        {
+            content: "the app opens on the clients, with the agent's client",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Client Sputnik')",
+        },
+        ...openSection("sputnik_crm_menu_clients", "res_partner_menu_clients"),
+        {
+            content: "the clients list shows the agent's client",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Client Sputnik')",
+        },
+        ...openSection("sputnik_crm_menu_bookings", "sale_order_menu_bookings"),
+        {
+            content: "the agent's booking is listed",
+            trigger: ".o_list_view .o_data_row:contains('Tour Client Sputnik')",
+        },
+        {
+            content: "open the booking",
+            trigger: ".o_list_view .o_data_row:contains('Tour Client Sputnik') td.o_data_cell",
+            run: "click",
+        },
+        {
+            content: "the booking form shows its client",
+            trigger: ".o_form_view .o_field_widget[name=partner_id] input:value(Tour Client Sputnik)",
+        },
+        ...openSection("sputnik_crm_menu_reports", "sale_report_menu_bookings"),
+        {
+            content: "the bookings analysis opens as a graph",
+            trigger: ".o_graph_view .o_graph_renderer",
+        },
+        assertNoMenu("sputnik_crm.sputnik_crm_menu_config", "configuration is for managers"),
+        assertNoMenu("sputnik_crm.sputnik_crm_menu_tours", "an empty section is hidden"),
+        assertNoMenu("sputnik_crm.sputnik_crm_menu_interactions", "an empty section is hidden"),
+    ],
+});

@@ -1,0 +1,64 @@
+from odoo.tests import TransactionCase, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestDemoData(TransactionCase):
+    """The demo of a Ukrainian tour bureau that `make run` shows."""
+
+    def test_company_in_hryvnias(self):
+        company = self.env.ref("base.demo_company_ua")
+        self.assertEqual(company.name, "Турбюро «Супутник»")
+        self.assertEqual(company.currency_id, self.env.ref("base.UAH"))
+        self.assertEqual(company.country_id, self.env.ref("base.ua"))
+        # the bureau can invoice: it has a chart of accounts and a sales journal
+        self.assertEqual(company.chart_template, "ua_psbo")
+        self.assertTrue(
+            self.env["account.journal"].search_count(
+                [("company_id", "=", company.id), ("type", "=", "sale")]
+            )
+        )
+
+    def test_team_logins(self):
+        company = self.env.ref("base.demo_company_ua")
+        manager = self.env.ref("sputnik_crm.user_manager_demo")
+        agent = self.env.ref("sputnik_crm.user_agent_demo")
+        agent2 = self.env.ref("sputnik_crm.user_agent2_demo")
+        self.assertEqual(
+            (manager | agent | agent2).mapped("login"), ["manager", "agent", "agent2"]
+        )
+        self.assertTrue(manager.has_group("sputnik_crm.group_sputnik_manager"))
+        for user in agent | agent2:
+            self.assertTrue(user.has_group("sputnik_crm.group_sputnik_user"))
+            self.assertFalse(user.has_group("sputnik_crm.group_sputnik_manager"))
+        self.assertEqual((manager | agent | agent2).company_id, company)
+        self.assertEqual(agent.lang, "uk_UA")
+        self.assertTrue(self.env["res.lang"]._lang_get("uk_UA").active)
+        # the demo passwords printed by `make run` work
+        for user in manager | agent | agent2:
+            user.with_user(user)._check_credentials(
+                {"type": "password", "password": user.login}, {"interactive": True}
+            )
+
+    def test_clients(self):
+        clients = self.env["res.partner"].search(
+            [
+                (
+                    "id",
+                    "in",
+                    [
+                        self.env.ref(f"sputnik_crm.res_partner_client_{i:02d}_demo").id
+                        for i in range(1, 31)
+                    ],
+                )
+            ]
+        )
+        self.assertEqual(len(clients), 30)
+        agents = self.env.ref("sputnik_crm.user_agent_demo") | self.env.ref(
+            "sputnik_crm.user_agent2_demo"
+        )
+        for client in clients:
+            self.assertTrue(client.phone.startswith("+380"), client.phone)
+            self.assertTrue(client.email)
+            self.assertIn(client.user_id, agents)
+            self.assertGreater(client.customer_rank, 0)
+        self.assertEqual(len(set(clients.mapped("email"))), 30)

@@ -1,0 +1,17 @@
+from odoo.tests import HttpCase, new_test_user, tagged
+
+
+@tagged("post_install", "-at_install")
+class TestMenuTour(HttpCase):
+    def test_agent_walks_the_menu(self):
+        agent = new_test_user(
+            self.env,
+            login="sputnik_tour_agent",
+            name="Tour Agent",
+            groups="base.group_user,sputnik_crm.group_sputnik_user",
+        )
+        client = self.env["res.partner"].create(
+            {"name": "Tour Client Sputnik", "customer_rank": 1, "user_id": agent.id}
+        )
+        self.env["sale.order"].create({"partner_id": client.id, "user_id": agent.id})
+        self.start_tour("/odoo", "sputnik_crm_menu_tour", login=agent.login)
