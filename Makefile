@@ -1,7 +1,7 @@
 # sputnik_crm: `make run` serves Odoo 18 with the addon, `make test` runs the suite.
 # Overridable: DB=sputnik PORT=8069 TEST_DB=$(DB)_test ODOO_SRC=/opt/odoo
 #              ODOO_OPTS="--any-odoo-option" PYTEST_ARGS="-k access"
-.PHONY: help venv run test lint format reset-db pot
+.PHONY: help venv run test lint format reset-db pot check-existing screenshot
 
 help:
 	@echo "make run       install or upgrade sputnik_crm in database \$$DB and serve http://localhost:\$$PORT"
@@ -9,6 +9,8 @@ help:
 	@echo "make lint      ruff (lint and format check) and pylint-odoo (OCA 18.0 mandatory checks)"
 	@echo "make format    apply ruff's formatting and safe fixes"
 	@echo "make pot       regenerate sputnik_crm/i18n/sputnik_crm.pot and merge it into uk.po"
+	@echo "make check-existing  install into a database with sales/stock/purchase data, upgrade, lose nothing"
+	@echo "make screenshot  docs/screenshot.png of the app served by make run"
 	@echo "make reset-db  drop database \$$DB after confirmation (YES=1 skips the question)"
 
 venv:
@@ -34,3 +36,9 @@ pot:
 
 reset-db:
 	@bash scripts/reset-db.sh
+
+check-existing:
+	@bash scripts/check-existing.sh
+
+screenshot: venv
+	.venv/bin/python scripts/screenshot.py "/odoo/action-sputnik_crm.res_partner_action_clients" docs/screenshot.png
