@@ -22,15 +22,27 @@
     ],
     "data": [
         "security/sputnik_crm_groups.xml",
+        "security/ir.model.access.csv",
+        "security/sputnik_crm_security.xml",
+        "data/sputnik_crm_data.xml",
         "views/res_partner_views.xml",
+        "views/sputnik_destination_views.xml",
+        "views/product_template_views.xml",
+        "views/sputnik_departure_views.xml",
+        "views/sputnik_travel_document_views.xml",
+        "views/sputnik_waitlist_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
+        "wizard/sputnik_passport_override_views.xml",
+        "report/sputnik_client_settlement_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [
         "demo/res_company_demo.xml",
         "demo/res_users_demo.xml",
         "demo/res_partner_demo.xml",
+        "demo/sputnik_tour_demo.xml",
+        "demo/sputnik_booking_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

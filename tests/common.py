@@ -1,3 +1,6 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
 from odoo.tests import TransactionCase, new_test_user
 
 
@@ -39,3 +42,100 @@ class SputnikCase(TransactionCase):
         cls.product = cls.env["product.product"].create(
             {"name": "Sputnik Test Service", "type": "service", "list_price": 1000.0}
         )
+
+
+def make_tour(env, name="Antalya Beach Test", country="base.tr", price=30000.0):
+    """A tour to a destination in ``country`` from a tour operator of its own."""
+    operator = env["res.partner"].create(
+        {"name": f"Operator of {name}", "supplier_rank": 1, "is_company": True}
+    )
+    destination = env["sputnik.destination"].create(
+        {"name": f"Destination of {name}", "country_id": env.ref(country).id}
+    )
+    return env["product.template"].create(
+        {
+            "name": name,
+            "sputnik_is_tour": True,
+            "sputnik_tour_type": "beach",
+            "sputnik_destination_id": destination.id,
+            "sputnik_nights": 7,
+            "sputnik_operator_id": operator.id,
+            "list_price": price,
+            "taxes_id": [Command.clear()],
+            "supplier_taxes_id": [Command.clear()],
+        }
+    )
+
+
+def make_departure(env, tour, start_in_days=60, nights=7):
+    today = fields.Date.context_today(env["sputnik.departure"])
+    return env["sputnik.departure"].create(
+        {
+            "tour_id": tour.id,
+            "date_start": today + relativedelta(days=start_in_days),
+            "date_end": today + relativedelta(days=start_in_days + nights),
+            "release_date": today + relativedelta(days=start_in_days - 14),
+            "allotment_seats": 10,
+        }
+    )
+
+
+def buy_seats(env, departure, seats, net_price=20000.0, receive=True):
+    """An allotment purchase order to the tour operator, received when asked."""
+    order = env["purchase.order"].create(
+        {
+            "partner_id": departure.operator_id.id,
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": departure.product_id.id,
+                        "product_qty": seats,
+                        "price_unit": net_price,
+                        "taxes_id": [Command.clear()],
+                    }
+                )
+            ],
+        }
+    )
+    order.button_confirm()
+    if receive:
+        receipt = order.picking_ids
+        receipt.move_ids.quantity = seats
+        receipt.move_ids.picked = True
+        receipt.button_validate()
+    return order
+
+
+def make_travellers(env, count, passport_years=3, prefix="Traveller"):
+    today = fields.Date.context_today(env["sputnik.travel.document"])
+    travellers = env["res.partner"].create(
+        [{"name": f"{prefix} {i}", "email": f"t{i}@example.com"} for i in range(count)]
+    )
+    for traveller in travellers:
+        env["sputnik.travel.document"].create(
+            {
+                "partner_id": traveller.id,
+                "document_type": "foreign_passport",
+                "number": f"{prefix[:2].upper()}{traveller.id:07d}",
+                "country_id": env.ref("base.ua").id,
+                "expiry_date": today + relativedelta(years=passport_years),
+            }
+        )
+    return travellers
+
+
+def make_booking(env, departure, travellers, customer=None, seats=None):
+    return env["sale.order"].create(
+        {
+            "partner_id": (customer or travellers[0]).id,
+            "sputnik_traveller_ids": [Command.set(travellers.ids)],
+            "order_line": [
+                Command.create(
+                    {
+                        "product_id": departure.product_id.id,
+                        "product_uom_qty": seats or len(travellers),
+                    }
+                )
+            ],
+        }
+    )

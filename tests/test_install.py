@@ -61,9 +61,14 @@ class TestInstall(SputnikCase):
             ref("sputnik_crm.res_partner_menu_clients").id,
             ref("sputnik_crm.sale_order_menu_bookings").id,
             ref("sputnik_crm.sale_report_menu_bookings").id,
+            ref("sputnik_crm.sputnik_client_settlement_menu").id,
+            ref("sputnik_crm.sputnik_travel_document_menu").id,
+            ref("sputnik_crm.sputnik_waitlist_menu").id,
+            ref("sputnik_crm.product_template_menu_tours").id,
+            ref("sputnik_crm.sputnik_departure_menu").id,
+            ref("sputnik_crm.sputnik_departure_menu_calendar").id,
         }
         empty_sections = {
-            ref("sputnik_crm.sputnik_crm_menu_tours").id,
             ref("sputnik_crm.sputnik_crm_menu_interactions").id,
         }
         config = ref("sputnik_crm.sputnik_crm_menu_config").id
@@ -78,6 +83,7 @@ class TestInstall(SputnikCase):
         admin_menus = self._visible_menus(self.env.ref("base.user_admin"))
         self.assertIn(settings, admin_menus)
         self.assertIn(config, admin_menus)
+        self.assertIn(ref("sputnik_crm.sputnik_destination_menu").id, admin_menus)
         self.assertFalse(empty_sections & admin_menus)
 
         # without a Sputnik group the app is not on the home screen at all
@@ -88,6 +94,12 @@ class TestInstall(SputnikCase):
             "sputnik_crm.res_partner_action_clients",
             "sputnik_crm.sale_order_action_bookings",
             "sputnik_crm.sale_report_action_bookings",
+            "sputnik_crm.product_template_action_tours",
+            "sputnik_crm.sputnik_departure_action",
+            "sputnik_crm.sputnik_departure_action_calendar",
+            "sputnik_crm.sputnik_waitlist_action",
+            "sputnik_crm.sputnik_travel_document_action",
+            "sputnik_crm.sputnik_client_settlement_action",
         ):
             action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
             model = self.env[action["res_model"]].with_user(self.agent)

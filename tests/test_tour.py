@@ -1,5 +1,7 @@
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from .common import buy_seats, make_departure, make_tour
+
 
 @tagged("post_install", "-at_install")
 class TestMenuTour(HttpCase):
@@ -14,4 +16,8 @@ class TestMenuTour(HttpCase):
             {"name": "Tour Client Sputnik", "customer_rank": 1, "user_id": agent.id}
         )
         self.env["sale.order"].create({"partner_id": client.id, "user_id": agent.id})
+        departure = make_departure(
+            self.env, make_tour(self.env, name="Tour Test Antalya")
+        )
+        buy_seats(self.env, departure, 3)
         self.start_tour("/odoo", "sputnik_crm_menu_tour", login=agent.login)

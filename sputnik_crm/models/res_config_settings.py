@@ -4,6 +4,15 @@ from odoo import api, fields, models
 class ResConfigSettings(models.TransientModel):
     _inherit = "res.config.settings"
 
+    sputnik_deposit_percent = fields.Float(
+        related="company_id.sputnik_deposit_percent", readonly=False
+    )
+    sputnik_balance_days = fields.Integer(
+        related="company_id.sputnik_balance_days", readonly=False
+    )
+    sputnik_passport_months = fields.Integer(
+        related="company_id.sputnik_passport_months", readonly=False
+    )
     sputnik_agent_count = fields.Integer(
         string="Travel Agents",
         compute="_compute_sputnik_team_counts",

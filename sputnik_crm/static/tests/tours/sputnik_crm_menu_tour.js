@@ -58,13 +58,22 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
             content: "the booking form shows its client",
             trigger: ".o_form_view .o_field_widget[name=partner_id] input:value(Tour Client Sputnik)",
         },
+        ...openSection("sputnik_crm_menu_tours", "product_template_menu_tours"),
+        {
+            content: "the tour catalogue shows the tour with its free seats",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Test Antalya'):contains('3 free seats')",
+        },
+        ...openSection("sputnik_crm_menu_tours", "sputnik_departure_menu"),
+        {
+            content: "the departure lists its seats",
+            trigger: ".o_list_view .o_data_row:contains('Tour Test Antalya')",
+        },
         ...openSection("sputnik_crm_menu_reports", "sale_report_menu_bookings"),
         {
             content: "the bookings analysis opens as a graph",
             trigger: ".o_graph_view .o_graph_renderer",
         },
         assertNoMenu("sputnik_crm.sputnik_crm_menu_config", "configuration is for managers"),
-        assertNoMenu("sputnik_crm.sputnik_crm_menu_tours", "an empty section is hidden"),
         assertNoMenu("sputnik_crm.sputnik_crm_menu_interactions", "an empty section is hidden"),
     ],
 });

@@ -1,0 +1,55 @@
+from odoo import api, fields, models
+
+
+class AccountMove(models.Model):
+    _inherit = "account.move"
+
+    sputnik_booking_id = fields.Many2one(
+        comodel_name="sale.order",
+        string="Booking",
+        compute="_compute_sputnik_booking",
+        store=True,
+        recursive=True,
+        readonly=True,
+        index=True,
+        check_company=True,
+        help="Booking invoiced by this customer invoice or credit note: the order of "
+        "its first invoice line that comes from a booking; for a credit note without "
+        "such lines, the booking of the invoice it reverses.",
+    )
+    sputnik_departure_id = fields.Many2one(
+        comodel_name="sputnik.departure",
+        string="Departure",
+        compute="_compute_sputnik_booking",
+        store=True,
+        recursive=True,
+        readonly=True,
+        index=True,
+        help="Departure of the first invoiced booking line that has one; for a credit "
+        "note without such lines, the departure of the invoice it reverses.",
+    )
+
+    @api.depends(
+        "move_type",
+        "invoice_line_ids.sale_line_ids.order_id",
+        "invoice_line_ids.sale_line_ids.sputnik_departure_id",
+        "reversed_entry_id.sputnik_booking_id",
+        "reversed_entry_id.sputnik_departure_id",
+    )
+    def _compute_sputnik_booking(self):
+        # The ORM prefetches the lines, their sale lines and orders for the whole
+        # recordset at once: no query per invoice.
+        for move in self:
+            if move.move_type not in ("out_invoice", "out_refund"):
+                move.sputnik_booking_id = False
+                move.sputnik_departure_id = False
+                continue
+            sale_lines = move.invoice_line_ids.sale_line_ids
+            booking = sale_lines.order_id[:1]
+            departure = sale_lines.sputnik_departure_id[:1]
+            reversed_move = move.reversed_entry_id
+            if move.move_type == "out_refund" and reversed_move:
+                booking = booking or reversed_move.sputnik_booking_id
+                departure = departure or reversed_move.sputnik_departure_id
+            move.sputnik_booking_id = booking
+            move.sputnik_departure_id = departure

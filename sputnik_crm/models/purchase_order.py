@@ -1,0 +1,20 @@
+from odoo import models
+
+
+class PurchaseOrder(models.Model):
+    _inherit = "purchase.order"
+
+    def _sputnik_departures(self):
+        return self.env["sputnik.departure"].search(
+            [("product_id", "in", self.order_line.product_id.ids)]
+        )
+
+    def button_confirm(self):
+        res = super().button_confirm()
+        self._sputnik_departures()._sputnik_refresh_state()
+        return res
+
+    def button_cancel(self):
+        res = super().button_cancel()
+        self._sputnik_departures()._sputnik_refresh_state()
+        return res

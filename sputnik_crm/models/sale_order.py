@@ -1,0 +1,434 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+
+BOOKING_STATUS = [
+    ("quotation", "Quotation"),
+    ("confirmed", "Confirmed"),
+    ("paid", "Paid"),
+    ("documents", "Documents Issued"),
+    ("travelling", "Travelling"),
+    ("completed", "Completed"),
+    ("cancelled", "Cancelled"),
+]
+PAYMENT_STATUS = [
+    ("none", "Nothing Due"),
+    ("due", "Due"),
+    ("overdue", "Overdue"),
+    ("paid", "Paid"),
+]
+OVERRIDE_FIELDS = {"sputnik_passport_override_reason", "sputnik_passport_override_uid"}
+
+
+class SaleOrder(models.Model):
+    _inherit = "sale.order"
+
+    sputnik_is_booking = fields.Boolean(
+        string="Is a Booking",
+        compute="_compute_sputnik_dates",
+        store=True,
+        help="The order books seats of at least one departure.",
+    )
+    sputnik_traveller_ids = fields.Many2many(
+        "res.partner",
+        "sale_order_sputnik_traveller_rel",
+        "order_id",
+        "partner_id",
+        string="Travellers",
+        help="Who travels: one traveller per seat booked on each departure. The "
+        "customer who pays may or may not travel.",
+    )
+    sputnik_traveller_count = fields.Integer(
+        string="Travellers Count", compute="_compute_sputnik_traveller_count"
+    )
+    sputnik_operator_ref = fields.Char(
+        string="Operator Reference",
+        copy=False,
+        tracking=True,
+        help="The tour operator's reference of this booking.",
+    )
+    sputnik_date_start = fields.Date(
+        string="Departure Date", compute="_compute_sputnik_dates", store=True
+    )
+    sputnik_date_end = fields.Date(
+        string="Return Date", compute="_compute_sputnik_dates", store=True
+    )
+    sputnik_documents_issued = fields.Boolean(
+        string="Documents Issued", copy=False, tracking=True
+    )
+    sputnik_status = fields.Selection(
+        BOOKING_STATUS,
+        string="Booking Status",
+        compute="_compute_sputnik_status",
+        store=True,
+        index=True,
+    )
+    sputnik_balance_due_date = fields.Date(
+        string="Balance Due",
+        compute="_compute_sputnik_dates",
+        store=True,
+        help="The balance is due this many days before departure (Settings).",
+    )
+    sputnik_payment_status = fields.Selection(
+        PAYMENT_STATUS,
+        string="Payment Status",
+        compute="_compute_sputnik_payment_status",
+        search="_search_sputnik_payment_status",
+    )
+    sputnik_amount_overdue = fields.Monetary(
+        string="Amount Overdue", compute="_compute_sputnik_payment_status"
+    )
+    sputnik_passport_issues = fields.Text(
+        string="Passport Issues", compute="_compute_sputnik_passport_issues"
+    )
+    sputnik_passport_override_reason = fields.Text(
+        string="Passport Override Reason", copy=False, tracking=True, readonly=True
+    )
+    sputnik_passport_override_uid = fields.Many2one(
+        "res.users", string="Passport Override By", copy=False, readonly=True
+    )
+
+    # === COMPUTES === #
+    @api.depends(
+        "order_line.sputnik_departure_id.date_start",
+        "order_line.sputnik_departure_id.date_end",
+        "company_id.sputnik_balance_days",
+    )
+    def _compute_sputnik_dates(self):
+        for order in self:
+            departures = order.order_line.sputnik_departure_id
+            order.sputnik_is_booking = bool(departures)
+            order.sputnik_date_start = min(
+                departures.mapped("date_start"), default=False
+            )
+            order.sputnik_date_end = max(departures.mapped("date_end"), default=False)
+            order.sputnik_balance_due_date = order.sputnik_date_start and (
+                order.sputnik_date_start
+                - relativedelta(days=order.company_id.sputnik_balance_days)
+            )
+
+    @api.depends("sputnik_traveller_ids")
+    def _compute_sputnik_traveller_count(self):
+        for order in self:
+            order.sputnik_traveller_count = len(order.sputnik_traveller_ids)
+
+    @api.depends(
+        "state",
+        "sputnik_is_booking",
+        "sputnik_documents_issued",
+        "sputnik_date_start",
+        "sputnik_date_end",
+        "invoice_status",
+        "invoice_ids.payment_state",
+        "invoice_ids.state",
+    )
+    def _compute_sputnik_status(self):
+        today = fields.Date.context_today(self)
+        for order in self:
+            if not order.sputnik_is_booking:
+                order.sputnik_status = False
+            elif order.state == "cancel":
+                order.sputnik_status = "cancelled"
+            elif order.state != "sale":
+                order.sputnik_status = "quotation"
+            elif order.sputnik_date_end and order.sputnik_date_end < today:
+                order.sputnik_status = "completed"
+            elif order.sputnik_date_start and order.sputnik_date_start <= today:
+                order.sputnik_status = "travelling"
+            elif order.sputnik_documents_issued:
+                order.sputnik_status = "documents"
+            elif order._sputnik_is_paid():
+                order.sputnik_status = "paid"
+            else:
+                order.sputnik_status = "confirmed"
+
+    def _sputnik_invoices(self):
+        return self.invoice_ids.filtered(
+            lambda m: m.state == "posted" and m.move_type == "out_invoice"
+        )
+
+    def _sputnik_is_paid(self):
+        self.ensure_one()
+        invoices = self._sputnik_invoices()
+        return (
+            self.invoice_status == "invoiced"
+            and bool(invoices)
+            and all(m.payment_state in ("paid", "in_payment") for m in invoices)
+        )
+
+    @api.depends(
+        "state",
+        "invoice_ids.amount_residual",
+        "invoice_ids.invoice_date_due",
+        "sputnik_balance_due_date",
+        "invoice_status",
+    )
+    def _compute_sputnik_payment_status(self):
+        today = fields.Date.context_today(self)
+        for order in self:
+            invoices = order._sputnik_invoices()
+            overdue = invoices.filtered(
+                lambda m, t=today: m.amount_residual and m.invoice_date_due < t
+            )
+            order.sputnik_amount_overdue = sum(overdue.mapped("amount_residual"))
+            uninvoiced_late = (
+                order.invoice_status == "to invoice"
+                and order.sputnik_balance_due_date
+                and order.sputnik_balance_due_date < today
+            )
+            if order.state != "sale" or not order.sputnik_is_booking:
+                order.sputnik_payment_status = "none"
+            elif overdue or uninvoiced_late:
+                order.sputnik_payment_status = "overdue"
+            elif order._sputnik_is_paid():
+                order.sputnik_payment_status = "paid"
+            else:
+                order.sputnik_payment_status = "due"
+
+    def _search_sputnik_payment_status(self, operator, value):
+        if operator not in ("=", "!=") or value != "overdue":
+            raise UserError(
+                self.env._("The payment status can only be searched for overdue.")
+            )
+        today = fields.Date.context_today(self)
+        domain = [
+            ("state", "=", "sale"),
+            ("sputnik_is_booking", "=", True),
+            "|",
+            (
+                "invoice_ids",
+                "any",
+                [
+                    ("state", "=", "posted"),
+                    ("move_type", "=", "out_invoice"),
+                    ("amount_residual", ">", 0),
+                    ("invoice_date_due", "<", today),
+                ],
+            ),
+            "&",
+            ("invoice_status", "=", "to invoice"),
+            ("sputnik_balance_due_date", "<", today),
+        ]
+        return (
+            domain if operator == "=" else ["!", *expression.normalize_domain(domain)]
+        )
+
+    @api.depends(
+        "sputnik_traveller_ids",
+        "order_line.sputnik_departure_id",
+        "company_id.sputnik_passport_months",
+    )
+    def _compute_sputnik_passport_issues(self):
+        for order in self:
+            order.sputnik_passport_issues = "\n".join(
+                order._sputnik_passport_problems()
+            )
+
+    def _sputnik_passport_problems(self):
+        """What the passport rule finds wrong with this booking's travellers."""
+        self.ensure_one()
+        abroad = self.order_line.sputnik_departure_id.filtered("is_abroad")
+        if not abroad:
+            return []
+        months = self.company_id.sputnik_passport_months
+        valid_until = max(abroad.mapped("date_end")) + relativedelta(months=months)
+        problems = []
+        documents = self.env["sputnik.travel.document"].sudo()
+        for traveller in self.sputnik_traveller_ids:
+            docs = documents.search([("partner_id", "=", traveller.id)])
+            if not docs._is_valid_until(valid_until):
+                problems.append(
+                    self.env._(
+                        "%(traveller)s has no foreign passport valid until %(date)s.",
+                        traveller=traveller.name,
+                        date=valid_until.strftime("%d.%m.%Y"),
+                    )
+                )
+        return problems
+
+    # === CRUD === #
+    def write(self, vals):
+        if OVERRIDE_FIELDS & vals.keys() and not self.env.user.has_group(
+            "sputnik_crm.group_sputnik_manager"
+        ):
+            raise AccessError(
+                self.env._("Only a Sputnik manager may override the passport rule.")
+            )
+        return super().write(vals)
+
+    # === ACTIONS === #
+    def action_confirm(self):
+        for order in self.filtered("sputnik_is_booking"):
+            order._sputnik_check_travellers()
+            order._sputnik_check_passports()
+        res = super().action_confirm()
+        self.filtered("sputnik_is_booking")._sputnik_invoice_deposit()
+        return res
+
+    def action_sputnik_issue_documents(self):
+        for order in self:
+            if order.state != "sale":
+                raise UserError(
+                    self.env._(
+                        "Documents are issued for a confirmed booking only (%(name)s).",
+                        name=order.name,
+                    )
+                )
+        self.write({"sputnik_documents_issued": True})
+
+    def action_sputnik_override_passport(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override the Passport Rule"),
+            "res_model": "sputnik.passport.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_order_id": self.id},
+        }
+
+    def action_sputnik_invoice_balance(self):
+        """Invoice what is left of the bookings, less the deposit."""
+        orders = self.filtered(
+            lambda o: o.state == "sale" and o.invoice_status == "to invoice"
+        )
+        if not orders:
+            raise UserError(self.env._("There is no balance left to invoice."))
+        invoices = orders._sputnik_create_balance_invoices()
+        return orders.action_view_invoice(invoices=invoices)
+
+    # === BUSINESS === #
+    def _sputnik_check_travellers(self):
+        self.ensure_one()
+        travellers = len(self.sputnik_traveller_ids)
+        for departure in self.order_line.sputnik_departure_id:
+            seats = sum(
+                self.order_line.filtered(
+                    lambda line, d=departure: line.sputnik_departure_id == d
+                ).mapped("product_uom_qty")
+            )
+            if seats != travellers:
+                raise UserError(
+                    self.env._(
+                        "Booking %(name)s has %(travellers)s travellers for %(seats)s "
+                        "seats on %(departure)s: name one traveller per seat.",
+                        name=self.name,
+                        travellers=travellers,
+                        seats=int(seats),
+                        departure=departure.name,
+                    )
+                )
+
+    def _sputnik_check_passports(self):
+        self.ensure_one()
+        problems = self._sputnik_passport_problems()
+        if problems and not self.sputnik_passport_override_reason:
+            raise UserError(
+                self.env._(
+                    "Booking %(name)s cannot be confirmed:\n%(problems)s\nA Sputnik "
+                    "manager may override the passport rule with a reason.",
+                    name=self.name,
+                    problems="\n".join(problems),
+                )
+            )
+
+    def _sputnik_invoice_deposit(self):
+        """Invoice the deposit of confirmed bookings as a down payment."""
+        for order in self:
+            percent = order.company_id.sputnik_deposit_percent
+            if not percent or order.amount_total <= 0:
+                continue
+            wizard = (
+                self.env["sale.advance.payment.inv"]
+                .sudo()
+                .with_company(order.company_id)
+                .with_context(active_model="sale.order", active_ids=order.ids)
+                .create(
+                    {
+                        "advance_payment_method": "percentage",
+                        "amount": percent,
+                        "sale_order_ids": [(6, 0, order.ids)],
+                    }
+                )
+            )
+            invoice = wizard._create_invoices(order)
+            invoice.action_post()
+
+    def _sputnik_create_balance_invoices(self):
+        invoices = self.env["account.move"]
+        for order in self:
+            invoice = order.sudo()._create_invoices(final=True)
+            if order.sputnik_balance_due_date:
+                due = max(
+                    order.sputnik_balance_due_date, fields.Date.context_today(self)
+                )
+                invoice.invoice_payment_term_id = False
+                invoice.invoice_date_due = due
+            invoice.action_post()
+            invoices |= invoice
+        return invoices.sudo(False)
+
+    def _action_cancel(self):
+        bookings = self.filtered(lambda o: o.sputnik_is_booking and o.state == "sale")
+        departures = bookings.order_line.sputnik_departure_id
+        posted = bookings._sputnik_invoices().filtered(
+            lambda m: not m.reversal_move_ids
+        )
+        res = super()._action_cancel()
+        if posted:
+            bookings._sputnik_credit_invoices(posted)
+        if departures:
+            departures._sputnik_seats_freed()
+        return res
+
+    def _sputnik_credit_invoices(self, invoices):
+        """Credit notes for the posted invoices of cancelled bookings: an unpaid
+        invoice is closed by its credit note, a paid one leaves the client a
+        credit for the accountants to refund."""
+        today = fields.Date.context_today(self)
+        invoices = invoices.sudo()
+        for invoice in invoices:
+            unpaid = invoice.payment_state == "not_paid"
+            credit = invoice._reverse_moves(
+                [
+                    {
+                        "ref": self.env._(
+                            "Cancellation of %(invoice)s", invoice=invoice.name
+                        ),
+                        "invoice_date": today,
+                    }
+                ],
+                cancel=unpaid,
+            )
+            if credit.state == "draft":
+                credit.action_post()
+
+    @api.model
+    def _cron_sputnik_bookings(self):
+        """Daily: invoice the balances that fall due, refresh the statuses that
+        follow the dates."""
+        today = fields.Date.context_today(self)
+        to_invoice = self.search(
+            [
+                ("state", "=", "sale"),
+                ("sputnik_is_booking", "=", True),
+                ("invoice_status", "=", "to invoice"),
+                ("sputnik_balance_due_date", "<=", today + relativedelta(days=7)),
+            ]
+        )
+        for order in to_invoice:
+            order._sputnik_create_balance_invoices()
+        moving = self.search(
+            [
+                (
+                    "sputnik_status",
+                    "in",
+                    ("confirmed", "paid", "documents", "travelling"),
+                ),
+                ("sputnik_date_start", "<=", today),
+            ]
+        )
+        self.env.add_to_compute(self._fields["sputnik_status"], moving)
+        moving.flush_recordset(["sputnik_status"])

@@ -1,0 +1,588 @@
+from collections import defaultdict
+
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.tools import SQL
+
+SEAT_KEYS = ("purchased", "received", "on_hand", "reserved", "sold", "free")
+OPEN_STATES = ("planned", "open", "sold_out")
+
+
+class SputnikDeparture(models.Model):
+    _name = "sputnik.departure"
+    _description = "Tour Departure"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "date_start, id"
+    _check_company_auto = True
+
+    # === FIELDS === #
+    name = fields.Char(compute="_compute_name", store=True, index="trigram")
+    tour_id = fields.Many2one(
+        "product.template",
+        string="Tour",
+        required=True,
+        index=True,
+        ondelete="restrict",
+        check_company=True,
+        domain=[("sputnik_is_tour", "=", True)],
+        tracking=True,
+    )
+    product_id = fields.Many2one(
+        "product.product",
+        string="Seat Product",
+        readonly=True,
+        index=True,
+        ondelete="restrict",
+        copy=False,
+        help="The storable variant of the tour whose stock is this departure's seats.",
+    )
+    ptav_id = fields.Many2one(
+        "product.template.attribute.value", readonly=True, copy=False
+    )
+    price_extra = fields.Float(
+        related="ptav_id.price_extra",
+        readonly=False,
+        string="Price Supplement",
+        help="Added to the tour's price for this departure (season, holidays).",
+    )
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda s: s.env.company
+    )
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    destination_id = fields.Many2one(
+        related="tour_id.sputnik_destination_id", store=True, string="Destination"
+    )
+    operator_id = fields.Many2one(
+        related="tour_id.sputnik_operator_id", store=True, string="Tour Operator"
+    )
+    tour_type = fields.Selection(
+        related="tour_id.sputnik_tour_type", store=True, string="Tour Type"
+    )
+    date_start = fields.Date(string="Departure", required=True, tracking=True)
+    date_end = fields.Date(string="Return", required=True, tracking=True)
+    nights = fields.Integer(compute="_compute_nights", store=True)
+    release_date = fields.Date(
+        string="Allotment Release",
+        tracking=True,
+        help="Date by which unsold seats go back to the tour operator.",
+    )
+    allotment_seats = fields.Integer(
+        string="Allotment",
+        tracking=True,
+        help="Seats agreed with the tour operator for this departure.",
+    )
+    state = fields.Selection(
+        [
+            ("planned", "Planned"),
+            ("open", "Open"),
+            ("sold_out", "Sold Out"),
+            ("closed", "Closed"),
+            ("departed", "Departed"),
+            ("done", "Done"),
+            ("cancelled", "Cancelled"),
+        ],
+        default="planned",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
+        tracking=True,
+        help="Follows the seats and the dates: planned until seats are on hand, "
+        "open while seats are free, sold out when none is, departed on the "
+        "departure date, done after the return. Closed and cancelled are set by "
+        "hand.",
+    )
+    is_abroad = fields.Boolean(
+        compute="_compute_is_abroad",
+        store=True,
+        help="Destination in another country than the company's: travellers need "
+        "foreign passports.",
+    )
+    seats_purchased = fields.Integer(
+        compute="_compute_seats", help="Seats in confirmed purchase orders."
+    )
+    seats_received = fields.Integer(
+        compute="_compute_seats", help="Seats received from the tour operator."
+    )
+    seats_on_hand = fields.Integer(
+        compute="_compute_seats", help="Received seats not yet travelled."
+    )
+    seats_reserved = fields.Integer(
+        compute="_compute_seats", help="Seats held by confirmed bookings."
+    )
+    seats_sold = fields.Integer(
+        compute="_compute_seats", help="Seats in confirmed bookings."
+    )
+    seats_free = fields.Integer(
+        compute="_compute_seats", help="On hand minus reserved: what can be sold."
+    )
+    seat_version = fields.Integer(
+        readonly=True,
+        copy=False,
+        help="Technical: incremented whenever seats are taken, so that concurrent "
+        "bookings of the same departure conflict instead of overbooking.",
+    )
+    booking_line_ids = fields.One2many(
+        "sale.order.line", "sputnik_departure_id", string="Booking Lines"
+    )
+    booking_count = fields.Integer(compute="_compute_booking_count")
+    waitlist_ids = fields.One2many("sputnik.waitlist", "departure_id")
+    waitlist_count = fields.Integer(compute="_compute_waitlist_count")
+    color = fields.Integer(compute="_compute_color")
+
+    _sql_constraints = [
+        (
+            "tour_dates_uniq",
+            "unique(tour_id, date_start, date_end, company_id)",
+            "This tour already has a departure on these dates.",
+        ),
+    ]
+
+    # === COMPUTES === #
+    @api.depends("tour_id.name", "date_start")
+    def _compute_name(self):
+        for departure in self:
+            date = departure.date_start and departure.date_start.strftime("%d.%m.%Y")
+            departure.name = f"{departure.tour_id.name or ''} {date or ''}".strip()
+
+    @api.depends("date_start", "date_end")
+    def _compute_nights(self):
+        for departure in self:
+            if departure.date_start and departure.date_end:
+                departure.nights = (departure.date_end - departure.date_start).days
+            else:
+                departure.nights = 0
+
+    @api.depends("destination_id.country_id", "company_id.country_id")
+    def _compute_is_abroad(self):
+        for departure in self:
+            country = departure.destination_id.country_id
+            departure.is_abroad = bool(
+                country and country != departure.company_id.country_id
+            )
+
+    def _compute_seats(self):
+        figures = self._get_seat_figures()
+        for departure in self:
+            for key in SEAT_KEYS:
+                departure[f"seats_{key}"] = figures[departure.id][key]
+
+    def _compute_booking_count(self):
+        counts = dict(
+            self.env["sale.order.line"]._read_group(
+                [("sputnik_departure_id", "in", self.ids), ("state", "=", "sale")],
+                groupby=["sputnik_departure_id"],
+                aggregates=["order_id:count_distinct"],
+            )
+        )
+        for departure in self:
+            departure.booking_count = counts.get(departure, 0)
+
+    def _compute_waitlist_count(self):
+        counts = dict(
+            self.env["sputnik.waitlist"]._read_group(
+                [("departure_id", "in", self.ids), ("state", "=", "waiting")],
+                groupby=["departure_id"],
+                aggregates=["__count"],
+            )
+        )
+        for departure in self:
+            departure.waitlist_count = counts.get(departure, 0)
+
+    @api.depends("state")
+    def _compute_color(self):
+        colors = {"open": 10, "sold_out": 1, "closed": 4, "cancelled": 1, "planned": 0}
+        for departure in self:
+            departure.color = colors.get(departure.state, 0)
+
+    # === CONSTRAINTS === #
+    @api.constrains("date_start", "date_end", "release_date")
+    def _check_dates(self):
+        for departure in self:
+            if departure.date_end < departure.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "Departure %(name)s returns before it leaves.",
+                        name=departure.name,
+                    )
+                )
+            if departure.release_date and departure.release_date > departure.date_start:
+                raise ValidationError(
+                    self.env._(
+                        "The allotment release date of %(name)s must come before "
+                        "the departure.",
+                        name=departure.name,
+                    )
+                )
+
+    @api.constrains("allotment_seats")
+    def _check_allotment_seats(self):
+        if any(d.allotment_seats < 0 for d in self):
+            raise ValidationError(self.env._("An allotment cannot be negative."))
+
+    # === CRUD === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        departures = super().create(vals_list)
+        departures._sputnik_link_variants()
+        departures._sputnik_refresh_state()
+        return departures
+
+    def write(self, vals):
+        if {"tour_id", "company_id"} & vals.keys() and self._sputnik_has_seats():
+            raise UserError(
+                self.env._(
+                    "A departure that has purchased or booked seats cannot move to "
+                    "another tour or company."
+                )
+            )
+        res = super().write(vals)
+        if {"tour_id", "date_start", "date_end"} & vals.keys():
+            if self._sputnik_has_seats() and "tour_id" not in vals:
+                # the seats stay on the same variant: only its label changes
+                self._sputnik_relabel_variants()
+            else:
+                self._sputnik_link_variants()
+        if {"date_start", "date_end"} & vals.keys():
+            self._sputnik_refresh_state()
+        return res
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_seats(self):
+        if self._sputnik_has_seats():
+            raise UserError(
+                self.env._(
+                    "A departure with purchased or booked seats cannot be deleted: "
+                    "cancel it instead."
+                )
+            )
+
+    def unlink(self):
+        ptavs = self.ptav_id
+        res = super().unlink()
+        for ptav in ptavs:
+            ptav.attribute_line_id.value_ids = [
+                Command.unlink(ptav.product_attribute_value_id.id)
+            ]
+        return res
+
+    # === ACTIONS === #
+    def action_open(self):
+        reopened = self.filtered(lambda d: d.state == "closed")
+        reopened.write({"state": "open"})
+        self._sputnik_refresh_state()
+
+    def action_close(self):
+        for departure in self:
+            if departure.state not in OPEN_STATES:
+                raise UserError(
+                    self.env._(
+                        "Only a departure open for sale can be closed (%(name)s).",
+                        name=departure.name,
+                    )
+                )
+        self.write({"state": "closed"})
+
+    def action_cancel(self):
+        booked = self.filtered(lambda d: d.seats_sold)
+        if booked:
+            raise UserError(
+                self.env._(
+                    "Departure %(name)s still has confirmed bookings: cancel them "
+                    "first.",
+                    name=booked[0].name,
+                )
+            )
+        self.write({"state": "cancelled"})
+
+    def action_view_bookings(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sputnik_crm.sale_order_action_bookings"
+        )
+        action["domain"] = [("order_line.sputnik_departure_id", "=", self.id)]
+        action["context"] = {}
+        return action
+
+    def action_view_waitlist(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sputnik_crm.sputnik_waitlist_action"
+        )
+        action["domain"] = [("departure_id", "=", self.id)]
+        action["context"] = {"default_departure_id": self.id}
+        return action
+
+    def action_complete(self):
+        """Travellers are back: the deliveries of the seats are done."""
+        moves = self.env["stock.move"].search(
+            [
+                ("product_id", "in", self.product_id.ids),
+                ("sale_line_id.sputnik_departure_id", "in", self.ids),
+                ("state", "not in", ("done", "cancel")),
+                ("picking_code", "=", "outgoing"),
+            ]
+        )
+        for move in moves:
+            move.quantity = move.product_uom_qty
+        moves.picked = True
+        moves._action_done()
+        self.write({"state": "done"})
+
+    # === BUSINESS === #
+    def _variant_label(self):
+        self.ensure_one()
+        return "{} – {}".format(
+            self.date_start.strftime("%d.%m.%Y"), self.date_end.strftime("%d.%m.%Y")
+        )
+
+    def _attribute_value(self):
+        self.ensure_one()
+        attribute = self.env.ref("sputnik_crm.product_attribute_departure")
+        values = self.env["product.attribute.value"].sudo()
+        label = self._variant_label()
+        return values.search(
+            [("attribute_id", "=", attribute.id), ("name", "=", label)], limit=1
+        ) or values.create({"attribute_id": attribute.id, "name": label})
+
+    def _sputnik_link_variants(self):
+        """Make each departure a variant of its tour (one attribute value each)."""
+        attribute = self.env.ref("sputnik_crm.product_attribute_departure")
+        for departure in self:
+            value = departure._attribute_value()
+            tour = departure.tour_id.sudo()
+            if (
+                departure.ptav_id
+                and departure.ptav_id.product_attribute_value_id == value
+            ):
+                continue
+            old_value = departure.ptav_id.product_attribute_value_id
+            line = tour.attribute_line_ids.filtered(
+                lambda line: line.attribute_id == attribute
+            )
+            commands = [Command.link(value.id)]
+            if old_value and not departure._sputnik_value_shared(old_value):
+                commands.append(Command.unlink(old_value.id))
+            if line:
+                line.value_ids = commands
+            else:
+                tour.attribute_line_ids = [
+                    Command.create(
+                        {"attribute_id": attribute.id, "value_ids": commands}
+                    )
+                ]
+                line = tour.attribute_line_ids.filtered(
+                    lambda line: line.attribute_id == attribute
+                )
+            ptav = line.product_template_value_ids.filtered(
+                lambda v, value=value: v.product_attribute_value_id == value
+            )
+            variant = tour._get_variant_for_combination(ptav)
+            if not variant:
+                raise UserError(
+                    self.env._(
+                        "No seat product could be made for departure %(name)s.",
+                        name=departure.name,
+                    )
+                )
+            departure.write({"product_id": variant.id, "ptav_id": ptav.id})
+
+    def _sputnik_value_shared(self, value):
+        return bool(
+            self.search_count(
+                [
+                    ("id", "!=", self.id),
+                    ("tour_id", "=", self.tour_id.id),
+                    ("ptav_id.product_attribute_value_id", "=", value.id),
+                ],
+                limit=1,
+            )
+        )
+
+    def _sputnik_relabel_variants(self):
+        for departure in self:
+            value = departure.ptav_id.product_attribute_value_id
+            label = departure._variant_label()
+            if value and value.name != label:
+                # the value may be shared with other tours: give this one its own
+                if (
+                    self.search_count(
+                        [("ptav_id.product_attribute_value_id", "=", value.id)]
+                    )
+                    > 1
+                ):
+                    raise UserError(
+                        self.env._(
+                            "The dates of %(name)s cannot change while it has seats: "
+                            "create a new departure instead.",
+                            name=departure.name,
+                        )
+                    )
+                value.sudo().name = label
+
+    def _sputnik_has_seats(self):
+        figures = self._get_seat_figures()
+        return any(figures[d.id]["purchased"] or figures[d.id]["sold"] for d in self)
+
+    def _get_seat_figures(self):
+        """Seats of every departure in ``self`` from stock, purchases and sales:
+        three grouped queries for the whole recordset."""
+        result = {d.id: dict.fromkeys(SEAT_KEYS, 0) for d in self}
+        departures = self.filtered("product_id")
+        if not departures:
+            return result
+        by_key = {(d.product_id.id, d.company_id.id): d.id for d in departures}
+        product_ids = departures.product_id.ids
+        company_ids = departures.company_id.ids
+        quants = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", product_ids),
+                    ("company_id", "in", company_ids),
+                    ("location_id.usage", "=", "internal"),
+                ],
+                groupby=["product_id", "company_id"],
+                aggregates=["quantity:sum", "reserved_quantity:sum"],
+            )
+        )
+        for product, company, quantity, reserved in quants:
+            dep_id = by_key.get((product.id, company.id))
+            if dep_id:
+                result[dep_id]["on_hand"] = int(quantity)
+                result[dep_id]["reserved"] = int(reserved)
+        purchases = (
+            self.env["purchase.order.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", product_ids),
+                    ("company_id", "in", company_ids),
+                    ("state", "in", ("purchase", "done")),
+                ],
+                groupby=["product_id", "company_id"],
+                aggregates=["product_qty:sum", "qty_received:sum"],
+            )
+        )
+        for product, company, purchased, received in purchases:
+            dep_id = by_key.get((product.id, company.id))
+            if dep_id:
+                result[dep_id]["purchased"] = int(purchased)
+                result[dep_id]["received"] = int(received)
+        sales = (
+            self.env["sale.order.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("sputnik_departure_id", "in", departures.ids),
+                    ("state", "=", "sale"),
+                ],
+                groupby=["sputnik_departure_id"],
+                aggregates=["product_uom_qty:sum"],
+            )
+        )
+        for departure, sold in sales:
+            result[departure.id]["sold"] = int(sold)
+        for figures in result.values():
+            figures["free"] = max(figures["on_hand"] - figures["reserved"], 0)
+        return result
+
+    def _sputnik_lock_seats(self):
+        """Serialize seat changes of these departures.
+
+        Locks the rows in id order (no deadlock between two bookings of several
+        departures) and bumps their ``seat_version``: a concurrent transaction
+        that took the seats and committed after ours began makes ours fail with
+        a serialization error at this point (Odoo runs REPEATABLE READ and
+        retries the request), so that the seats counted next are never stale.
+        """
+        if not self:
+            return
+        ids = tuple(sorted(self.ids))
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM sputnik_departure WHERE id IN %s "
+                "ORDER BY id FOR UPDATE",
+                ids,
+            )
+        )
+        self.env.cr.execute(
+            SQL(
+                "UPDATE sputnik_departure SET seat_version = seat_version + 1 "
+                "WHERE id IN %s",
+                ids,
+            )
+        )
+        self.invalidate_recordset(["seat_version"])
+
+    def _sputnik_take_seats(self, seats_by_departure):
+        """Check that ``seats_by_departure`` ({departure: seats}) can be taken,
+        under the departures' lock; raise a UserError naming the first one short."""
+        departures = self.browse(sorted(d.id for d in seats_by_departure))
+        departures._sputnik_lock_seats()
+        figures = departures._get_seat_figures()
+        for departure in departures:
+            wanted = seats_by_departure[departure]
+            if departure.state not in OPEN_STATES:
+                raise UserError(
+                    self.env._(
+                        "Departure %(name)s is %(state)s: it takes no booking.",
+                        name=departure.name,
+                        state=dict(
+                            self._fields["state"]._description_selection(self.env)
+                        )[departure.state],
+                    )
+                )
+            free = figures[departure.id]["free"]
+            if wanted > free:
+                raise UserError(
+                    self.env._(
+                        "Departure %(name)s has %(free)s free seats: %(wanted)s "
+                        "cannot be booked.",
+                        name=departure.name,
+                        free=free,
+                        wanted=int(wanted),
+                    )
+                )
+
+    def _sputnik_refresh_state(self):
+        """Move the departures' state along their seats and dates."""
+        today = fields.Date.context_today(self)
+        figures = self._get_seat_figures()
+        by_state = defaultdict(lambda: self.browse())
+        for departure in self:
+            if departure.state in ("cancelled", "closed"):
+                continue
+            if departure.state == "done" and departure.date_end < today:
+                continue
+            seats = figures[departure.id]
+            if departure.date_end < today:
+                state = "done"
+            elif departure.date_start <= today:
+                state = "departed"
+            elif not seats["on_hand"] and not seats["reserved"]:
+                state = "planned"
+            elif seats["free"] <= 0:
+                state = "sold_out"
+            else:
+                state = "open"
+            if departure.state != state:
+                by_state[state] |= departure
+        for state, departures in by_state.items():
+            departures.write({"state": state})
+
+    def _sputnik_seats_freed(self):
+        """Seats came back (a cancellation, a receipt): refresh the states and
+        offer the freed seats to the oldest waiting request of each departure."""
+        self._sputnik_refresh_state()
+        self.env["sputnik.waitlist"]._offer_freed_seats(self)
+
+    @api.model
+    def _cron_refresh_departures(self):
+        today = fields.Date.context_today(self)
+        departures = self.search(
+            [("state", "in", (*OPEN_STATES, "departed")), ("date_start", "<=", today)]
+        )
+        departures._sputnik_refresh_state()
+        departures.filtered(lambda d: d.state == "done").action_complete()

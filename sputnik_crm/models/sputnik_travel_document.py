@@ -1,0 +1,117 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.osv import expression
+
+EXPIRING_DAYS = 90
+
+
+class SputnikTravelDocument(models.Model):
+    _name = "sputnik.travel.document"
+    _description = "Travel Document"
+    _inherit = ["mail.thread"]
+    _order = "partner_id, expiry_date desc"
+    _rec_names_search = ["number", "partner_id"]
+
+    partner_id = fields.Many2one(
+        "res.partner",
+        string="Traveller",
+        required=True,
+        index=True,
+        ondelete="cascade",
+        tracking=True,
+    )
+    document_type = fields.Selection(
+        [
+            ("internal_passport", "Internal Passport"),
+            ("foreign_passport", "Foreign Passport"),
+            ("visa", "Visa"),
+            ("insurance", "Insurance"),
+        ],
+        string="Type",
+        required=True,
+        default="foreign_passport",
+        tracking=True,
+    )
+    number = fields.Char(required=True, tracking=True)
+    country_id = fields.Many2one("res.country", string="Issuing Country")
+    issue_date = fields.Date()
+    expiry_date = fields.Date(tracking=True)
+    status = fields.Selection(
+        [
+            ("valid", "Valid"),
+            ("expiring", "Expiring Soon"),
+            ("expired", "Expired"),
+        ],
+        compute="_compute_status",
+        search="_search_status",
+        help=f"Expiring soon: expires within {EXPIRING_DAYS} days.",
+    )
+    active = fields.Boolean(default=True)
+
+    _sql_constraints = [
+        (
+            "number_type_uniq",
+            "unique(document_type, country_id, number)",
+            "A document of this type and number is already recorded.",
+        ),
+    ]
+
+    @api.depends("expiry_date")
+    def _compute_status(self):
+        today = fields.Date.context_today(self)
+        soon = today + relativedelta(days=EXPIRING_DAYS)
+        for document in self:
+            if document.expiry_date and document.expiry_date < today:
+                document.status = "expired"
+            elif document.expiry_date and document.expiry_date <= soon:
+                document.status = "expiring"
+            else:
+                document.status = "valid"
+
+    def _search_status(self, operator, value):
+        if operator not in ("=", "!=", "in", "not in"):
+            raise ValidationError(self.env._("Unsupported search on the status."))
+        today = fields.Date.context_today(self)
+        soon = today + relativedelta(days=EXPIRING_DAYS)
+        domains = {
+            "expired": [("expiry_date", "<", today)],
+            "expiring": [("expiry_date", ">=", today), ("expiry_date", "<=", soon)],
+            "valid": ["|", ("expiry_date", "=", False), ("expiry_date", ">", soon)],
+        }
+        values = [value] if isinstance(value, str) else list(value)
+        domain = expression.OR([domains[status] for status in values])
+        if operator in ("!=", "not in"):
+            domain = ["!", *expression.normalize_domain(domain)]
+        return domain
+
+    @api.depends("document_type", "number")
+    def _compute_display_name(self):
+        types = dict(self._fields["document_type"]._description_selection(self.env))
+        for document in self:
+            document.display_name = f"{types[document.document_type]} {document.number}"
+
+    @api.constrains("issue_date", "expiry_date")
+    def _check_dates(self):
+        for document in self:
+            if (
+                document.issue_date
+                and document.expiry_date
+                and document.expiry_date < document.issue_date
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Document %(number)s expires before it was issued.",
+                        number=document.number,
+                    )
+                )
+
+    def _is_valid_until(self, date):
+        """Foreign passports among these documents valid through ``date``."""
+        return self.filtered(
+            lambda d: d.active
+            and d.document_type == "foreign_passport"
+            and d.expiry_date
+            and d.expiry_date >= date
+        )

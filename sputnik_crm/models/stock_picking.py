@@ -1,0 +1,15 @@
+from odoo import models
+
+
+class StockPicking(models.Model):
+    _inherit = "stock.picking"
+
+    def _action_done(self):
+        res = super()._action_done()
+        departures = self.env["sputnik.departure"].search(
+            [("product_id", "in", self.move_ids.product_id.ids)]
+        )
+        if departures:
+            # a receipt puts seats on hand: they may be offered to the waitlist
+            departures._sputnik_seats_freed()
+        return res

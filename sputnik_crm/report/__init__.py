@@ -1,0 +1,1 @@
+from . import sputnik_client_settlement

@@ -1,0 +1,265 @@
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+
+class SputnikClientSettlement(models.Model):
+    """What each client was invoiced, has paid and still owes, per company.
+
+    One row per commercial partner, company and company currency, built in one
+    SQL statement over the posted customer invoices and credit notes. Amounts are
+    in the company currency and signed as in accounting (the ``*_signed`` columns
+    of ``account_move``), so that credit notes reduce what the client owes.
+    """
+
+    _name = "sputnik.client.settlement"
+    _description = "Client Settlement"
+    _auto = False
+    _rec_name = "partner_id"
+    _order = "amount_overdue desc, amount_due desc, partner_id"
+
+    # === FIELDS === #
+    partner_id = fields.Many2one(
+        comodel_name="res.partner",
+        string="Client",
+        readonly=True,
+        help="Commercial entity of the invoiced customers: a company and its "
+        "contacts make one row.",
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Salesperson",
+        readonly=True,
+        help="Salesperson of the client.",
+    )
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    currency_id = fields.Many2one(
+        comodel_name="res.currency",
+        readonly=True,
+        help="Currency of the company: every amount of the row is in it.",
+    )
+    invoice_count = fields.Integer(
+        string="Invoices", readonly=True, help="Posted customer invoices."
+    )
+    refund_count = fields.Integer(
+        string="Credit Notes", readonly=True, help="Posted customer credit notes."
+    )
+    amount_invoiced = fields.Monetary(
+        string="Invoiced",
+        readonly=True,
+        help="Total, taxes included, of the posted customer invoices.",
+    )
+    amount_refunded = fields.Monetary(
+        string="Refunded",
+        readonly=True,
+        help="Total, taxes included, of the posted customer credit notes.",
+    )
+    amount_paid = fields.Monetary(
+        string="Paid",
+        readonly=True,
+        help="Invoiced - Refunded - what is still open on the invoices and credit "
+        "notes. Payments entered but not yet reconciled with an invoice do not "
+        "count.",
+    )
+    amount_due = fields.Monetary(
+        string="Due",
+        readonly=True,
+        help="Open amount that is not overdue: invoices not yet due (or without due "
+        "date), less the credit notes not yet used.",
+    )
+    amount_overdue = fields.Monetary(
+        string="Overdue",
+        readonly=True,
+        help="Open amount of the invoices whose due date is before today. "
+        "Paid + Due + Overdue = Invoiced - Refunded.",
+    )
+    overdue_invoice_count = fields.Integer(
+        string="Overdue Invoices",
+        readonly=True,
+        help="Invoices with an open amount whose due date is before today.",
+    )
+    paid_invoice_count = fields.Integer(
+        string="Paid Invoices",
+        readonly=True,
+        help="Invoices paid in full (status Paid or In Payment); invoices cancelled "
+        "by a credit note are left out.",
+    )
+    paid_on_time_rate = fields.Float(
+        string="Paid on Time (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Share of the paid invoices whose payment date is on or before their "
+        "due date, 0-100. The payment date of an invoice is the latest date of "
+        "the entries reconciled with it.",
+    )
+    avg_days_late = fields.Float(
+        string="Average Days Late",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Average over the paid invoices of the days between their due date "
+        "and their payment date; an invoice paid on time counts as 0.",
+    )
+
+    _depends = {
+        "account.move": [
+            "state",
+            "move_type",
+            "company_id",
+            "commercial_partner_id",
+            "invoice_date_due",
+            "payment_state",
+            "amount_total_signed",
+            "amount_residual_signed",
+        ],
+        "account.move.line": ["move_id", "display_type", "date"],
+        "account.partial.reconcile": ["debit_move_id", "credit_move_id"],
+        "res.company": ["currency_id"],
+        "res.partner": ["user_id"],
+    }
+
+    # === QUERY === #
+    @property
+    def _table_query(self):
+        return SQL(
+            "%s %s %s %s %s",
+            self._with(),
+            self._select(),
+            self._from(),
+            self._where(),
+            self._group_by(),
+        )
+
+    @api.model
+    def _with(self):
+        # Payment date of each posted customer invoice: the latest date of the
+        # lines reconciled with its receivable lines.
+        return SQL(
+            """
+            WITH invoice_payment AS (
+                SELECT term_line.move_id AS move_id,
+                       MAX(counterpart.date) AS payment_date
+                  FROM account_move_line term_line
+                  JOIN account_move invoice ON invoice.id = term_line.move_id
+                  JOIN account_partial_reconcile part
+                       ON part.debit_move_id = term_line.id
+                  JOIN account_move_line counterpart
+                       ON counterpart.id = part.credit_move_id
+                 WHERE term_line.display_type = 'payment_term'
+                   AND invoice.move_type = 'out_invoice'
+                   AND invoice.state = 'posted'
+                   AND counterpart.move_id != term_line.move_id
+              GROUP BY term_line.move_id
+            )
+            """
+        )
+
+    @api.model
+    def _select(self):
+        today = fields.Date.context_today(self)
+        overdue = SQL(
+            """move.move_type = 'out_invoice'
+               AND COALESCE(move.invoice_date_due < %s, FALSE)
+               AND move.amount_residual_signed != 0""",
+            today,
+        )
+        paid = SQL(
+            """move.move_type = 'out_invoice'
+               AND move.payment_state IN ('paid', 'in_payment')
+               AND payment.payment_date IS NOT NULL"""
+        )
+        return SQL(
+            """
+            SELECT
+                MIN(move.id) AS id,
+                move.commercial_partner_id AS partner_id,
+                partner.user_id AS user_id,
+                move.company_id AS company_id,
+                company.currency_id AS currency_id,
+                COUNT(*) FILTER (WHERE move.move_type = 'out_invoice')
+                    AS invoice_count,
+                COUNT(*) FILTER (WHERE move.move_type = 'out_refund')
+                    AS refund_count,
+                COALESCE(SUM(move.amount_total_signed)
+                    FILTER (WHERE move.move_type = 'out_invoice'), 0)
+                    AS amount_invoiced,
+                COALESCE(-SUM(move.amount_total_signed)
+                    FILTER (WHERE move.move_type = 'out_refund'), 0)
+                    AS amount_refunded,
+                SUM(move.amount_total_signed - move.amount_residual_signed)
+                    AS amount_paid,
+                COALESCE(SUM(move.amount_residual_signed)
+                    FILTER (WHERE NOT (%(overdue)s)), 0) AS amount_due,
+                COALESCE(SUM(move.amount_residual_signed)
+                    FILTER (WHERE %(overdue)s), 0) AS amount_overdue,
+                COUNT(*) FILTER (WHERE %(overdue)s) AS overdue_invoice_count,
+                COUNT(*) FILTER (WHERE %(paid)s) AS paid_invoice_count,
+                100.0 * COUNT(*) FILTER (
+                    WHERE %(paid)s AND payment.payment_date <= move.invoice_date_due
+                ) / NULLIF(COUNT(*) FILTER (WHERE %(paid)s), 0) AS paid_on_time_rate,
+                AVG(GREATEST(payment.payment_date - move.invoice_date_due, 0))
+                    FILTER (WHERE %(paid)s) AS avg_days_late
+            """,
+            overdue=overdue,
+            paid=paid,
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+            FROM account_move move
+            JOIN res_company company ON company.id = move.company_id
+            JOIN res_partner partner ON partner.id = move.commercial_partner_id
+            LEFT JOIN invoice_payment payment ON payment.move_id = move.id
+            """
+        )
+
+    @api.model
+    def _where(self):
+        return SQL(
+            """
+            WHERE move.state = 'posted'
+              AND move.move_type IN ('out_invoice', 'out_refund')
+            """
+        )
+
+    @api.model
+    def _group_by(self):
+        return SQL(
+            """
+            GROUP BY move.commercial_partner_id,
+                     partner.user_id,
+                     move.company_id,
+                     company.currency_id
+            """
+        )
+
+    # === ACTIONS === #
+    def action_open_invoices(self):
+        """The posted invoices and credit notes of the row's client and company."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._(
+                "Invoices of %(client)s", client=self.partner_id.display_name
+            ),
+            "res_model": "account.move",
+            "view_mode": "list,form",
+            "views": [
+                (self.env.ref("account.view_out_invoice_tree").id, "list"),
+                (self.env.ref("account.view_move_form").id, "form"),
+            ],
+            "search_view_id": [self.env.ref("account.view_account_invoice_filter").id],
+            "domain": [
+                ("partner_id", "child_of", self.partner_id.id),
+                ("company_id", "=", self.company_id.id),
+                ("move_type", "in", ("out_invoice", "out_refund")),
+                ("state", "=", "posted"),
+            ],
+            "context": {
+                "default_move_type": "out_invoice",
+                "default_partner_id": self.partner_id.id,
+                "create": False,
+            },
+        }

@@ -1,0 +1,348 @@
+from contextlib import contextmanager
+
+from dateutil.relativedelta import relativedelta
+from freezegun import freeze_time
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.tests import tagged
+
+from .common import (
+    SputnikCase,
+    buy_seats,
+    make_booking,
+    make_departure,
+    make_tour,
+    make_travellers,
+)
+
+
+@tagged("post_install", "-at_install")
+class TestBookingFlow(SputnikCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write(
+            {
+                "sputnik_deposit_percent": 30.0,
+                "sputnik_balance_days": 21,
+                "sputnik_passport_months": 6,
+            }
+        )
+        cls.tour = make_tour(cls.env)
+        cls.departure = make_departure(cls.env, cls.tour)
+        cls.allotment = buy_seats(cls.env, cls.departure, 5)
+        cls.travellers = make_travellers(cls.env, 2)
+
+    def seats(self, departure=None):
+        return (departure or self.departure)._get_seat_figures()[
+            (departure or self.departure).id
+        ]
+
+    @contextmanager
+    def assertUserError(self, pattern):
+        """assertRaises rolls back to a savepoint (assertRaisesRegex does not)."""
+        with self.assertRaises(UserError) as caught:
+            yield
+        self.assertRegex(str(caught.exception), pattern)
+
+    def pay(self, invoice, date=None):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"payment_date": date or fields.Date.today()})._create_payments()
+
+    # --- catalogue and stock -------------------------------------------------
+    def test_departure_is_a_storable_variant_of_its_tour(self):
+        other = make_departure(self.env, self.tour, start_in_days=90)
+        self.assertEqual(self.departure.product_id.product_tmpl_id, self.tour)
+        self.assertNotEqual(other.product_id, self.departure.product_id)
+        self.assertTrue(self.departure.product_id.is_storable)
+        self.assertEqual(len(self.tour.product_variant_ids), 2)
+        self.assertTrue(self.departure.is_abroad)
+        self.assertEqual(self.departure.nights, 7)
+        self.assertEqual(other.state, "planned")
+
+    def test_allotment_receipt_puts_seats_on_hand_at_net_price(self):
+        departure = make_departure(self.env, self.tour, start_in_days=120)
+        order = buy_seats(self.env, departure, 8, net_price=18000.0, receive=False)
+        self.assertEqual(self.seats(departure)["purchased"], 8)
+        self.assertEqual(self.seats(departure)["on_hand"], 0)
+        self.assertEqual(departure.state, "planned")
+        receipt = order.picking_ids
+        receipt.move_ids.quantity = 8
+        receipt.button_validate()
+        self.assertEqual(self.seats(departure)["on_hand"], 8)
+        self.assertEqual(self.seats(departure)["free"], 8)
+        self.assertEqual(departure.state, "open")
+        self.assertEqual(departure.product_id.standard_price, 18000.0)
+        self.assertEqual(departure.product_id.qty_available, 8)
+
+    def test_invalid_departure_dates(self):
+        today = fields.Date.today()
+        with self.assertRaises(ValidationError):
+            self.env["sputnik.departure"].create(
+                {
+                    "tour_id": self.tour.id,
+                    "date_start": today + relativedelta(days=10),
+                    "date_end": today + relativedelta(days=5),
+                }
+            )
+        with self.assertRaises(ValidationError):
+            self.departure.release_date = self.departure.date_start + relativedelta(
+                days=1
+            )
+
+    # --- the whole flow ------------------------------------------------------
+    def test_whole_flow(self):
+        order = make_booking(self.env, self.departure, self.travellers)
+        self.assertTrue(order.sputnik_is_booking)
+        self.assertEqual(order.order_line.sputnik_departure_id, self.departure)
+        self.assertFalse(order.sputnik_passport_issues)
+        self.assertEqual(order.sputnik_status, "quotation")
+        self.assertEqual(order.amount_total, 60000.0)
+
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertEqual(order.sputnik_status, "confirmed")
+        self.assertEqual(self.seats()["reserved"], 2)
+        self.assertEqual(self.seats()["free"], 3)
+        self.assertEqual(order.picking_ids.move_ids.quantity, 2)
+        # margin: sale price minus the operator's net cost of the seats
+        self.assertEqual(order.order_line[0].purchase_price, 20000.0)
+        self.assertEqual(order.margin, 20000.0)
+
+        deposit = order.invoice_ids
+        self.assertEqual(len(deposit), 1)
+        self.assertEqual(deposit.state, "posted")
+        self.assertAlmostEqual(deposit.amount_total, 18000.0)
+        self.assertEqual(order.sputnik_payment_status, "due")
+        self.pay(deposit)
+        self.assertIn(deposit.payment_state, ("paid", "in_payment"))
+
+        balance_due = self.departure.date_start - relativedelta(days=21)
+        self.assertEqual(order.sputnik_balance_due_date, balance_due)
+        order.action_sputnik_invoice_balance()
+        balance = order.invoice_ids - deposit
+        self.assertEqual(balance.state, "posted")
+        self.assertAlmostEqual(balance.amount_total, 42000.0)
+        self.assertEqual(balance.invoice_date_due, balance_due)
+        self.pay(balance)
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.assertEqual(order.sputnik_status, "paid")
+        self.assertEqual(order.sputnik_payment_status, "paid")
+
+        order.action_sputnik_issue_documents()
+        self.assertEqual(order.sputnik_status, "documents")
+
+        with freeze_time(self.departure.date_start + relativedelta(days=1)):
+            self.env["sputnik.departure"]._cron_refresh_departures()
+            self.env["sale.order"]._cron_sputnik_bookings()
+            self.assertEqual(self.departure.state, "departed")
+            self.assertEqual(order.sputnik_status, "travelling")
+
+        with freeze_time(self.departure.date_end + relativedelta(days=1)):
+            self.env["sputnik.departure"]._cron_refresh_departures()
+            self.env["sale.order"]._cron_sputnik_bookings()
+            self.assertEqual(self.departure.state, "done")
+            self.assertEqual(order.sputnik_status, "completed")
+            self.assertEqual(order.picking_ids.state, "done")
+            self.assertEqual(self.seats()["on_hand"], 3)
+            self.assertEqual(self.seats()["reserved"], 0)
+
+    def test_balance_cron_invoices_what_falls_due(self):
+        order = make_booking(self.env, self.departure, self.travellers)
+        order.action_confirm()
+        due = order.sputnik_balance_due_date
+        with freeze_time(due - relativedelta(days=10)):
+            self.env["sale.order"]._cron_sputnik_bookings()
+            self.assertEqual(len(order.invoice_ids), 1, "not yet: due in 10 days")
+        with freeze_time(due - relativedelta(days=5)):
+            self.env["sale.order"]._cron_sputnik_bookings()
+            self.assertEqual(len(order.invoice_ids), 2)
+            self.assertEqual(order.invoice_status, "invoiced")
+        with freeze_time(due + relativedelta(days=1)):
+            self.assertEqual(order.sputnik_payment_status, "overdue")
+            overdue = self.env["sale.order"].search(
+                [("sputnik_payment_status", "=", "overdue")]
+            )
+            self.assertIn(order, overdue)
+            self.assertEqual(order.partner_id.sputnik_overdue_booking_count, 1)
+
+    def test_cancel_before_deposit_is_paid(self):
+        order = make_booking(self.env, self.departure, self.travellers)
+        order.action_confirm()
+        deposit = order.invoice_ids
+        order._action_cancel()
+        self.assertEqual(order.state, "cancel")
+        self.assertEqual(order.sputnik_status, "cancelled")
+        self.assertEqual(self.seats()["reserved"], 0)
+        self.assertEqual(self.seats()["free"], 5)
+        self.assertEqual(deposit.payment_state, "reversed")
+        credit = deposit.reversal_move_ids
+        self.assertEqual(credit.move_type, "out_refund")
+        self.assertEqual(credit.state, "posted")
+        self.assertEqual(credit.amount_total, deposit.amount_total)
+
+    def test_cancel_after_deposit_is_paid(self):
+        order = make_booking(self.env, self.departure, self.travellers)
+        order.action_confirm()
+        deposit = order.invoice_ids
+        self.pay(deposit)
+        order._action_cancel()
+        credit = deposit.reversal_move_ids
+        self.assertEqual(credit.state, "posted")
+        self.assertEqual(credit.move_type, "out_refund")
+        # the paid deposit stays paid; the client holds a credit to be refunded
+        self.assertIn(deposit.payment_state, ("paid", "in_payment"))
+        self.assertAlmostEqual(credit.amount_residual, deposit.amount_total)
+        self.assertEqual(self.seats()["free"], 5)
+
+    # --- seats ---------------------------------------------------------------
+    def test_overbooking_refused(self):
+        four = make_travellers(self.env, 4, prefix="Four")
+        make_booking(self.env, self.departure, four).action_confirm()
+        self.assertEqual(self.seats()["free"], 1)
+        order = make_booking(self.env, self.departure, self.travellers)
+        with self.assertUserError("has 1 free seats: 2 cannot be booked"):
+            order.action_confirm()
+
+    def test_raising_a_confirmed_quantity_takes_seats_too(self):
+        order = make_booking(self.env, self.departure, self.travellers)
+        order.action_confirm()
+        more = make_travellers(self.env, 4, prefix="More")
+        order.sputnik_traveller_ids = [Command.link(t.id) for t in more]
+        with self.assertUserError("has 3 free seats: 4 cannot be booked"):
+            order.order_line[0].product_uom_qty = 6
+        order.order_line[0].product_uom_qty = 5
+        self.assertEqual(self.seats()["reserved"], 5)
+        self.assertEqual(self.seats()["free"], 0)
+        self.assertEqual(self.departure.state, "sold_out")
+
+    def test_sold_out_then_freed(self):
+        five = make_travellers(self.env, 5, prefix="Five")
+        order = make_booking(self.env, self.departure, five)
+        order.action_confirm()
+        self.assertEqual(self.departure.state, "sold_out")
+        order._action_cancel()
+        self.assertEqual(self.departure.state, "open")
+
+    def test_closed_departure_takes_no_booking(self):
+        self.departure.action_close()
+        order = make_booking(self.env, self.departure, self.travellers)
+        with self.assertUserError("takes no booking"):
+            order.action_confirm()
+        self.departure.action_open()
+        order.action_confirm()
+        with self.assertUserError("confirmed bookings"):
+            self.departure.action_cancel()
+
+    def test_waitlist_reoffers_freed_seats(self):
+        five = make_travellers(self.env, 5, prefix="Five")
+        order = make_booking(self.env, self.departure, five[:3])
+        order.action_confirm()
+        make_booking(self.env, self.departure, five[3:]).action_confirm()
+        Waitlist = self.env["sputnik.waitlist"]
+        first = Waitlist.create(
+            {
+                "departure_id": self.departure.id,
+                "partner_id": self.client.id,
+                "seats": 2,
+            }
+        )
+        second = Waitlist.create(
+            {
+                "departure_id": self.departure.id,
+                "partner_id": self.travellers[0].id,
+                "seats": 1,
+                "user_id": self.agent.id,
+            }
+        )
+        self.assertEqual(self.departure.waitlist_count, 2)
+        order._action_cancel()
+        self.assertEqual(first.state, "offered")
+        self.assertEqual(second.state, "waiting")
+        activity = first.activity_ids
+        self.assertEqual(len(activity), 1)
+        self.assertEqual(activity.user_id, first.user_id)
+        self.assertIn(self.departure.name, activity.summary)
+        self.assertFalse(second.activity_ids)
+
+    # --- travellers and passports ------------------------------------------
+    def test_travellers_match_seats(self):
+        order = make_booking(self.env, self.departure, self.travellers, seats=3)
+        with self.assertUserError("2 travellers for 3 seats"):
+            order.action_confirm()
+        self.assertEqual(order.state, "draft")
+
+    def test_passport_rule(self):
+        today = fields.Date.today()
+        late = make_travellers(self.env, 1, prefix="Late")
+        # valid 3 months after the return: the rule asks 6
+        late.sputnik_travel_document_ids.expiry_date = (
+            self.departure.date_end + relativedelta(months=3)
+        )
+        nothing = self.env["res.partner"].create({"name": "No Passport"})
+        order = make_booking(self.env, self.departure, late | nothing)
+        issues = order.sputnik_passport_issues
+        self.assertIn("Late 0", issues)
+        self.assertIn("No Passport", issues)
+        with self.assertUserError("cannot be confirmed"):
+            order.action_confirm()
+        self.assertEqual(order.state, "draft")
+
+        # an agent may not override the rule
+        wizard = (
+            self.env["sputnik.passport.override"]
+            .with_user(self.manager)
+            .create({"order_id": order.id, "reason": "Urgent passport on its way"})
+        )
+        with self.assertRaises(AccessError):
+            wizard.with_user(self.agent).action_confirm_override()
+        with self.assertRaises(AccessError):
+            order.with_user(self.agent).write(
+                {"sputnik_passport_override_reason": "I say so"}
+            )
+        # a manager overrides it with a reason, logged on the booking
+        wizard.action_confirm_override()
+        self.assertEqual(
+            order.sputnik_passport_override_reason, "Urgent passport on its way"
+        )
+        self.assertEqual(order.sputnik_passport_override_uid, self.manager)
+        self.assertIn("Urgent passport on its way", order.message_ids[0].body)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(today)
+
+    def test_domestic_trip_needs_no_foreign_passport(self):
+        tour = make_tour(self.env, name="Carpathians Test", country="base.us")
+        departure = make_departure(self.env, tour)
+        buy_seats(self.env, departure, 2)
+        self.assertFalse(departure.is_abroad)
+        nobody = self.env["res.partner"].create({"name": "Domestic Traveller"})
+        order = make_booking(self.env, departure, nobody)
+        self.assertFalse(order.sputnik_passport_issues)
+        order.action_confirm()
+        self.assertEqual(order.state, "sale")
+
+    # --- access --------------------------------------------------------------
+    def test_agent_books_and_invoices_the_deposit(self):
+        env = self.env(user=self.agent)
+        order = make_booking(
+            env, self.departure.with_env(env), self.travellers.with_env(env)
+        )
+        order.action_confirm()
+        self.assertEqual(order.user_id, self.agent)
+        self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertEqual(self.seats()["reserved"], 2)
+        # travel documents are personal data: agents see them, others do not
+        self.assertTrue(env["sputnik.travel.document"].search_count([]))
+        with self.assertRaises(AccessError):
+            self.env(user=self.outsider)["sputnik.travel.document"].search([])
+        with self.assertRaises(AccessError):
+            self.env(user=self.outsider)["sputnik.departure"].search([])
+
+    def test_settings_validation(self):
+        with self.assertRaises(ValidationError):
+            self.company.sputnik_deposit_percent = 120
+        with self.assertRaises(ValidationError):
+            self.company.sputnik_passport_months = -1

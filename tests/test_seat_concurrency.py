@@ -1,0 +1,94 @@
+"""Two agents confirm the last seat at the same moment: exactly one succeeds.
+
+This test needs real, separately committed transactions (Odoo runs them at
+REPEATABLE READ), so it does not use TransactionCase's shared test cursor: it
+commits its own data, runs two threads with a cursor each, and cleans up the
+records that can be removed.
+"""
+
+import threading
+import uuid
+
+from psycopg2 import errors
+
+from odoo import SUPERUSER_ID, api
+from odoo.exceptions import UserError
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+
+from .common import buy_seats, make_booking, make_departure, make_tour, make_travellers
+
+
+@tagged("post_install", "-at_install")
+class TestSeatConcurrency(BaseCase):
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        tag = uuid.uuid4().hex[:8]
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            tour = make_tour(env, name=f"Last Seat {tag}")
+            departure = make_departure(env, tour)
+            buy_seats(env, departure, 3)
+            # two seats already sold: one is left
+            make_booking(
+                env, departure, make_travellers(env, 2, prefix=f"Sold {tag}")
+            ).action_confirm()
+            first = make_booking(
+                env, departure, make_travellers(env, 1, prefix=f"A {tag}")
+            )
+            second = make_booking(
+                env, departure, make_travellers(env, 1, prefix=f"B {tag}")
+            )
+            self.departure_id = departure.id
+            self.order_ids = [first.id, second.id]
+
+    def _confirm(self, order_id, barrier, results):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            order = env["sale.order"].browse(order_id)
+            order.name  # noqa: B018 - take the transaction's snapshot now
+            barrier.wait(timeout=30)
+            try:
+                order.action_confirm()
+                cr.commit()
+                results[order_id] = "confirmed"
+            except (UserError, errors.SerializationFailure) as exc:
+                cr.rollback()
+                results[order_id] = type(exc).__name__
+
+    def test_two_agents_on_the_last_seat(self):
+        barrier = threading.Barrier(2)
+        results = {}
+        threads = [
+            threading.Thread(target=self._confirm, args=(oid, barrier, results))
+            for oid in self.order_ids
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        self.assertFalse(any(t.is_alive() for t in threads), "a confirmation hung")
+
+        self.assertEqual(sorted(results), sorted(self.order_ids))
+        confirmed = [oid for oid, outcome in results.items() if outcome == "confirmed"]
+        self.assertEqual(len(confirmed), 1, results)
+        loser = next(oid for oid in self.order_ids if oid not in confirmed)
+        # the loser either saw the seat gone, or collided and is retried: as Odoo
+        # retries a request that hit a serialization failure, retry it here
+        self.assertIn(results[loser], ("UserError", "SerializationFailure"))
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            with self.assertRaises(UserError) as caught:
+                env["sale.order"].browse(loser).action_confirm()
+            cr.rollback()
+            self.assertIn("has 0 free seats", str(caught.exception))
+
+            departure = env["sputnik.departure"].browse(self.departure_id)
+            seats = departure._get_seat_figures()[departure.id]
+            self.assertEqual(seats["sold"], 3)
+            self.assertEqual(seats["reserved"], 3)
+            self.assertEqual(seats["free"], 0)
+            self.assertEqual(departure.state, "sold_out")
+            orders = env["sale.order"].browse(self.order_ids)
+            self.assertEqual(sorted(orders.mapped("state")), ["draft", "sale"])
