@@ -16,6 +16,7 @@ pot=$ROOT/sputnik_crm/i18n/sputnik_crm.pot
     --stop-after-init --no-http --log-level=warn
 if [ -f "$ROOT/sputnik_crm/i18n/uk.po" ]; then
     msgmerge --quiet --update --no-fuzzy-matching --backup=none "$ROOT/sputnik_crm/i18n/uk.po" "$pot"
+    msgattrib --no-obsolete "$ROOT/sputnik_crm/i18n/uk.po" -o "$ROOT/sputnik_crm/i18n/uk.po"
 else
     cp "$pot" "$ROOT/sputnik_crm/i18n/uk.po"
 fi

@@ -62,3 +62,45 @@ class TestDemoData(TransactionCase):
             self.assertIn(client.user_id, agents)
             self.assertGreater(client.customer_rank, 0)
         self.assertEqual(len(set(clients.mapped("email"))), 30)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoSeason(TransactionCase):
+    """`make run` shows a lively bureau: a season of departures and bookings."""
+
+    def test_bookings_in_every_status(self):
+        company = self.env.ref("base.demo_company_ua")
+        orders = self.env["sale.order"].search(
+            [("company_id", "=", company.id), ("sputnik_is_booking", "=", True)]
+        )
+        statuses = set(orders.mapped("sputnik_status"))
+        self.assertEqual(
+            statuses,
+            {
+                "quotation",
+                "confirmed",
+                "paid",
+                "documents",
+                "travelling",
+                "completed",
+                "cancelled",
+            },
+        )
+        self.assertTrue(any(o.sputnik_passport_issues for o in orders))
+        self.assertIn("overdue", orders.mapped("sputnik_payment_status"))
+        invoices = orders.invoice_ids
+        self.assertIn("out_refund", invoices.mapped("move_type"))
+        self.assertIn("paid", invoices.mapped("payment_state"))
+        self.assertIn("not_paid", invoices.mapped("payment_state"))
+
+    def test_departures_and_waitlist(self):
+        departures = self.env["sputnik.departure"].search(
+            [("company_id", "=", self.env.ref("base.demo_company_ua").id)]
+        )
+        self.assertGreaterEqual(len(departures), 12)
+        states = set(departures.mapped("state"))
+        self.assertTrue({"open", "sold_out", "planned", "departed", "done"} <= states)
+        sold_out = departures.filtered(lambda d: d.state == "sold_out")
+        self.assertEqual(sold_out.waitlist_count, 2)
+        for departure in departures:
+            self.assertEqual(departure.product_id.product_tmpl_id, departure.tour_id)

@@ -11,3 +11,4 @@ from . import sale_order_line
 from . import stock_picking
 from . import purchase_order
 from . import account_move
+from . import sputnik_demo

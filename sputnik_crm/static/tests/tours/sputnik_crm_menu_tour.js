@@ -61,7 +61,7 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
         ...openSection("sputnik_crm_menu_tours", "product_template_menu_tours"),
         {
             content: "the tour catalogue shows the tour with its free seats",
-            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Test Antalya'):contains('3 free seats')",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Test Antalya') .text-bg-success:contains('3')",
         },
         ...openSection("sputnik_crm_menu_tours", "sputnik_departure_menu"),
         {
