@@ -76,6 +76,12 @@ class TestBookingFlow(SputnikCase):
         self.assertEqual(departure.state, "open")
         self.assertEqual(departure.product_id.standard_price, 18000.0)
         self.assertEqual(departure.product_id.qty_available, 8)
+        # the operator's bill comes from the allotment purchase order
+        order.action_create_invoice()
+        bill = order.invoice_ids
+        self.assertEqual(bill.move_type, "in_invoice")
+        self.assertEqual(bill.partner_id, self.tour.sputnik_operator_id)
+        self.assertEqual(bill.amount_total, 8 * 18000.0)
 
     def test_invalid_departure_dates(self):
         today = fields.Date.today()
@@ -167,6 +173,8 @@ class TestBookingFlow(SputnikCase):
             )
             self.assertIn(order, overdue)
             self.assertEqual(order.partner_id.sputnik_overdue_booking_count, 1)
+            self.departure.invalidate_recordset()
+            self.assertEqual(self.departure.overdue_booking_count, 1)
 
     def test_cancel_before_deposit_is_paid(self):
         order = make_booking(self.env, self.departure, self.travellers)

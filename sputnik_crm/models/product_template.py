@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
@@ -69,14 +71,15 @@ class ProductTemplate(models.Model):
     def _compute_sputnik_seats(self):
         departures = self.env["sputnik.departure"].search([("tour_id", "in", self.ids)])
         figures = departures._get_seat_figures()
+        count = defaultdict(int)
+        free = defaultdict(int)
+        for departure in departures:
+            count[departure.tour_id.id] += 1
+            if departure.state in ("open", "sold_out"):
+                free[departure.tour_id.id] += figures[departure.id]["free"]
         for tour in self:
-            tour_departures = departures.filtered(lambda d, t=tour: d.tour_id == t)
-            tour.sputnik_departure_count = len(tour_departures)
-            tour.sputnik_seats_free = sum(
-                figures[d.id]["free"]
-                for d in tour_departures
-                if d.state in ("open", "sold_out")
-            )
+            tour.sputnik_departure_count = count[tour.id]
+            tour.sputnik_seats_free = free[tour.id]
 
     @api.onchange("sputnik_is_tour")
     def _onchange_sputnik_is_tour(self):

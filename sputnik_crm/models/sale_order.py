@@ -235,9 +235,13 @@ class SaleOrder(models.Model):
         months = self.company_id.sputnik_passport_months
         valid_until = max(abroad.mapped("date_end")) + relativedelta(months=months)
         problems = []
-        documents = self.env["sputnik.travel.document"].sudo()
+        documents = (
+            self.env["sputnik.travel.document"]
+            .sudo()
+            .search([("partner_id", "in", self.sputnik_traveller_ids.ids)])
+        )
         for traveller in self.sputnik_traveller_ids:
-            docs = documents.search([("partner_id", "=", traveller.id)])
+            docs = documents.filtered(lambda d, t=traveller: d.partner_id == t)
             if not docs._is_valid_until(valid_until):
                 problems.append(
                     self.env._(

@@ -126,6 +126,11 @@ class SputnikDeparture(models.Model):
         "sale.order.line", "sputnik_departure_id", string="Booking Lines"
     )
     booking_count = fields.Integer(compute="_compute_booking_count")
+    overdue_booking_count = fields.Integer(
+        string="Overdue Bookings",
+        compute="_compute_booking_count",
+        help="Confirmed bookings of this departure with a payment overdue.",
+    )
     waitlist_ids = fields.One2many("sputnik.waitlist", "departure_id")
     waitlist_count = fields.Integer(compute="_compute_waitlist_count")
     color = fields.Integer(compute="_compute_color")
@@ -175,8 +180,19 @@ class SputnikDeparture(models.Model):
                 aggregates=["order_id:count_distinct"],
             )
         )
+        overdue = self.env["sale.order"].search(
+            [
+                ("order_line.sputnik_departure_id", "in", self.ids),
+                ("sputnik_payment_status", "=", "overdue"),
+            ]
+        )
+        overdue_count = defaultdict(int)
+        for order in overdue:
+            for departure in order.order_line.sputnik_departure_id & self:
+                overdue_count[departure.id] += 1
         for departure in self:
             departure.booking_count = counts.get(departure, 0)
+            departure.overdue_booking_count = overdue_count[departure.id]
 
     def _compute_waitlist_count(self):
         counts = dict(
@@ -302,6 +318,11 @@ class SputnikDeparture(models.Model):
         )
         action["domain"] = [("order_line.sputnik_departure_id", "=", self.id)]
         action["context"] = {}
+        return action
+
+    def action_view_overdue_bookings(self):
+        action = self.action_view_bookings()
+        action["domain"] += [("sputnik_payment_status", "=", "overdue")]
         return action
 
     def action_view_waitlist(self):
