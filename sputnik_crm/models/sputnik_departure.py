@@ -150,6 +150,16 @@ class SputnikDeparture(models.Model):
             date = departure.date_start and departure.date_start.strftime("%d.%m.%Y")
             departure.name = f"{departure.tour_id.name or ''} {date or ''}".strip()
 
+    @api.depends("tour_id.name", "date_start")
+    @api.depends_context("lang")
+    def _compute_display_name(self):
+        # the stored name is in the source language; show the tour's translation
+        for departure in self:
+            date = departure.date_start and departure.date_start.strftime("%d.%m.%Y")
+            departure.display_name = (
+                f"{departure.tour_id.name or ''} {date or ''}".strip()
+            )
+
     @api.depends("date_start", "date_end")
     def _compute_nights(self):
         for departure in self:

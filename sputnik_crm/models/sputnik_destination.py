@@ -8,12 +8,11 @@ class SputnikDestination(models.Model):
     _parent_name = "parent_id"
     _parent_store = True
     _rec_name = "complete_name"
-    _order = "complete_name"
+    _rec_names_search = ["name"]
+    _order = "parent_path, name"
 
     name = fields.Char(required=True, translate=True)
-    complete_name = fields.Char(
-        compute="_compute_complete_name", recursive=True, store=True, index=True
-    )
+    complete_name = fields.Char(compute="_compute_complete_name", recursive=True)
     level = fields.Selection(
         [("country", "Country"), ("region", "Region"), ("resort", "Resort / City")],
         required=True,
@@ -45,6 +44,7 @@ class SputnikDestination(models.Model):
     ]
 
     @api.depends("name", "parent_id.complete_name")
+    @api.depends_context("lang")
     def _compute_complete_name(self):
         for destination in self:
             if destination.parent_id:
