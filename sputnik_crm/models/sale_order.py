@@ -321,7 +321,7 @@ class SaleOrder(models.Model):
                         name=self.name,
                         travellers=travellers,
                         seats=int(seats),
-                        departure=departure.name,
+                        departure=departure.display_name,
                     )
                 )
 

@@ -146,19 +146,20 @@ class SputnikDeparture(models.Model):
     # === COMPUTES === #
     @api.depends("tour_id.name", "date_start")
     def _compute_name(self):
-        for departure in self:
-            date = departure.date_start and departure.date_start.strftime("%d.%m.%Y")
-            departure.name = f"{departure.tour_id.name or ''} {date or ''}".strip()
+        # stored in the source language, for search; display_name translates
+        for departure in self.with_context(lang="en_US"):
+            departure.name = departure._label()
 
     @api.depends("tour_id.name", "date_start")
     @api.depends_context("lang")
     def _compute_display_name(self):
-        # the stored name is in the source language; show the tour's translation
         for departure in self:
-            date = departure.date_start and departure.date_start.strftime("%d.%m.%Y")
-            departure.display_name = (
-                f"{departure.tour_id.name or ''} {date or ''}".strip()
-            )
+            departure.display_name = departure._label()
+
+    def _label(self):
+        self.ensure_one()
+        date = self.date_start and self.date_start.strftime("%d.%m.%Y")
+        return f"{self.tour_id.name or ''} {date or ''}".strip()
 
     @api.depends("date_start", "date_end")
     def _compute_nights(self):
@@ -229,7 +230,7 @@ class SputnikDeparture(models.Model):
                 raise ValidationError(
                     self.env._(
                         "Departure %(name)s returns before it leaves.",
-                        name=departure.name,
+                        name=departure.display_name,
                     )
                 )
             if departure.release_date and departure.release_date > departure.date_start:
@@ -237,7 +238,7 @@ class SputnikDeparture(models.Model):
                     self.env._(
                         "The allotment release date of %(name)s must come before "
                         "the departure.",
-                        name=departure.name,
+                        name=departure.display_name,
                     )
                 )
 
@@ -304,7 +305,7 @@ class SputnikDeparture(models.Model):
                 raise UserError(
                     self.env._(
                         "Only a departure open for sale can be closed (%(name)s).",
-                        name=departure.name,
+                        name=departure.display_name,
                     )
                 )
         self.write({"state": "closed"})
@@ -316,7 +317,7 @@ class SputnikDeparture(models.Model):
                 self.env._(
                     "Departure %(name)s still has confirmed bookings: cancel them "
                     "first.",
-                    name=booked[0].name,
+                    name=booked[0].display_name,
                 )
             )
         self.write({"state": "cancelled"})
@@ -413,7 +414,7 @@ class SputnikDeparture(models.Model):
                 raise UserError(
                     self.env._(
                         "No seat product could be made for departure %(name)s.",
-                        name=departure.name,
+                        name=departure.display_name,
                     )
                 )
             departure.write({"product_id": variant.id, "ptav_id": ptav.id})
@@ -446,7 +447,7 @@ class SputnikDeparture(models.Model):
                         self.env._(
                             "The dates of %(name)s cannot change while it has seats: "
                             "create a new departure instead.",
-                            name=departure.name,
+                            name=departure.display_name,
                         )
                     )
                 value.sudo().name = label
@@ -559,7 +560,7 @@ class SputnikDeparture(models.Model):
                 raise UserError(
                     self.env._(
                         "Departure %(name)s is %(state)s: it takes no booking.",
-                        name=departure.name,
+                        name=departure.display_name,
                         state=dict(
                             self._fields["state"]._description_selection(self.env)
                         )[departure.state],
@@ -571,7 +572,7 @@ class SputnikDeparture(models.Model):
                     self.env._(
                         "Departure %(name)s has %(free)s free seats: %(wanted)s "
                         "cannot be booked.",
-                        name=departure.name,
+                        name=departure.display_name,
                         free=free,
                         wanted=int(wanted),
                     )

@@ -87,7 +87,7 @@ class SputnikWaitlist(models.Model):
                 user_id=request.user_id.id,
                 summary=self.env._(
                     "Seats freed on %(departure)s: re-offer them to %(client)s",
-                    departure=departure.name,
+                    departure=departure.display_name,
                     client=request.partner_id.name,
                 ),
                 note=self.env._(
