@@ -42,7 +42,8 @@ check-existing:
 	@bash scripts/check-existing.sh
 
 screenshot: venv
-	.venv/bin/python scripts/screenshot.py "/odoo/action-sputnik_crm.res_partner_action_clients" docs/screenshot.png
+	.venv/bin/python scripts/screenshot.py "/odoo/action-sputnik_crm.product_template_action_tours" docs/screenshot.png
+	.venv/bin/python scripts/screenshot.py "/odoo/action-sputnik_crm.sputnik_departure_action" docs/departures.png --login manager --password manager
 
 bench:
 	@bash scripts/bench.sh
