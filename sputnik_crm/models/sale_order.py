@@ -384,7 +384,7 @@ class SaleOrder(models.Model):
         if posted:
             bookings._sputnik_credit_invoices(posted)
         if departures:
-            departures._sputnik_seats_freed()
+            departures.sudo()._sputnik_seats_freed()
         return res
 
     def _sputnik_credit_invoices(self, invoices):

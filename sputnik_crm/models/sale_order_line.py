@@ -46,7 +46,7 @@ class SaleOrderLine(models.Model):
         departures = self._sputnik_take_seats(previous_product_uom_qty)
         res = super()._action_launch_stock_rule(previous_product_uom_qty)
         if departures:
-            departures._sputnik_refresh_state()
+            departures.sudo()._sputnik_refresh_state()
         return res
 
     def _sputnik_take_seats(self, previous_product_uom_qty=False):

@@ -6,8 +6,11 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        departures = self.env["sputnik.departure"].search(
-            [("product_id", "in", self.move_ids.product_id.ids)]
+        # whoever validates (a stock user, a manager), the departures follow
+        departures = (
+            self.env["sputnik.departure"]
+            .sudo()
+            .search([("product_id", "in", self.move_ids.product_id.ids)])
         )
         if departures:
             # a receipt puts seats on hand: they may be offered to the waitlist
