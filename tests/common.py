@@ -82,21 +82,8 @@ def make_departure(env, tour, start_in_days=60, nights=7):
 
 def buy_seats(env, departure, seats, net_price=20000.0, receive=True):
     """An allotment purchase order to the tour operator, received when asked."""
-    order = env["purchase.order"].create(
-        {
-            "partner_id": departure.operator_id.id,
-            "order_line": [
-                Command.create(
-                    {
-                        "product_id": departure.product_id.id,
-                        "product_qty": seats,
-                        "price_unit": net_price,
-                        "taxes_id": [Command.clear()],
-                    }
-                )
-            ],
-        }
-    )
+    order = departure.with_env(env)._sputnik_purchase_order(seats, net_price)
+    order.order_line.taxes_id = [Command.clear()]
     order.button_confirm()
     if receive:
         receipt = order.picking_ids

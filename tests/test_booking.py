@@ -83,6 +83,18 @@ class TestBookingFlow(SputnikCase):
         self.assertEqual(bill.partner_id, self.tour.sputnik_operator_id)
         self.assertEqual(bill.amount_total, 8 * 18000.0)
 
+    def test_buy_the_rest_of_the_allotment(self):
+        self.assertEqual(self.departure.allotment_seats, 10)
+        action = self.departure.action_buy_seats()
+        order = self.env["purchase.order"].browse(action["res_id"])
+        self.assertEqual(order.state, "draft")
+        self.assertEqual(order.partner_id, self.tour.sputnik_operator_id)
+        self.assertEqual(order.order_line.product_id, self.departure.product_id)
+        self.assertEqual(order.order_line.product_qty, 5)
+        order.button_confirm()
+        with self.assertUserError("already bought"):
+            self.departure.action_buy_seats()
+
     def test_invalid_departure_dates(self):
         today = fields.Date.today()
         with self.assertRaises(ValidationError):

@@ -54,22 +54,7 @@ class SputnikDemo(models.AbstractModel):
                     "allotment_seats": seats,
                 }
             )
-            order = self.env["purchase.order"].create(
-                {
-                    "partner_id": tour.sputnik_operator_id.id,
-                    "company_id": company.id,
-                    "order_line": [
-                        Command.create(
-                            {
-                                "product_id": dep.product_id.id,
-                                "product_qty": seats,
-                                "price_unit": tour.standard_price,
-                                "taxes_id": [Command.clear()],
-                            }
-                        )
-                    ],
-                }
-            )
+            order = dep._sputnik_purchase_order(seats, tour.standard_price)
             order.button_confirm()
             if receive:
                 receipt = order.picking_ids

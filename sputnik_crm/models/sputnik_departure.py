@@ -331,6 +331,27 @@ class SputnikDeparture(models.Model):
         action["context"] = {}
         return action
 
+    def action_buy_seats(self):
+        """A draft purchase order to the tour operator for the seats of the
+        allotment not bought yet."""
+        self.ensure_one()
+        missing = self.allotment_seats - self._get_seat_figures()[self.id]["purchased"]
+        if missing <= 0:
+            raise UserError(
+                self.env._(
+                    "Every seat of the allotment of %(name)s is already bought: "
+                    "raise the allotment first.",
+                    name=self.display_name,
+                )
+            )
+        order = self._sputnik_purchase_order(missing)
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "purchase.order",
+            "res_id": order.id,
+            "view_mode": "form",
+        }
+
     def action_view_overdue_bookings(self):
         action = self.action_view_bookings()
         action["domain"] += [("sputnik_payment_status", "=", "overdue")]
@@ -362,6 +383,29 @@ class SputnikDeparture(models.Model):
         self.write({"state": "done"})
 
     # === BUSINESS === #
+    def _sputnik_purchase_order(self, seats, price_unit=None):
+        """Draft purchase order of ``seats`` seats to the tour's operator, at
+        ``price_unit`` or the operator's price for the seat product."""
+        self.ensure_one()
+        if not self.operator_id:
+            raise UserError(
+                self.env._(
+                    "Tour %(tour)s has no tour operator to buy its seats from.",
+                    tour=self.tour_id.display_name,
+                )
+            )
+        line = {"product_id": self.product_id.id, "product_qty": seats}
+        if price_unit is not None:
+            line["price_unit"] = price_unit
+        return self.env["purchase.order"].create(
+            {
+                "partner_id": self.operator_id.id,
+                "company_id": self.company_id.id,
+                "origin": self.name,
+                "order_line": [Command.create(line)],
+            }
+        )
+
     def _variant_label(self):
         self.ensure_one()
         return "{} – {}".format(
