@@ -229,14 +229,27 @@ class TestBookingFlow(SputnikCase):
     def test_raising_a_confirmed_quantity_takes_seats_too(self):
         order = make_booking(self.env, self.departure, self.travellers)
         order.action_confirm()
+        line = order.order_line[0]
         more = make_travellers(self.env, 4, prefix="More")
-        order.sputnik_traveller_ids = [Command.link(t.id) for t in more]
         with self.assertUserError("has 3 free seats: 4 cannot be booked"):
-            order.order_line[0].product_uom_qty = 6
-        order.order_line[0].product_uom_qty = 5
+            order.write(
+                {
+                    "sputnik_traveller_ids": [Command.link(t.id) for t in more],
+                    "order_line": [Command.update(line.id, {"product_uom_qty": 6})],
+                }
+            )
+        order.write(
+            {
+                "sputnik_traveller_ids": [Command.link(t.id) for t in more[:3]],
+                "order_line": [Command.update(line.id, {"product_uom_qty": 5})],
+            }
+        )
         self.assertEqual(self.seats()["reserved"], 5)
         self.assertEqual(self.seats()["free"], 0)
         self.assertEqual(self.departure.state, "sold_out")
+        # a confirmed booking keeps one traveller per seat
+        with self.assertRaises(UserError):
+            order.sputnik_traveller_ids = [Command.unlink(more[0].id)]
 
     def test_sold_out_then_freed(self):
         five = make_travellers(self.env, 5, prefix="Five")
@@ -287,6 +300,72 @@ class TestBookingFlow(SputnikCase):
         self.assertIn(self.departure.name, activity.summary)
         self.assertFalse(second.activity_ids)
 
+    def test_line_books_the_departure_of_its_product(self):
+        other = make_departure(self.env, self.tour, start_in_days=90)
+        order = make_booking(self.env, self.departure, self.travellers)
+        with self.assertRaises(ValidationError):
+            order.order_line.sputnik_departure_id = other
+        with self.assertRaises(ValidationError):
+            order.order_line.sputnik_departure_id = False
+        with self.assertRaises(ValidationError):
+            order.order_line.product_uom = self.env.ref("uom.product_uom_dozen")
+
+    def test_unreserved_delivery_still_holds_its_seats(self):
+        five = make_travellers(self.env, 5, prefix="Five")
+        make_booking(self.env, self.departure, five).action_confirm()
+        delivery = self.departure.booking_line_ids.order_id.picking_ids
+        delivery.do_unreserve()
+        self.assertEqual(self.seats()["free"], 0)
+        with self.assertUserError("has 0 free seats"):
+            make_booking(self.env, self.departure, self.travellers).action_confirm()
+
+    def test_started_trip_cannot_be_cancelled(self):
+        order = make_booking(self.env, self.departure, self.travellers)
+        order.action_confirm()
+        with freeze_time(self.departure.date_start):
+            with self.assertUserError("the trip has begun"):
+                order._action_cancel()
+        self.assertEqual(order.state, "sale")
+
+    def test_shared_invoice_is_not_credited_whole(self):
+        self.company.sputnik_deposit_percent = 0
+        customer = self.env["res.partner"].create({"name": "Family Payer"})
+        first = make_booking(self.env, self.departure, self.travellers[:1], customer)
+        second = make_booking(self.env, self.departure, self.travellers[1:], customer)
+        (first | second).action_confirm()
+        invoice = (first | second)._create_invoices()
+        invoice.action_post()
+        self.assertEqual(len(invoice), 1)
+        first._action_cancel()
+        self.assertFalse(invoice.reversal_move_ids)
+        self.assertIn(invoice.name, first.message_ids[0].body)
+        self.assertEqual(second.state, "sale")
+
+    def test_closed_departure_completes_after_return(self):
+        order = make_booking(self.env, self.departure, self.travellers)
+        order.action_confirm()
+        self.departure.action_close()
+        with freeze_time(self.departure.date_end + relativedelta(days=1)):
+            self.env["sputnik.departure"]._cron_refresh_departures()
+            self.assertEqual(self.departure.state, "done")
+            self.assertEqual(order.picking_ids.state, "done")
+
+    def test_departure_dates_are_frozen_by_bookings(self):
+        make_booking(self.env, self.departure, self.travellers).action_confirm()
+        with self.assertUserError("cannot change its dates"):
+            self.departure.with_user(self.manager).date_start -= relativedelta(days=1)
+
+    def test_agent_cannot_force_a_departure(self):
+        departure = self.departure.with_user(self.agent)
+        with self.assertRaises(AccessError):
+            departure.write({"state": "open"})
+        with self.assertRaises(AccessError):
+            departure.write({"product_id": self.product.id})
+        with self.assertRaises(AccessError):
+            departure.action_cancel()
+        departure.action_close()
+        self.assertEqual(self.departure.state, "closed")
+
     # --- travellers and passports ------------------------------------------
     def test_travellers_match_seats(self):
         order = make_booking(self.env, self.departure, self.travellers, seats=3)
@@ -332,6 +411,27 @@ class TestBookingFlow(SputnikCase):
         order.action_confirm()
         self.assertEqual(order.state, "sale")
         self.assertTrue(today)
+
+    def test_override_is_the_managers_and_holds_for_its_travellers(self):
+        nobody = self.env["res.partner"].create({"name": "No Passport Either"})
+        with self.assertRaises(AccessError):
+            self.env(user=self.agent)["sale.order"].create(
+                {
+                    "partner_id": nobody.id,
+                    "sputnik_passport_override_reason": "self-granted",
+                    "sputnik_passport_override_uid": self.manager.id,
+                }
+            )
+        order = make_booking(self.env, self.departure, nobody)
+        self.env["sputnik.passport.override"].with_user(self.manager).create(
+            {"order_id": order.id, "reason": "Passport collected tomorrow"}
+        ).action_confirm_override()
+        self.assertTrue(order.sputnik_passport_override_reason)
+        other = self.env["res.partner"].create({"name": "Swapped Traveller"})
+        order.with_user(self.agent).sputnik_traveller_ids = [Command.set(other.ids)]
+        self.assertFalse(order.sputnik_passport_override_reason)
+        with self.assertUserError("cannot be confirmed"):
+            order.action_confirm()
 
     def test_domestic_trip_needs_no_foreign_passport(self):
         tour = make_tour(self.env, name="Carpathians Test", country="base.us")

@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 
 BOOKING_STATUS = [
@@ -252,14 +252,42 @@ class SaleOrder(models.Model):
                 )
         return problems
 
+    @api.constrains("sputnik_traveller_ids")
+    def _check_sputnik_confirmed_travellers(self):
+        for order in self.filtered(
+            lambda o: o.state == "sale" and o.sputnik_is_booking
+        ):
+            order._sputnik_check_travellers()
+            order._sputnik_check_passports()
+
     # === CRUD === #
-    def write(self, vals):
-        if OVERRIDE_FIELDS & vals.keys() and not self.env.user.has_group(
-            "sputnik_crm.group_sputnik_manager"
+    def _sputnik_check_override_rights(self, vals):
+        if (
+            OVERRIDE_FIELDS & vals.keys()
+            and not self.env.su
+            and not self.env.user.has_group("sputnik_crm.group_sputnik_manager")
         ):
             raise AccessError(
                 self.env._("Only a Sputnik manager may override the passport rule.")
             )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._sputnik_check_override_rights(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._sputnik_check_override_rights(vals)
+        if not OVERRIDE_FIELDS & vals.keys():
+            # an override holds for the travellers and trip it was given for
+            self.filtered(
+                lambda o: o.sputnik_passport_override_reason
+                and (
+                    "sputnik_traveller_ids" in vals
+                    or ("order_line" in vals and o.state in ("draft", "sent"))
+                )
+            ).sudo().write(dict.fromkeys(OVERRIDE_FIELDS, False))
         return super().write(vals)
 
     # === ACTIONS === #
@@ -376,13 +404,36 @@ class SaleOrder(models.Model):
 
     def _action_cancel(self):
         bookings = self.filtered(lambda o: o.sputnik_is_booking and o.state == "sale")
+        today = fields.Date.context_today(self)
+        for order in bookings:
+            started = order.sputnik_date_start and order.sputnik_date_start <= today
+            if started or "done" in order.picking_ids.mapped("state"):
+                raise UserError(
+                    self.env._(
+                        "Booking %(name)s cannot be cancelled: the trip has begun.",
+                        name=order.name,
+                    )
+                )
         departures = bookings.order_line.sputnik_departure_id
         posted = bookings._sputnik_invoices().filtered(
             lambda m: not m.reversal_move_ids
         )
+        shared = posted.filtered(
+            lambda m: m.invoice_line_ids.sale_line_ids.order_id - bookings
+        )
         res = super()._action_cancel()
-        if posted:
-            bookings._sputnik_credit_invoices(posted)
+        if posted - shared:
+            bookings._sputnik_credit_invoices(posted - shared)
+        for invoice in shared:
+            for order in invoice.invoice_line_ids.sale_line_ids.order_id & bookings:
+                order.message_post(
+                    body=self.env._(
+                        "Invoice %(invoice)s also bills other orders: credit the "
+                        "lines of this booking by hand.",
+                        invoice=invoice.name,
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
         if departures:
             departures.sudo()._sputnik_seats_freed()
         return res
@@ -423,7 +474,16 @@ class SaleOrder(models.Model):
             ]
         )
         for order in to_invoice:
-            order._sputnik_create_balance_invoices()
+            try:
+                with self.env.cr.savepoint():
+                    order._sputnik_create_balance_invoices()
+            except (UserError, ValidationError) as error:
+                order.message_post(
+                    body=self.env._(
+                        "The balance could not be invoiced: %(error)s", error=error
+                    ),
+                    subtype_xmlid="mail.mt_note",
+                )
         moving = self.search(
             [
                 (

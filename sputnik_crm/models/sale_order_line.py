@@ -1,6 +1,7 @@
 from collections import defaultdict
 
 from odoo import api, fields, models
+from odoo.exceptions import ValidationError
 
 
 class SaleOrderLine(models.Model):
@@ -32,6 +33,42 @@ class SaleOrderLine(models.Model):
                 (line.product_id.id, line.company_id.id), False
             )
 
+    @api.constrains("product_id", "sputnik_departure_id", "product_uom")
+    def _check_sputnik_departure(self):
+        """A seat product is sold only on its own departure, by the seat."""
+        departures = (
+            self.env["sputnik.departure"]
+            .sudo()
+            .search([("product_id", "in", self.product_id.ids)])
+        )
+        by_product = {d.product_id: d for d in departures}
+        for line in self:
+            departure = by_product.get(line.product_id)
+            if (departure or line.sputnik_departure_id) and (
+                line.sputnik_departure_id != departure
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The line %(line)s must book the departure of its product.",
+                        line=line.name,
+                    )
+                )
+            if departure and line.product_uom != line.product_id.uom_id:
+                raise ValidationError(
+                    self.env._(
+                        "Seats of %(departure)s are booked by the seat (%(uom)s).",
+                        departure=departure.display_name,
+                        uom=line.product_id.uom_id.name,
+                    )
+                )
+
+    @api.constrains("product_uom_qty")
+    def _check_sputnik_confirmed_seats(self):
+        # a confirmed booking keeps one traveller per seat
+        for order in self.order_id:
+            if order.state == "sale" and order.sputnik_is_booking:
+                order._sputnik_check_travellers()
+
     @api.onchange("sputnik_departure_id")
     def _onchange_sputnik_departure_id(self):
         departure = self.sputnik_departure_id
@@ -47,6 +84,24 @@ class SaleOrderLine(models.Model):
         res = super()._action_launch_stock_rule(previous_product_uom_qty)
         if departures:
             departures.sudo()._sputnik_refresh_state()
+        return res
+
+    def write(self, vals):
+        before = {}
+        if "product_uom_qty" in vals:
+            before = {
+                line: line.product_uom_qty
+                for line in self
+                if line.state == "sale" and line.sputnik_departure_id
+            }
+        res = super().write(vals)
+        freed = self.env["sputnik.departure"]
+        for line, qty in before.items():
+            if line.product_uom_qty < qty:
+                freed |= line.sputnik_departure_id
+        if freed:
+            # fewer seats booked: offer them to the waitlist
+            freed.sudo()._sputnik_seats_freed()
         return res
 
     def _sputnik_take_seats(self, previous_product_uom_qty=False):

@@ -1,10 +1,12 @@
 from collections import defaultdict
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 SEAT_KEYS = ("purchased", "received", "on_hand", "reserved", "sold", "free")
+# written by the departure's own logic only (sudo), never by a user directly
+PROTECTED_FIELDS = {"state", "product_id", "ptav_id", "seat_version"}
 OPEN_STATES = ("planned", "open", "sold_out")
 
 
@@ -256,6 +258,24 @@ class SputnikDeparture(models.Model):
         return departures
 
     def write(self, vals):
+        if PROTECTED_FIELDS & vals.keys() and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The state and the seat product of a departure follow its seats "
+                    "and dates: use its buttons."
+                )
+            )
+        if (
+            {"date_start", "date_end"} & vals.keys()
+            and not self.env.su
+            and any(figures["sold"] for figures in self._get_seat_figures().values())
+        ):
+            raise UserError(
+                self.env._(
+                    "A departure with confirmed bookings cannot change its dates: "
+                    "its travellers, balances and passports depend on them."
+                )
+            )
         if {"tour_id", "company_id"} & vals.keys() and self._sputnik_has_seats():
             raise UserError(
                 self.env._(
@@ -296,7 +316,7 @@ class SputnikDeparture(models.Model):
     # === ACTIONS === #
     def action_open(self):
         reopened = self.filtered(lambda d: d.state == "closed")
-        reopened.write({"state": "open"})
+        reopened.sudo().write({"state": "open"})
         self._sputnik_refresh_state()
 
     def action_close(self):
@@ -308,9 +328,18 @@ class SputnikDeparture(models.Model):
                         name=departure.display_name,
                     )
                 )
-        self.write({"state": "closed"})
+        self.sudo().write({"state": "closed"})
+
+    def _sputnik_check_manager(self):
+        if not self.env.su and not self.env.user.has_group(
+            "sputnik_crm.group_sputnik_manager"
+        ):
+            raise AccessError(
+                self.env._("Only a Sputnik manager may cancel or complete a departure.")
+            )
 
     def action_cancel(self):
+        self._sputnik_check_manager()
         booked = self.filtered(lambda d: d.seats_sold)
         if booked:
             raise UserError(
@@ -320,7 +349,7 @@ class SputnikDeparture(models.Model):
                     name=booked[0].display_name,
                 )
             )
-        self.write({"state": "cancelled"})
+        self.sudo().write({"state": "cancelled"})
 
     def action_view_bookings(self):
         self.ensure_one()
@@ -335,7 +364,17 @@ class SputnikDeparture(models.Model):
         """A draft purchase order to the tour operator for the seats of the
         allotment not bought yet."""
         self.ensure_one()
-        missing = self.allotment_seats - self._get_seat_figures()[self.id]["purchased"]
+        drafts = self.env["purchase.order.line"].search(
+            [
+                ("product_id", "=", self.product_id.id),
+                ("state", "in", ("draft", "sent", "to approve")),
+            ]
+        )
+        missing = (
+            self.allotment_seats
+            - self._get_seat_figures()[self.id]["purchased"]
+            - int(sum(drafts.mapped("product_qty")))
+        )
         if missing <= 0:
             raise UserError(
                 self.env._(
@@ -368,19 +407,23 @@ class SputnikDeparture(models.Model):
 
     def action_complete(self):
         """Travellers are back: the deliveries of the seats are done."""
-        moves = self.env["stock.move"].search(
-            [
-                ("product_id", "in", self.product_id.ids),
-                ("sale_line_id.sputnik_departure_id", "in", self.ids),
-                ("state", "not in", ("done", "cancel")),
-                ("picking_code", "=", "outgoing"),
-            ]
+        self._sputnik_check_manager()
+        moves = (
+            self.env["stock.move"]
+            .sudo()
+            .search(
+                [
+                    ("product_id", "in", self.product_id.ids),
+                    ("sale_line_id.sputnik_departure_id", "in", self.ids),
+                    ("state", "=", "assigned"),
+                    ("picking_code", "=", "outgoing"),
+                ]
+            )
         )
-        for move in moves:
-            move.quantity = move.product_uom_qty
+        # only seats actually held for the travellers leave the stock
         moves.picked = True
         moves._action_done()
-        self.write({"state": "done"})
+        self.sudo().write({"state": "done"})
 
     # === BUSINESS === #
     def _sputnik_purchase_order(self, seats, price_unit=None):
@@ -461,7 +504,7 @@ class SputnikDeparture(models.Model):
                         name=departure.display_name,
                     )
                 )
-            departure.write({"product_id": variant.id, "ptav_id": ptav.id})
+            departure.sudo().write({"product_id": variant.id, "ptav_id": ptav.id})
 
     def _sputnik_value_shared(self, value):
         return bool(
@@ -502,7 +545,7 @@ class SputnikDeparture(models.Model):
 
     def _get_seat_figures(self):
         """Seats of every departure in ``self`` from stock, purchases and sales:
-        three grouped queries for the whole recordset."""
+        four grouped queries for the whole recordset."""
         result = {d.id: dict.fromkeys(SEAT_KEYS, 0) for d in self}
         departures = self.filtered("product_id")
         if not departures:
@@ -528,6 +571,28 @@ class SputnikDeparture(models.Model):
             if dep_id:
                 result[dep_id]["on_hand"] = int(quantity)
                 result[dep_id]["reserved"] = int(reserved)
+        # Seats promised to confirmed bookings but not held in stock (a delivery
+        # unreserved by hand, a manual reservation policy) are taken too.
+        demand = (
+            self.env["stock.move"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", product_ids),
+                    ("company_id", "in", company_ids),
+                    ("state", "not in", ("draft", "done", "cancel")),
+                    ("location_id.usage", "=", "internal"),
+                    ("location_dest_id.usage", "!=", "internal"),
+                ],
+                groupby=["product_id", "company_id"],
+                aggregates=["product_qty:sum"],
+            )
+        )
+        for product, company, quantity in demand:
+            dep_id = by_key.get((product.id, company.id))
+            if dep_id:
+                figures = result[dep_id]
+                figures["reserved"] = max(figures["reserved"], int(quantity))
         purchases = (
             self.env["purchase.order.line"]
             .sudo()
@@ -628,7 +693,9 @@ class SputnikDeparture(models.Model):
         figures = self._get_seat_figures()
         by_state = defaultdict(lambda: self.browse())
         for departure in self:
-            if departure.state in ("cancelled", "closed"):
+            if departure.state == "cancelled" or (
+                departure.state == "closed" and departure.date_start > today
+            ):
                 continue
             if departure.state == "done" and departure.date_end < today:
                 continue
@@ -646,7 +713,7 @@ class SputnikDeparture(models.Model):
             if departure.state != state:
                 by_state[state] |= departure
         for state, departures in by_state.items():
-            departures.write({"state": state})
+            departures.sudo().write({"state": state})
 
     def _sputnik_seats_freed(self):
         """Seats came back (a cancellation, a receipt): refresh the states and
@@ -658,7 +725,10 @@ class SputnikDeparture(models.Model):
     def _cron_refresh_departures(self):
         today = fields.Date.context_today(self)
         departures = self.search(
-            [("state", "in", (*OPEN_STATES, "departed")), ("date_start", "<=", today)]
+            [
+                ("state", "in", (*OPEN_STATES, "closed", "departed")),
+                ("date_start", "<=", today),
+            ]
         )
         departures._sputnik_refresh_state()
         departures.filtered(lambda d: d.state == "done").action_complete()

@@ -7,10 +7,11 @@ class StockPicking(models.Model):
     def _action_done(self):
         res = super()._action_done()
         # whoever validates (a stock user, a manager), the departures follow
+        receipts = self.filtered(lambda p: p.picking_type_code == "incoming")
         departures = (
             self.env["sputnik.departure"]
             .sudo()
-            .search([("product_id", "in", self.move_ids.product_id.ids)])
+            .search([("product_id", "in", receipts.move_ids.product_id.ids)])
         )
         if departures:
             # a receipt puts seats on hand: they may be offered to the waitlist
