@@ -221,13 +221,23 @@ class SaleOrder(models.Model):
         "company_id.sputnik_passport_months",
     )
     def _compute_sputnik_passport_issues(self):
+        documents = self._sputnik_travel_documents()
         for order in self:
             order.sputnik_passport_issues = "\n".join(
-                order._sputnik_passport_problems()
+                order._sputnik_passport_problems(documents)
             )
 
-    def _sputnik_passport_problems(self):
-        """What the passport rule finds wrong with this booking's travellers."""
+    def _sputnik_travel_documents(self):
+        """The travel documents of all these bookings' travellers, in one query."""
+        return (
+            self.env["sputnik.travel.document"]
+            .sudo()
+            .search([("partner_id", "in", self.sputnik_traveller_ids.ids)])
+        )
+
+    def _sputnik_passport_problems(self, documents=None):
+        """What the passport rule finds wrong with this booking's travellers
+        (``documents``: their travel documents, when already read)."""
         self.ensure_one()
         abroad = self.order_line.sputnik_departure_id.filtered("is_abroad")
         if not abroad:
@@ -235,11 +245,8 @@ class SaleOrder(models.Model):
         months = self.company_id.sputnik_passport_months
         valid_until = max(abroad.mapped("date_end")) + relativedelta(months=months)
         problems = []
-        documents = (
-            self.env["sputnik.travel.document"]
-            .sudo()
-            .search([("partner_id", "in", self.sputnik_traveller_ids.ids)])
-        )
+        if documents is None:
+            documents = self._sputnik_travel_documents()
         for traveller in self.sputnik_traveller_ids:
             docs = documents.filtered(lambda d, t=traveller: d.partner_id == t)
             if not docs._is_valid_until(valid_until):
