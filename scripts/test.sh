@@ -39,4 +39,4 @@ cd "$ROOT"
 # shellcheck disable=SC2086
 exec "$VENV_PY" -m pytest tests \
     --odoo-database="$TEST_DB" --odoo-config="$ODOO_CONF" --odoo-addons-path="$ADDONS_PATH" \
-    --odoo-extra="data-dir=$ROOT/.odoo-data" --odoo-http --odoo-log-level=warn ${PYTEST_ARGS:-}
+    --odoo-extra="data-dir=$ROOT/.odoo-data" --odoo-http --odoo-log-level=warn -rs ${PYTEST_ARGS:-}
