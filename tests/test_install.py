@@ -84,6 +84,9 @@ class TestInstall(SputnikCase):
         self.assertIn(settings, admin_menus)
         self.assertIn(config, admin_menus)
         self.assertIn(ref("sputnik_crm.sputnik_destination_menu").id, admin_menus)
+        duplicates = ref("sputnik_crm.sputnik_client_duplicate_menu").id
+        self.assertIn(duplicates, self._visible_menus(self.manager))
+        self.assertNotIn(duplicates, agent_menus)
         self.assertFalse(empty_sections & admin_menus)
 
         # without a Sputnik group the app is not on the home screen at all
@@ -100,6 +103,7 @@ class TestInstall(SputnikCase):
             "sputnik_crm.sputnik_waitlist_action",
             "sputnik_crm.sputnik_travel_document_action",
             "sputnik_crm.sputnik_client_settlement_action",
+            "sputnik_crm.sputnik_client_duplicate_action",
         ):
             action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
             model = self.env[action["res_model"]].with_user(self.agent)

@@ -1,6 +1,7 @@
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import sputnik_client_relation
 from . import sputnik_destination
 from . import sputnik_travel_document
 from . import product_template
@@ -12,3 +13,4 @@ from . import stock_picking
 from . import purchase_order
 from . import account_move
 from . import sputnik_demo
+from . import sputnik_client_duplicate

@@ -1,20 +1,81 @@
-from odoo import fields, models
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+GENDERS = [("female", "Female"), ("male", "Male"), ("other", "Other")]
+CONSENT_SOURCES = [
+    ("office", "In the Office"),
+    ("phone", "By Phone"),
+    ("email", "By E-mail"),
+    ("website", "Website Form"),
+    ("contract", "Tour Contract"),
+    ("import", "Import"),
+]
+PERSONAL = "sputnik_crm.group_sputnik_user"
 
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # === TRAVEL PROFILE (personal data: Sputnik groups only) === #
+    sputnik_birthdate = fields.Date(string="Birth Date", groups=PERSONAL, tracking=True)
+    sputnik_age = fields.Integer(
+        string="Age", compute="_compute_sputnik_age", groups=PERSONAL
+    )
+    sputnik_gender = fields.Selection(GENDERS, string="Gender", groups=PERSONAL)
+    sputnik_citizenship_id = fields.Many2one(
+        "res.country", string="Citizenship", groups=PERSONAL
+    )
     sputnik_travel_document_ids = fields.One2many(
         "sputnik.travel.document",
         "partner_id",
         string="Travel Documents",
-        groups="sputnik_crm.group_sputnik_user",
+        groups=PERSONAL,
     )
+    sputnik_relation_ids = fields.One2many(
+        "sputnik.client.relation",
+        "partner_id",
+        string="Household and Companions",
+        groups=PERSONAL,
+    )
+    # === CONSENTS AND ACQUISITION === #
+    sputnik_consent_email = fields.Boolean(string="E-mail Marketing", tracking=True)
+    sputnik_consent_email_date = fields.Date(string="E-mail Consent Date")
+    sputnik_consent_email_source = fields.Selection(
+        CONSENT_SOURCES, string="E-mail Consent Source"
+    )
+    sputnik_consent_sms = fields.Boolean(string="SMS Marketing", tracking=True)
+    sputnik_consent_sms_date = fields.Date(string="SMS Consent Date")
+    sputnik_consent_sms_source = fields.Selection(
+        CONSENT_SOURCES, string="SMS Consent Source"
+    )
+    sputnik_consent_phone = fields.Boolean(string="Phone Marketing", tracking=True)
+    sputnik_consent_phone_date = fields.Date(string="Phone Consent Date")
+    sputnik_consent_phone_source = fields.Selection(
+        CONSENT_SOURCES, string="Phone Consent Source"
+    )
+    sputnik_source_id = fields.Many2one(
+        "utm.source",
+        string="Acquisition Source",
+        help="How the client found the bureau.",
+    )
+    sputnik_medium_id = fields.Many2one("utm.medium", string="Acquisition Medium")
+    # === MONEY === #
     sputnik_overdue_booking_count = fields.Integer(
         string="Overdue Bookings",
         compute="_compute_sputnik_overdue_booking_count",
         groups="sputnik_crm.group_sputnik_user,account.group_account_invoice",
     )
+
+    @api.depends("sputnik_birthdate")
+    def _compute_sputnik_age(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            birthdate = partner.sputnik_birthdate
+            partner.sputnik_age = (
+                relativedelta(today, birthdate).years if birthdate else 0
+            )
 
     def _compute_sputnik_overdue_booking_count(self):
         counts = dict(
@@ -35,6 +96,30 @@ class ResPartner(models.Model):
                 for booked, count in counts.items()
                 if booked.commercial_partner_id == partner.commercial_partner_id
             )
+
+    @api.constrains("sputnik_birthdate")
+    def _check_sputnik_birthdate(self):
+        today = fields.Date.context_today(self)
+        for partner in self.sudo():
+            if partner.sputnik_birthdate and partner.sputnik_birthdate > today:
+                raise ValidationError(
+                    self.env._(
+                        "The birth date of %(client)s is in the future.",
+                        client=partner.name,
+                    )
+                )
+
+    @api.onchange(
+        "sputnik_consent_email", "sputnik_consent_sms", "sputnik_consent_phone"
+    )
+    def _onchange_sputnik_consent(self):
+        today = fields.Date.context_today(self)
+        for channel in ("email", "sms", "phone"):
+            if (
+                self[f"sputnik_consent_{channel}"]
+                and not self[f"sputnik_consent_{channel}_date"]
+            ):
+                self[f"sputnik_consent_{channel}_date"] = today
 
     def action_sputnik_overdue_bookings(self):
         self.ensure_one()

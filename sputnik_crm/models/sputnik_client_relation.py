@@ -1,0 +1,54 @@
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+RELATIONS = [
+    ("spouse", "Spouse"),
+    ("child", "Child"),
+    ("parent", "Parent"),
+    ("sibling", "Brother / Sister"),
+    ("friend", "Friend"),
+    ("colleague", "Colleague"),
+    ("other", "Other"),
+]
+
+
+class SputnikClientRelation(models.Model):
+    _name = "sputnik.client.relation"
+    _description = "Household Member or Travel Companion"
+    _order = "partner_id, relation, id"
+
+    partner_id = fields.Many2one(
+        "res.partner", string="Client", required=True, index=True, ondelete="cascade"
+    )
+    related_partner_id = fields.Many2one(
+        "res.partner",
+        string="Member / Companion",
+        required=True,
+        index=True,
+        ondelete="cascade",
+    )
+    relation = fields.Selection(RELATIONS, required=True, default="spouse")
+    pays_for = fields.Boolean(
+        string="Pays for Them",
+        help="The client pays the trips of this member or companion.",
+    )
+    note = fields.Char()
+
+    _sql_constraints = [
+        (
+            "pair_uniq",
+            "unique(partner_id, related_partner_id)",
+            "This person is already in the client's household or party.",
+        ),
+    ]
+
+    @api.constrains("partner_id", "related_partner_id")
+    def _check_not_self(self):
+        for relation in self:
+            if relation.partner_id == relation.related_partner_id:
+                raise ValidationError(
+                    self.env._(
+                        "%(client)s cannot be their own household member.",
+                        client=relation.partner_id.name,
+                    )
+                )
