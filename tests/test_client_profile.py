@@ -66,3 +66,76 @@ class TestClientProfile(SputnikCase):
         self.assertTrue(self.client.sputnik_consent_email)
         self.assertEqual(self.client.sputnik_consent_email_date, date.today())
         self.assertEqual(self.client.sputnik_consent_email_source, "office")
+
+
+@tagged("post_install", "-at_install")
+class TestPreferencesAndCompanions(SputnikCase):
+    def test_preferences_keep_their_history(self):
+        Preference = self.env["sputnik.client.preference"].with_user(self.agent)
+        turkey = self.env["sputnik.destination"].create({"name": "Preferred Turkey"})
+        beach = Preference.create(
+            {"partner_id": self.client.id, "kind": "tour_type", "tour_type": "beach"}
+        )
+        Preference.create(
+            {
+                "partner_id": self.client.id,
+                "kind": "destination",
+                "destination_id": turkey.id,
+            }
+        )
+        with self.assertRaises(ValidationError):
+            Preference.create({"partner_id": self.client.id, "kind": "meal_plan"})
+        with self.assertRaises(ValidationError):
+            Preference.create(
+                {
+                    "partner_id": self.client.id,
+                    "kind": "budget",
+                    "budget_min": 50000,
+                    "budget_max": 30000,
+                }
+            )
+        # tastes change: the old preference ends, the new one starts
+        beach.action_end()
+        ski = Preference.create(
+            {"partner_id": self.client.id, "kind": "tour_type", "tour_type": "ski"}
+        )
+        self.assertFalse(beach.is_current)
+        self.assertEqual(beach.date_to, date.today())
+        current = Preference.search(
+            [("partner_id", "=", self.client.id), ("is_current", "=", True)]
+        )
+        self.assertEqual(current.mapped("kind"), ["destination", "tour_type"])
+        self.assertIn(ski, current)
+        self.assertEqual(len(self.client.sputnik_preference_ids), 3)
+        self.assertIn("Ski", ski.display_name)
+        with mute_logger("odoo.models"), self.assertRaises(AccessError):
+            beach.with_user(self.agent).unlink()
+
+    def test_travel_companions_suggested_from_bookings(self):
+        friend = self.env["res.partner"].create({"name": "Travelled Along"})
+        quoted = self.env["res.partner"].create({"name": "Only Quoted"})
+        self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "sputnik_traveller_ids": [(6, 0, (self.client | friend).ids)],
+                "state": "sale",
+            }
+        )
+        self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "sputnik_traveller_ids": [(6, 0, (self.client | quoted).ids)],
+            }
+        )
+        # read from the bookings when the card is opened, as a new request does
+        (self.client | friend).invalidate_recordset(
+            ["sputnik_companion_suggestion_ids"]
+        )
+        self.assertEqual(self.client.sputnik_companion_suggestion_ids, friend)
+        self.assertEqual(friend.sputnik_companion_suggestion_ids, self.client)
+        self.client.with_user(self.agent).action_sputnik_add_companions()
+        relation = self.client.sputnik_relation_ids
+        self.assertEqual(relation.related_partner_id, friend)
+        self.assertEqual(relation.relation, "companion")
+        self.client.invalidate_recordset(["sputnik_companion_suggestion_ids"])
+        self.assertFalse(self.client.sputnik_companion_suggestion_ids)

@@ -2,6 +2,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import sputnik_client_relation
+from . import sputnik_client_preference
 from . import sputnik_destination
 from . import sputnik_travel_document
 from . import product_template

@@ -2,6 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL
 
 GENDERS = [("female", "Female"), ("male", "Male"), ("other", "Other")]
 CONSENT_SOURCES = [
@@ -38,6 +39,20 @@ class ResPartner(models.Model):
         "partner_id",
         string="Household and Companions",
         groups=PERSONAL,
+    )
+    sputnik_preference_ids = fields.One2many(
+        "sputnik.client.preference",
+        "partner_id",
+        string="Preferences",
+        groups=PERSONAL,
+    )
+    sputnik_companion_suggestion_ids = fields.Many2many(
+        "res.partner",
+        string="Suggested Companions",
+        compute="_compute_sputnik_companion_suggestions",
+        groups=PERSONAL,
+        help="People who travelled with the client on confirmed bookings and are "
+        "not yet in their household or party.",
     )
     # === CONSENTS AND ACQUISITION === #
     sputnik_consent_email = fields.Boolean(string="E-mail Marketing", tracking=True)
@@ -76,6 +91,54 @@ class ResPartner(models.Model):
             partner.sputnik_age = (
                 relativedelta(today, birthdate).years if birthdate else 0
             )
+
+    @api.depends("sputnik_relation_ids")
+    def _compute_sputnik_companion_suggestions(self):
+        together = {partner.id: set() for partner in self}
+        if self.ids:
+            self.env["sale.order"].flush_model(["state", "sputnik_traveller_ids"])
+            self.env.cr.execute(
+                SQL(
+                    """
+                    SELECT me.partner_id, other.partner_id
+                      FROM sale_order_sputnik_traveller_rel me
+                      JOIN sale_order so ON so.id = me.order_id AND so.state = 'sale'
+                      JOIN sale_order_sputnik_traveller_rel other
+                        ON other.order_id = me.order_id
+                       AND other.partner_id != me.partner_id
+                     WHERE me.partner_id IN %s
+                     GROUP BY me.partner_id, other.partner_id
+                    """,
+                    tuple(self.ids),
+                )
+            )
+            for partner_id, other_id in self.env.cr.fetchall():
+                together[partner_id].add(other_id)
+        known = (
+            self.env["sputnik.client.relation"]
+            .sudo()
+            .search([("partner_id", "in", self.ids)])
+        )
+        for relation in known:
+            together[relation.partner_id.id].discard(relation.related_partner_id.id)
+        for partner in self:
+            partner.sputnik_companion_suggestion_ids = self.browse(
+                sorted(together.get(partner.id, ()))
+            )
+
+    def action_sputnik_add_companions(self):
+        """Record the suggested companions as the client's travel companions."""
+        self.env["sputnik.client.relation"].create(
+            [
+                {
+                    "partner_id": partner.id,
+                    "related_partner_id": companion.id,
+                    "relation": "companion",
+                }
+                for partner in self
+                for companion in partner.sputnik_companion_suggestion_ids
+            ]
+        )
 
     def _compute_sputnik_overdue_booking_count(self):
         counts = dict(

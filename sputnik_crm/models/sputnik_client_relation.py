@@ -8,6 +8,7 @@ RELATIONS = [
     ("sibling", "Brother / Sister"),
     ("friend", "Friend"),
     ("colleague", "Colleague"),
+    ("companion", "Travel Companion"),
     ("other", "Other"),
 ]
 
