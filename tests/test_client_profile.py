@@ -3,7 +3,7 @@ from datetime import date
 from freezegun import freeze_time
 
 from odoo.exceptions import AccessError, ValidationError
-from odoo.tests import Form, tagged
+from odoo.tests import Form, new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .common import SputnikCase
@@ -139,3 +139,88 @@ class TestPreferencesAndCompanions(SputnikCase):
         self.assertEqual(relation.relation, "companion")
         self.client.invalidate_recordset(["sputnik_companion_suggestion_ids"])
         self.assertFalse(self.client.sputnik_companion_suggestion_ids)
+
+
+@tagged("post_install", "-at_install")
+class TestProfileSurvivesMerge(SputnikCase):
+    def _merge(self, user, partners, survivor):
+        wizard = (
+            self.env["base.partner.merge.automatic.wizard"]
+            .with_user(user)
+            .create(
+                {
+                    "partner_ids": [(6, 0, partners.ids)],
+                    "dst_partner_id": survivor.id,
+                    "state": "selection",
+                }
+            )
+        )
+        wizard.action_merge()
+
+    def test_household_moves_without_duplicates_or_self_relations(self):
+        Partner = self.env["res.partner"]
+        first, second, third, fourth = Partner.create(
+            [{"name": f"Merge {n}"} for n in "ABCD"]
+        )
+        Relation = self.env["sputnik.client.relation"]
+        Relation.create(
+            [
+                {"partner_id": first.id, "related_partner_id": third.id},
+                {"partner_id": second.id, "related_partner_id": third.id},
+                {
+                    "partner_id": second.id,
+                    "related_partner_id": fourth.id,
+                    "relation": "friend",
+                    "note": "keep me",
+                },
+                {"partner_id": first.id, "related_partner_id": second.id},
+            ]
+        )
+        self._merge(self.env.user, first | second, first)
+        rows = Relation.search([("partner_id", "=", first.id)])
+        self.assertEqual(rows.related_partner_id, third | fourth)
+        self.assertEqual(
+            rows.filtered(lambda r: r.note == "keep me").relation, "friend"
+        )
+        self.assertFalse(Relation.search([("related_partner_id", "=", first.id)]))
+
+    def test_personal_data_survives_a_merge_by_anyone(self):
+        contact_manager = new_test_user(
+            self.env,
+            login="contact_manager_test",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        keeper, merged = self.env["res.partner"].create(
+            [{"name": "Keeper"}, {"name": "Merged Away"}]
+        )
+        merged.write(
+            {"sputnik_birthdate": date(1980, 5, 5), "sputnik_consent_sms": True}
+        )
+        self._merge(contact_manager, keeper | merged, keeper)
+        self.assertEqual(keeper.sputnik_birthdate, date(1980, 5, 5))
+        self.assertTrue(keeper.sputnik_consent_sms)
+
+    def test_consents_are_personal_data(self):
+        self.client.sputnik_consent_email = True
+        with mute_logger("odoo.models"), self.assertRaises(AccessError):
+            self.client.with_user(self.outsider).sputnik_consent_email  # noqa: B018
+        with self.assertRaises(ValidationError):
+            self.env["sputnik.client.preference"].create(
+                {"partner_id": self.client.id, "kind": "budget"}
+            )
+
+    def test_household_edited_in_the_form_of_a_travelled_client(self):
+        friend = self.env["res.partner"].create({"name": "Form Companion"})
+        self.env["sale.order"].create(
+            {
+                "partner_id": self.client.id,
+                "sputnik_traveller_ids": [(6, 0, (self.client | friend).ids)],
+                "state": "sale",
+            }
+        )
+        spouse = self.env["res.partner"].create({"name": "Form Spouse"})
+        with Form(self.client.with_user(self.agent)) as form:
+            with form.sputnik_relation_ids.new() as row:
+                row.related_partner_id = spouse
+                row.relation = "spouse"
+        self.assertEqual(self.client.sputnik_relation_ids.related_partner_id, spouse)

@@ -55,27 +55,40 @@ class ResPartner(models.Model):
         "not yet in their household or party.",
     )
     # === CONSENTS AND ACQUISITION === #
-    sputnik_consent_email = fields.Boolean(string="E-mail Marketing", tracking=True)
-    sputnik_consent_email_date = fields.Date(string="E-mail Consent Date")
+    sputnik_consent_email = fields.Boolean(
+        groups=PERSONAL, string="E-mail Marketing", tracking=True
+    )
+    sputnik_consent_email_date = fields.Date(
+        groups=PERSONAL, string="E-mail Consent Date"
+    )
     sputnik_consent_email_source = fields.Selection(
-        CONSENT_SOURCES, string="E-mail Consent Source"
+        CONSENT_SOURCES, groups=PERSONAL, string="E-mail Consent Source"
     )
-    sputnik_consent_sms = fields.Boolean(string="SMS Marketing", tracking=True)
-    sputnik_consent_sms_date = fields.Date(string="SMS Consent Date")
+    sputnik_consent_sms = fields.Boolean(
+        groups=PERSONAL, string="SMS Marketing", tracking=True
+    )
+    sputnik_consent_sms_date = fields.Date(groups=PERSONAL, string="SMS Consent Date")
     sputnik_consent_sms_source = fields.Selection(
-        CONSENT_SOURCES, string="SMS Consent Source"
+        CONSENT_SOURCES, groups=PERSONAL, string="SMS Consent Source"
     )
-    sputnik_consent_phone = fields.Boolean(string="Phone Marketing", tracking=True)
-    sputnik_consent_phone_date = fields.Date(string="Phone Consent Date")
+    sputnik_consent_phone = fields.Boolean(
+        groups=PERSONAL, string="Phone Marketing", tracking=True
+    )
+    sputnik_consent_phone_date = fields.Date(
+        groups=PERSONAL, string="Phone Consent Date"
+    )
     sputnik_consent_phone_source = fields.Selection(
-        CONSENT_SOURCES, string="Phone Consent Source"
+        CONSENT_SOURCES, groups=PERSONAL, string="Phone Consent Source"
     )
     sputnik_source_id = fields.Many2one(
         "utm.source",
+        groups=PERSONAL,
         string="Acquisition Source",
         help="How the client found the bureau.",
     )
-    sputnik_medium_id = fields.Many2one("utm.medium", string="Acquisition Medium")
+    sputnik_medium_id = fields.Many2one(
+        "utm.medium", string="Acquisition Medium", groups=PERSONAL
+    )
     # === MONEY === #
     sputnik_overdue_booking_count = fields.Integer(
         string="Overdue Bookings",
@@ -94,8 +107,9 @@ class ResPartner(models.Model):
 
     @api.depends("sputnik_relation_ids")
     def _compute_sputnik_companion_suggestions(self):
-        together = {partner.id: set() for partner in self}
-        if self.ids:
+        # keyed by the saved record's id: in a form, ``partner`` is a NewId
+        together = {partner._origin.id: set() for partner in self}
+        if self._origin.ids:
             self.env["sale.order"].flush_model(["state", "sputnik_traveller_ids"])
             self.env.cr.execute(
                 SQL(
@@ -109,7 +123,7 @@ class ResPartner(models.Model):
                      WHERE me.partner_id IN %s
                      GROUP BY me.partner_id, other.partner_id
                     """,
-                    tuple(self.ids),
+                    tuple(self._origin.ids),
                 )
             )
             for partner_id, other_id in self.env.cr.fetchall():
@@ -117,13 +131,13 @@ class ResPartner(models.Model):
         known = (
             self.env["sputnik.client.relation"]
             .sudo()
-            .search([("partner_id", "in", self.ids)])
+            .search([("partner_id", "in", self._origin.ids)])
         )
         for relation in known:
             together[relation.partner_id.id].discard(relation.related_partner_id.id)
         for partner in self:
             partner.sputnik_companion_suggestion_ids = self.browse(
-                sorted(together.get(partner.id, ()))
+                sorted(together.get(partner._origin.id, ()))
             )
 
     def action_sputnik_add_companions(self):

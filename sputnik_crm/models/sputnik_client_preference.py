@@ -89,6 +89,10 @@ class SputnikClientPreference(models.Model):
     def _check_value(self):
         for preference in self:
             if preference.kind == "budget":
+                if not (preference.budget_min or preference.budget_max):
+                    raise ValidationError(
+                        self.env._("A budget preference needs an amount.")
+                    )
                 if preference.budget_min < 0 or (
                     preference.budget_max
                     and preference.budget_max < preference.budget_min
