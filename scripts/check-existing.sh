@@ -17,20 +17,6 @@ ensure_odoo
 ensure_postgres
 odoo_common_args
 
-odoo_quiet() {
-    local log=$ROOT/.odoo-data/check-$CHECK_DB.log
-    mkdir -p "$(dirname "$log")"
-    if ! "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -d "$CHECK_DB" --stop-after-init --no-http \
-            --log-level=warn --logfile="$log" "$@"; then
-        tail -n 40 "$log" >&2
-        die "odoo $* failed (log: $log)"
-    fi
-    if grep -E ' (ERROR|CRITICAL) ' "$log" >/dev/null; then
-        grep -E ' (ERROR|CRITICAL) ' "$log" | head -n 20 >&2
-        die "odoo $* logged errors (log: $log)"
-    fi
-}
-
 odoo_shell() {  # python code on stdin, run with `env` in the check database
     "${ODOO_BIN[@]}" shell "${ODOO_ARGS[@]}" -d "$CHECK_DB" --no-http --log-level=warn
 }
@@ -39,7 +25,7 @@ odoo_shell() {  # python code on stdin, run with `env` in the check database
 rm -rf "$ROOT/.odoo-data/filestore/$CHECK_DB"
 
 say "1/4 an existing ERP database '$CHECK_DB' with sales, stock and purchase data"
-odoo_quiet -i sale_stock,purchase_stock --without-demo=
+odoo_logged "check-$CHECK_DB" "$CHECK_DB" -i sale_stock,purchase_stock --without-demo=
 counts_before=$(odoo_shell <<'PY'
 order = env["sale.order"].search([("state", "=", "draft")], limit=1)
 order.action_confirm()
@@ -55,14 +41,14 @@ counts_before=$(grep '^COUNTS' <<<"$counts_before") || die "could not count the 
 say "   $counts_before"
 
 say "2/4 installing sputnik_crm into it"
-odoo_quiet -i sputnik_crm
+odoo_logged "check-$CHECK_DB" "$CHECK_DB" -i sputnik_crm
 
 say "3/4 a record created by a user, then an upgrade in place"
 odoo_shell <<'PY' >/dev/null
 env["res.partner"].create({"name": "Клієнт між оновленнями", "email": "between@example.com"})
 env.cr.commit()
 PY
-odoo_quiet -u sputnik_crm
+odoo_logged "check-$CHECK_DB" "$CHECK_DB" -u sputnik_crm
 
 say "4/4 nothing lost"
 result=$(COUNTS_BEFORE="$counts_before" odoo_shell <<'PY'

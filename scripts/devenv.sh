@@ -197,3 +197,22 @@ install_or_upgrade() {  # $1: database name
             --without-demo= --stop-after-init --no-http
     fi
 }
+
+# Run Odoo once (--stop-after-init) on database $2 with the remaining arguments,
+# its log in .odoo-data/$1.log. A failure, or an error or warning in the log,
+# stops with the end of the log: a clean install of sputnik_crm logs none.
+odoo_logged() {  # $1: log name, $2: database, then Odoo's arguments
+    local log=$ROOT/.odoo-data/$1.log db=$2
+    shift 2
+    mkdir -p "$(dirname "$log")"
+    : > "$log"
+    if ! "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -d "$db" --stop-after-init --no-http \
+            --log-level=warn --logfile="$log" "$@"; then
+        tail -n 60 "$log" >&2
+        die "odoo $* failed on '$db' (full log: $log)"
+    fi
+    if grep -E ' (ERROR|CRITICAL|WARNING) ' "$log" >/dev/null; then
+        grep -E -A 12 ' (ERROR|CRITICAL|WARNING) ' "$log" | head -n 60 >&2
+        die "odoo $* logged errors or warnings on '$db' (full log: $log)"
+    fi
+}

@@ -20,18 +20,7 @@ if db_exists "$TEST_DB"; then
 fi
 
 say "installing sputnik_crm into a fresh database '$TEST_DB'"
-log=$ROOT/.odoo-data/install-$TEST_DB.log
-mkdir -p "$(dirname "$log")"
-if ! "${ODOO_BIN[@]}" "${ODOO_ARGS[@]}" -d "$TEST_DB" -i sputnik_crm --load-language=uk_UA \
-        --without-demo= --stop-after-init --no-http --log-level=warn --logfile="$log"; then
-    tail -n 60 "$log" >&2
-    die "installing sputnik_crm failed (full log: $log)"
-fi
-# An install that logged an error or a warning about our addon is a failure too.
-if grep -E ' (ERROR|CRITICAL) ' "$log" >/dev/null || grep -E ' WARNING .*sputnik_crm' "$log" >/dev/null; then
-    grep -E ' (ERROR|CRITICAL|WARNING) ' "$log" | head -n 40 >&2
-    die "installing sputnik_crm logged errors or warnings (full log: $log)"
-fi
+odoo_logged "install-$TEST_DB" "$TEST_DB" -i sputnik_crm --load-language=uk_UA --without-demo=
 
 say "running the test suite"
 cd "$ROOT"
