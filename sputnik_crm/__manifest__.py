@@ -32,6 +32,7 @@
         "views/sputnik_travel_document_views.xml",
         "views/sputnik_waitlist_views.xml",
         "views/sputnik_client_duplicate_views.xml",
+        "views/sputnik_client_classification_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/sputnik_passport_override_views.xml",

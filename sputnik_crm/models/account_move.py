@@ -53,3 +53,10 @@ class AccountMove(models.Model):
                 departure = departure or reversed_move.sputnik_departure_id
             move.sputnik_booking_id = booking
             move.sputnik_departure_id = departure
+
+    def _invoice_paid_hook(self):
+        res = super()._invoice_paid_hook()
+        self.filtered(
+            lambda m: m.move_type == "out_invoice"
+        ).commercial_partner_id._sputnik_classify(source="invoice")
+        return res

@@ -22,6 +22,142 @@ class ResCompany(models.Model):
         "at least this many months after the return date.",
     )
 
+    # === CLIENT CLASSIFICATION === #
+    sputnik_regular_trips = fields.Integer(
+        string="Regular Client From (trips)",
+        default=2,
+        help="A client with at least this many trips is a regular client.",
+    )
+    sputnik_vip_trips = fields.Integer(
+        string="VIP From (trips)",
+        default=5,
+        help="A client with at least this many trips is a VIP.",
+    )
+    sputnik_vip_margin = fields.Monetary(
+        string="VIP From (margin)",
+        currency_field="currency_id",
+        default=60000.0,
+        help="A client who brought at least this margin over all trips is a VIP, "
+        "whatever the number of trips. 0 disables the rule.",
+    )
+    sputnik_dormant_months = fields.Integer(
+        string="Dormant After (months)",
+        default=12,
+        help="A client whose last return is older than this is dormant.",
+    )
+    sputnik_lost_months = fields.Integer(
+        string="Lost After (months)",
+        default=24,
+        help="A client whose last return is older than this is lost.",
+    )
+    sputnik_rfm_months = fields.Integer(
+        string="RFM Window (months)",
+        default=24,
+        help="Frequency and monetary value count the trips returning within this "
+        "many months before today (and the trips booked ahead).",
+    )
+    sputnik_abc_a = fields.Float(
+        string="Class A Share (%)",
+        default=80.0,
+        help="Clients ranked by margin: the first ones making this share of the "
+        "margin are class A.",
+    )
+    sputnik_abc_b = fields.Float(
+        string="Class B Share (%)",
+        default=15.0,
+        help="The next clients making this share of the margin are class B; the rest "
+        "are class C.",
+    )
+    sputnik_xyz_x = fields.Float(
+        string="Class X Up To (CV %)",
+        default=10.0,
+        help="Coefficient of variation of the yearly spend up to which a client is "
+        "class X (steady).",
+    )
+    sputnik_xyz_y = fields.Float(
+        string="Class Y Up To (CV %)",
+        default=25.0,
+        help="Coefficient of variation up to which a client is class Y; above it, Z.",
+    )
+    sputnik_xyz_years = fields.Integer(
+        string="XYZ Years",
+        default=3,
+        help="Number of past years (of 12 months back from today) whose spend is "
+        "compared.",
+    )
+    sputnik_clv_years = fields.Integer(
+        string="Expected Remaining Years",
+        default=5,
+        help="Years a client is expected to keep travelling, for the predicted "
+        "lifetime value.",
+    )
+    sputnik_next_trip_days = fields.Integer(
+        string="Call Before Expected Trip (days)",
+        default=60,
+        help="A call activity is planned for the client's agent this many days "
+        "before the expected next trip. 0 disables the calls.",
+    )
+
+    @api.constrains(
+        "sputnik_regular_trips",
+        "sputnik_vip_trips",
+        "sputnik_vip_margin",
+        "sputnik_dormant_months",
+        "sputnik_lost_months",
+        "sputnik_rfm_months",
+        "sputnik_abc_a",
+        "sputnik_abc_b",
+        "sputnik_xyz_x",
+        "sputnik_xyz_y",
+        "sputnik_xyz_years",
+        "sputnik_clv_years",
+        "sputnik_next_trip_days",
+    )
+    def _check_sputnik_classification_settings(self):
+        for company in self:
+            if not 1 <= company.sputnik_regular_trips <= company.sputnik_vip_trips:
+                raise ValidationError(
+                    self.env._(
+                        "A regular client needs at least one trip, and a VIP at "
+                        "least as many trips as a regular client."
+                    )
+                )
+            if not 1 <= company.sputnik_dormant_months < company.sputnik_lost_months:
+                raise ValidationError(
+                    self.env._(
+                        "A client turns dormant after at least one month, and is "
+                        "lost later than dormant."
+                    )
+                )
+            abc_a, abc_b = company.sputnik_abc_a, company.sputnik_abc_b
+            if abc_a <= 0 or abc_b < 0 or abc_a + abc_b > 100:
+                raise ValidationError(
+                    self.env._(
+                        "The shares of classes A and B must be positive and add up "
+                        "to 100 % at most."
+                    )
+                )
+            if not 0 <= company.sputnik_xyz_x <= company.sputnik_xyz_y:
+                raise ValidationError(
+                    self.env._(
+                        "The X limit must be positive and not above the Y limit."
+                    )
+                )
+            if (
+                company.sputnik_vip_margin < 0
+                or company.sputnik_rfm_months < 1
+                or not 2 <= company.sputnik_xyz_years <= 10
+                or company.sputnik_clv_years < 0
+                or company.sputnik_next_trip_days < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "Check the classification settings: the RFM window is at "
+                        "least one month, XYZ compares 2 to 10 years, and no "
+                        "threshold is negative."
+                    )
+                )
+
     @api.constrains(
         "sputnik_deposit_percent", "sputnik_balance_days", "sputnik_passport_months"
     )

@@ -13,6 +13,44 @@ class ResConfigSettings(models.TransientModel):
     sputnik_passport_months = fields.Integer(
         related="company_id.sputnik_passport_months", readonly=False
     )
+    sputnik_regular_trips = fields.Integer(
+        related="company_id.sputnik_regular_trips", readonly=False
+    )
+    sputnik_vip_trips = fields.Integer(
+        related="company_id.sputnik_vip_trips", readonly=False
+    )
+    sputnik_vip_margin = fields.Monetary(
+        related="company_id.sputnik_vip_margin",
+        readonly=False,
+        currency_field="company_currency_id",
+    )
+    sputnik_dormant_months = fields.Integer(
+        related="company_id.sputnik_dormant_months", readonly=False
+    )
+    sputnik_lost_months = fields.Integer(
+        related="company_id.sputnik_lost_months", readonly=False
+    )
+    sputnik_rfm_months = fields.Integer(
+        related="company_id.sputnik_rfm_months", readonly=False
+    )
+    sputnik_abc_a = fields.Float(related="company_id.sputnik_abc_a", readonly=False)
+    sputnik_abc_b = fields.Float(related="company_id.sputnik_abc_b", readonly=False)
+    sputnik_xyz_x = fields.Float(related="company_id.sputnik_xyz_x", readonly=False)
+    sputnik_xyz_y = fields.Float(related="company_id.sputnik_xyz_y", readonly=False)
+    sputnik_xyz_years = fields.Integer(
+        related="company_id.sputnik_xyz_years", readonly=False
+    )
+    sputnik_clv_years = fields.Integer(
+        related="company_id.sputnik_clv_years", readonly=False
+    )
+    sputnik_next_trip_days = fields.Integer(
+        related="company_id.sputnik_next_trip_days", readonly=False
+    )
+    sputnik_last_classification_id = fields.Many2one(
+        "sputnik.classification.run",
+        string="Last Classification",
+        compute="_compute_sputnik_last_classification",
+    )
     sputnik_agent_count = fields.Integer(
         string="Travel Agents",
         compute="_compute_sputnik_team_counts",
@@ -36,6 +74,14 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             settings.sputnik_agent_count = counts.get(agents, 0)
             settings.sputnik_manager_count = counts.get(managers, 0)
+
+    def _compute_sputnik_last_classification(self):
+        last = self.env["sputnik.classification.run"].search([], limit=1)
+        for settings in self:
+            settings.sputnik_last_classification_id = last
+
+    def action_sputnik_classify(self):
+        return self.env["res.partner"].action_sputnik_classify()
 
     def _sputnik_users_action(self, group_xmlid, name):
         group = self.env.ref(group_xmlid)

@@ -1,8 +1,14 @@
+import logging
+import time
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
+from odoo.tools.misc import format_amount
+
+from .sputnik_client_classification import ABC, LIFECYCLE, RFM_SEGMENTS, XYZ
 
 GENDERS = [("female", "Female"), ("male", "Male"), ("other", "Other")]
 CONSENT_SOURCES = [
@@ -14,6 +20,57 @@ CONSENT_SOURCES = [
     ("import", "Import"),
 ]
 PERSONAL = "sputnik_crm.group_sputnik_user"
+_logger = logging.getLogger(__name__)
+
+CLASS_GROUPS = "sputnik_crm.group_sputnik_user"
+CHURN_RISK = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+# Advisory locks: one full run at a time; full runs and one-client updates
+# exclude each other (one-client updates run side by side).
+LOCK_FULL_RUN = 0x53504E4B01
+LOCK_CLASSES = 0x53504E4B02
+# Column written by the classification -> SQL expression over the `calc` row.
+FIGURES = {
+    "sputnik_trip_count": "calc.trip_count",
+    "sputnik_first_trip_date": "calc.first_trip",
+    "sputnik_last_trip_date": "calc.last_trip",
+    "sputnik_last_return_date": "calc.last_return",
+    "sputnik_revenue_total": "calc.revenue",
+    "sputnik_margin_total": "calc.margin",
+    "sputnik_avg_booking_value": "calc.avg_value",
+    "sputnik_clv_predicted": "calc.clv_predicted",
+    "sputnik_rfm_frequency": "calc.frequency",
+    "sputnik_rfm_monetary": "calc.monetary",
+    "sputnik_rfm_revenue": "calc.window_revenue",
+    "sputnik_rfm_r": "calc.r",
+    "sputnik_rfm_f": "calc.f",
+    "sputnik_rfm_m": "calc.m",
+    "sputnik_spend_cv": "calc.spend_cv",
+    "sputnik_paid_invoice_count": "calc.invoice_count",
+    "sputnik_paid_on_time_rate": "calc.on_time_rate",
+    "sputnik_avg_days_late": "calc.days_late",
+    "sputnik_churn_risk": "calc.churn_risk",
+    "sputnik_next_trip_date": "calc.next_trip",
+    "sputnik_next_trip_booked": "calc.next_booked IS NOT NULL",
+    # the classes, possibly overridden
+    "sputnik_lifecycle": "COALESCE(ov.lifecycle, calc.lifecycle)",
+    "sputnik_rfm_segment": "COALESCE(ov.rfm_segment, calc.rfm_segment)",
+    "sputnik_abc": "COALESCE(ov.abc, calc.abc)",
+    "sputnik_xyz": "COALESCE(ov.xyz, calc.xyz)",
+    "sputnik_tier_id": "COALESCE(ov.tier_id, calc.tier_id)",
+}
+CLASSES = {
+    "lifecycle": "sputnik_lifecycle",
+    "rfm_segment": "sputnik_rfm_segment",
+    "abc": "sputnik_abc",
+    "xyz": "sputnik_xyz",
+    "tier": "sputnik_tier_id",
+}
+
+
+def label_dimension(override):
+    return dict(override._fields["dimension"]._description_selection(override.env)).get(
+        override.dimension
+    )
 
 
 class ResPartner(models.Model):
@@ -209,3 +266,989 @@ class ResPartner(models.Model):
         ]
         action["context"] = {}
         return action
+
+    # === CLASSES (written by the classification, see _sputnik_classify) === #
+    sputnik_lifecycle = fields.Selection(
+        LIFECYCLE,
+        string="Client Status",
+        readonly=True,
+        copy=False,
+        index=True,
+        groups=CLASS_GROUPS,
+        help="Prospect: no trip yet. New: one trip. Regular and VIP: from the "
+        "numbers of trips (or margin) set in Settings. Dormant and lost: no return "
+        "for the months set in Settings.",
+    )
+    sputnik_rfm_segment = fields.Selection(
+        RFM_SEGMENTS,
+        string="RFM Segment",
+        readonly=True,
+        copy=False,
+        index=True,
+        groups=CLASS_GROUPS,
+        help="Named from the recency score and the mean of the frequency and "
+        "monetary scores.",
+    )
+    sputnik_abc = fields.Selection(
+        ABC,
+        string="ABC Class",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Clients ranked by margin in the RFM window: A make the first 80 % of "
+        "it, B the next 15 %, C the rest (Settings).",
+    )
+    sputnik_xyz = fields.Selection(
+        XYZ,
+        string="XYZ Class",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Steadiness of the yearly spend: X up to 10 % of variation, Y up to "
+        "25 %, Z above (Settings).",
+    )
+    sputnik_tier_id = fields.Many2one(
+        "sputnik.loyalty.tier",
+        string="Loyalty Tier",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups=CLASS_GROUPS,
+    )
+    sputnik_churn_risk = fields.Selection(
+        CHURN_RISK,
+        string="Churn Risk",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Time since the last return against the client's usual time between "
+        "trips (a year for one-trip clients): low below it, medium up to 1.5 "
+        "times it, high beyond or when lost. Low while a trip is booked.",
+    )
+    # === FIGURES BEHIND THE CLASSES === #
+    sputnik_trip_count = fields.Integer(
+        string="Trips",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Confirmed bookings, booked ahead included.",
+    )
+    sputnik_first_trip_date = fields.Date(
+        string="First Trip", readonly=True, copy=False, groups=CLASS_GROUPS
+    )
+    sputnik_last_trip_date = fields.Date(
+        string="Last Trip",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Departure of the latest trip, booked ahead included.",
+    )
+    sputnik_last_return_date = fields.Date(
+        string="Last Return", readonly=True, copy=False, groups=CLASS_GROUPS
+    )
+    sputnik_recency_days = fields.Integer(
+        string="Days Since Return",
+        compute="_compute_sputnik_recency",
+        groups=CLASS_GROUPS,
+        help="0 while a trip is booked ahead.",
+    )
+    sputnik_churn_score = fields.Integer(
+        string="Churn Score",
+        compute="_compute_sputnik_recency",
+        groups=CLASS_GROUPS,
+        help="0-100: 50 when the client's usual time between trips has passed "
+        "since the last return, 100 at twice that time or when lost.",
+    )
+    sputnik_revenue_total = fields.Monetary(
+        string="Revenue", readonly=True, copy=False, groups=CLASS_GROUPS
+    )
+    sputnik_margin_total = fields.Monetary(
+        string="Historic CLV",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Margin of all the client's trips.",
+    )
+    sputnik_avg_booking_value = fields.Monetary(
+        string="Average Booking", readonly=True, copy=False, groups=CLASS_GROUPS
+    )
+    sputnik_clv_predicted = fields.Monetary(
+        string="Predicted CLV",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Average margin per trip x trips per year x expected remaining years "
+        "(Settings); 0 for lost clients.",
+    )
+    sputnik_rfm_frequency = fields.Integer(
+        string="Trips in Window", readonly=True, copy=False, groups=CLASS_GROUPS
+    )
+    sputnik_rfm_monetary = fields.Monetary(
+        string="Margin in Window", readonly=True, copy=False, groups=CLASS_GROUPS
+    )
+    sputnik_rfm_revenue = fields.Monetary(
+        string="Revenue in Window", readonly=True, copy=False, groups=CLASS_GROUPS
+    )
+    sputnik_rfm_r = fields.Integer(
+        string="R Score",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Recency 1-5 by quintile of the days since the last return.",
+    )
+    sputnik_rfm_f = fields.Integer(
+        string="F Score",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Frequency 1-5 by quintile of the trips in the window.",
+    )
+    sputnik_rfm_m = fields.Integer(
+        string="M Score",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Monetary 1-5 by quintile of the margin in the window.",
+    )
+    sputnik_spend_cv = fields.Float(
+        string="Spend Variation (%)",
+        readonly=True,
+        copy=False,
+        digits=(16, 1),
+        groups=CLASS_GROUPS,
+        help="Coefficient of variation of the client's yearly spend.",
+    )
+    sputnik_paid_invoice_count = fields.Integer(
+        string="Invoices Rated",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Paid invoices and overdue open invoices, behind the payment figures.",
+    )
+    sputnik_paid_on_time_rate = fields.Float(
+        string="Paid on Time (%)",
+        readonly=True,
+        copy=False,
+        digits=(16, 1),
+        groups=CLASS_GROUPS,
+    )
+    sputnik_avg_days_late = fields.Float(
+        string="Average Days Late",
+        readonly=True,
+        copy=False,
+        digits=(16, 1),
+        groups=CLASS_GROUPS,
+        help="An open overdue invoice counts the days until today.",
+    )
+    sputnik_next_trip_date = fields.Date(
+        string="Expected Next Trip",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="The next booked departure, or the last trip plus the client's usual "
+        "time between trips (a year for one-trip clients), moved by whole years "
+        "into the future.",
+    )
+    sputnik_next_trip_booked = fields.Boolean(
+        string="Next Trip Booked", readonly=True, copy=False, groups=CLASS_GROUPS
+    )
+    sputnik_next_trip_call_date = fields.Date(
+        string="Call Planned For",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Expected trip for which a call was last planned.",
+    )
+    sputnik_class_override_ids = fields.One2many(
+        "sputnik.client.class.override",
+        "partner_id",
+        string="Overrides",
+        groups=CLASS_GROUPS,
+    )
+    sputnik_class_history_ids = fields.One2many(
+        "sputnik.client.class.history",
+        "partner_id",
+        string="Class History",
+        groups=CLASS_GROUPS,
+    )
+
+    sputnik_class_explanation = fields.Text(
+        string="Why These Classes",
+        compute="_compute_sputnik_class_explanation",
+        groups=CLASS_GROUPS,
+    )
+
+    @api.depends_context("today", "lang")
+    def _compute_sputnik_class_explanation(self):
+        company = self.env.company
+        for partner in self:
+            partner.sputnik_class_explanation = (
+                "\n".join(partner._sputnik_class_reasons(company))
+                if partner.sputnik_lifecycle
+                else False
+            )
+
+    def _sputnik_class_reasons(self, company):
+        _ = self.env._
+
+        def amount(value):
+            return format_amount(self.env, value, company.currency_id)
+
+        def label(name):
+            return dict(self._fields[name]._description_selection(self.env)).get(
+                self[name]
+            )
+
+        reasons = []
+        status = self.sputnik_lifecycle
+        trips = self.sputnik_trip_count
+        if status == "prospect":
+            reasons.append(_("Status Prospect: no confirmed trip yet."))
+        elif status in ("lost", "dormant"):
+            reasons.append(
+                _(
+                    "Status %(status)s: last return on %(date)s, %(days)s days ago "
+                    "(dormant after %(dormant)s months, lost after %(lost)s).",
+                    status=label("sputnik_lifecycle"),
+                    date=self.sputnik_last_return_date,
+                    days=self.sputnik_recency_days,
+                    dormant=company.sputnik_dormant_months,
+                    lost=company.sputnik_lost_months,
+                )
+            )
+        else:
+            reasons.append(
+                _(
+                    "Status %(status)s: trips %(trips)s, margin %(margin)s (regular "
+                    "from %(regular)s trips, VIP from %(vip)s trips or %(vip_margin)s "
+                    "margin).",
+                    status=label("sputnik_lifecycle"),
+                    trips=trips,
+                    margin=amount(self.sputnik_margin_total),
+                    regular=company.sputnik_regular_trips,
+                    vip=company.sputnik_vip_trips,
+                    vip_margin=amount(company.sputnik_vip_margin),
+                )
+            )
+        if trips:
+            reasons.append(
+                _(
+                    "RFM %(r)s-%(f)s-%(m)s, %(segment)s: %(days)s days since the last "
+                    "return; in the last %(months)s months, trips %(freq)s and margin "
+                    "%(monetary)s; each scored 1-5 by quintile of the base.",
+                    r=self.sputnik_rfm_r,
+                    f=self.sputnik_rfm_f,
+                    m=self.sputnik_rfm_m,
+                    segment=label("sputnik_rfm_segment"),
+                    days=self.sputnik_recency_days,
+                    freq=self.sputnik_rfm_frequency,
+                    monetary=amount(self.sputnik_rfm_monetary),
+                    months=company.sputnik_rfm_months,
+                )
+            )
+            reasons.append(
+                _(
+                    "Class %(abc)s: ranked by that margin, class A clients make the "
+                    "first %(a)s %% of the base's margin, class B the next %(b)s %%.",
+                    abc=label("sputnik_abc"),
+                    a=company.sputnik_abc_a,
+                    b=company.sputnik_abc_b,
+                )
+            )
+        if self.sputnik_xyz:
+            reasons.append(
+                _(
+                    "Class %(xyz)s: the yearly spend of the last %(years)s years "
+                    "varies by %(cv)s %% (X up to %(x)s %%, Y up to %(y)s %%).",
+                    xyz=label("sputnik_xyz"),
+                    years=company.sputnik_xyz_years,
+                    cv=self.sputnik_spend_cv,
+                    x=company.sputnik_xyz_x,
+                    y=company.sputnik_xyz_y,
+                )
+            )
+        if self.sputnik_tier_id:
+            tier = self.sputnik_tier_id
+            reasons.append(
+                _(
+                    "Tier %(tier)s: from %(trips)s trips and %(margin)s margin.",
+                    tier=tier.name,
+                    trips=tier.min_trips,
+                    margin=amount(tier.min_margin),
+                )
+            )
+        for override in self.sputnik_class_override_ids:
+            reasons.append(
+                _(
+                    "%(dimension)s set to %(value)s by %(user)s: %(reason)s",
+                    dimension=label_dimension(override),
+                    value=override.value_display,
+                    user=override.user_id.name,
+                    reason=override.reason,
+                )
+            )
+        return reasons
+
+    def action_sputnik_override_class(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Override a Class"),
+            "res_model": "sputnik.client.class.override",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_partner_id": self.commercial_partner_id.id},
+        }
+
+    @api.depends_context("today")
+    def _compute_sputnik_recency(self):
+        today = fields.Date.context_today(self)
+        for partner in self:
+            partner.sputnik_recency_days = (
+                max((today - partner.sputnik_last_return_date).days, 0)
+                if partner.sputnik_last_return_date
+                else 0
+            )
+            partner.sputnik_churn_score = partner._sputnik_churn_score(today)
+
+    def _sputnik_churn_score(self, today):
+        """The score behind the churn risk (same formula as the SQL)."""
+        if not self.sputnik_trip_count or self.sputnik_next_trip_booked:
+            return 0
+        if self.sputnik_lifecycle == "lost":
+            return 100
+        gap = self._sputnik_trip_gap()
+        ratio = self.sputnik_recency_days / max(gap, 90)
+        return min(100, round(50 * ratio))
+
+    def _sputnik_trip_gap(self):
+        if self.sputnik_trip_count >= 2:
+            days = (self.sputnik_last_trip_date - self.sputnik_first_trip_date).days
+            return max(days / (self.sputnik_trip_count - 1), 1)
+        return 365
+
+    # === WRITE GUARD === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._sputnik_check_class_write(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._sputnik_check_class_write(vals)
+        return super().write(vals)
+
+    @api.model
+    def _sputnik_check_class_write(self, vals):
+        written = set(vals) & (set(FIGURES) | {"sputnik_next_trip_call_date"})
+        if written and not self.env.su:
+            raise UserError(
+                self.env._(
+                    "The classification of clients is computed (%(fields)s): a "
+                    "manager can override a class with a reason instead.",
+                    fields=", ".join(
+                        sorted(self._fields[name].string for name in written)
+                    ),
+                )
+            )
+
+    # === CLASSIFICATION === #
+    @api.model
+    def _cron_sputnik_classify(self):
+        run = self._sputnik_classify_all(source="cron")
+        if run is None:
+            _logger.info("Client classification already running: this run skipped.")
+
+    @api.model
+    def action_sputnik_classify(self):
+        if not self.env.user.has_group("sputnik_crm.group_sputnik_manager"):
+            raise UserError(self.env._("Only Sputnik managers run the classification."))
+        run = self._sputnik_classify_all(source="manual")
+        if run is None:
+            raise UserError(
+                self.env._(
+                    "The classification is running already (nightly or started by "
+                    "another manager). Try again in a moment."
+                )
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Clients classified"),
+                "message": self.env._(
+                    "%(clients)s clients classified in %(seconds)s s: %(changed)s "
+                    "changed, %(history)s class changes recorded.",
+                    clients=run.client_count,
+                    seconds=f"{run.duration:.2f}",
+                    changed=run.changed_count,
+                    history=run.history_count,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    @api.model
+    def _sputnik_classify_all(self, source="cron"):
+        """Classify the whole client base; None when a full run holds the lock."""
+        cr = self.env.cr
+        cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", LOCK_FULL_RUN))
+        if not cr.fetchone()[0]:
+            return None
+        started = time.perf_counter()
+        stats = self._sputnik_classify_sql(None, source)
+        return (
+            self.env["sputnik.classification.run"]
+            .sudo()
+            .create(
+                {
+                    "date": fields.Datetime.now(),
+                    "source": source,
+                    "user_id": self.env.uid,
+                    "company_id": self.env.company.id,
+                    "duration": time.perf_counter() - started,
+                    **stats,
+                }
+            )
+        )
+
+    def _sputnik_classify(self, source="booking"):
+        """Classify these clients now, against the base as last classified."""
+        partners = self.commercial_partner_id
+        if partners:
+            partners._sputnik_classify_sql(partners.ids, source)
+        return True
+
+    @api.model
+    def _sputnik_classify_sql(self, partner_ids, source):
+        """Compute every figure and class of the given clients (None: all) in SQL
+        and write the rows that changed, with a history line per class change.
+
+        Scores and ABC class are placed against the whole base: for a full run,
+        the base just computed; for some clients, the other clients as stored.
+        """
+        cr = self.env.cr
+        self.env.flush_all()
+        lock = (
+            "pg_advisory_xact_lock"
+            if partner_ids is None
+            else ("pg_advisory_xact_lock_shared")
+        )
+        cr.execute(SQL("SELECT %s(%s)", SQL(lock), LOCK_CLASSES))
+        params = self._sputnik_classify_params()
+        cr.execute(SQL("DROP TABLE IF EXISTS sputnik_classify_figures"))
+        cr.execute(self._sputnik_figures_query(partner_ids, params))
+        cr.execute(SQL("ANALYZE sputnik_classify_figures"))
+        cr.execute(self._sputnik_cuts_query(partner_ids, params))
+        cuts = cr.dictfetchone()
+        cr.execute(self._sputnik_update_query(params, cuts, source))
+        client_count, changed_count, history_count = cr.fetchone()
+        self.invalidate_model(list(FIGURES) + ["write_date", "write_uid"])
+        self.env["sputnik.client.class.history"].invalidate_model()
+        activity_count = self._sputnik_plan_next_trip_calls(params)
+        cr.execute(SQL("DROP TABLE sputnik_classify_figures"))
+        self.invalidate_model(["sputnik_next_trip_call_date"])
+        return {
+            "client_count": client_count,
+            "changed_count": changed_count,
+            "history_count": history_count,
+            "activity_count": activity_count,
+        }
+
+    @api.model
+    def _sputnik_classify_params(self):
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        return {
+            "company": company,
+            "today": today,
+            "window": today - relativedelta(months=company.sputnik_rfm_months),
+            "dormant": today - relativedelta(months=company.sputnik_dormant_months),
+            "lost": today - relativedelta(months=company.sputnik_lost_months),
+            "xyz_years": company.sputnik_xyz_years,
+        }
+
+    @api.model
+    def _sputnik_figures_query(self, partner_ids, params):
+        today = params["today"]
+        years = params["xyz_years"]
+        if partner_ids is None:
+            client_filter = trip_filter = move_filter = SQL("TRUE")
+        else:
+            ids = list(partner_ids)
+            client_filter = SQL("p.id = ANY(%s)", ids)
+            trip_filter = SQL("cp.commercial_partner_id = ANY(%s)", ids)
+            move_filter = SQL("invoice.commercial_partner_id = ANY(%s)", ids)
+        return SQL(
+            """
+            CREATE TEMP TABLE sputnik_classify_figures ON COMMIT DROP AS
+            WITH client AS (
+                SELECT p.id
+                  FROM res_partner p
+                 WHERE p.commercial_partner_id = p.id
+                   AND p.active
+                   AND p.partner_share
+                   AND (COALESCE(p.customer_rank, 0) > 0
+                        OR COALESCE(p.supplier_rank, 0) = 0)
+                   AND NOT EXISTS (
+                       SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
+                   AND %(client_filter)s
+            ),
+            trip AS (
+                SELECT cp.commercial_partner_id AS partner_id,
+                       so.sputnik_date_start AS date_start,
+                       COALESCE(so.sputnik_date_end, so.sputnik_date_start)
+                           AS date_end,
+                       so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
+                           AS revenue,
+                       COALESCE(so.margin, 0)
+                           / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
+                  FROM sale_order so
+                  JOIN res_partner cp ON cp.id = so.partner_id
+                 WHERE so.state = 'sale'
+                   AND so.sputnik_is_booking
+                   AND so.sputnik_date_start IS NOT NULL
+                   AND %(trip_filter)s
+            ),
+            trip_agg AS (
+                SELECT partner_id,
+                       COUNT(*) AS trip_count,
+                       MIN(date_start) AS first_trip,
+                       MAX(date_start) AS last_trip,
+                       MAX(date_end) AS last_return,
+                       MIN(date_start) FILTER (WHERE date_start > %(today)s)
+                           AS next_booked,
+                       SUM(revenue) AS revenue,
+                       SUM(margin) AS margin,
+                       COUNT(*) FILTER (WHERE date_end >= %(window)s) AS frequency,
+                       COALESCE(SUM(margin) FILTER (WHERE date_end >= %(window)s), 0)
+                           AS monetary,
+                       COALESCE(SUM(revenue) FILTER (WHERE date_end >= %(window)s), 0)
+                           AS window_revenue
+                  FROM trip
+              GROUP BY partner_id
+            ),
+            year_spend AS (
+                SELECT partner_id, SUM(revenue) AS spend
+                  FROM trip
+                 WHERE date_start <= %(today)s
+                   AND (%(today)s - date_start) * 4 / 1461 < %(years)s
+              GROUP BY partner_id, (%(today)s - date_start) * 4 / 1461
+            ),
+            spend AS (
+                SELECT partner_id,
+                       SUM(spend) / %(years)s AS mean,
+                       SUM(spend * spend) / %(years)s AS mean_square
+                  FROM year_spend
+              GROUP BY partner_id
+            ),
+            invoice_payment AS (
+                SELECT term_line.move_id, MAX(counterpart.date) AS payment_date
+                  FROM account_move invoice
+                  JOIN account_move_line term_line
+                       ON term_line.move_id = invoice.id
+                      AND term_line.display_type = 'payment_term'
+                  JOIN account_partial_reconcile part
+                       ON part.debit_move_id = term_line.id
+                  JOIN account_move_line counterpart
+                       ON counterpart.id = part.credit_move_id
+                      AND counterpart.move_id != invoice.id
+                 WHERE invoice.move_type = 'out_invoice'
+                   AND invoice.state = 'posted'
+                   AND invoice.payment_state IN ('paid', 'in_payment')
+                   AND %(move_filter)s
+              GROUP BY term_line.move_id
+            ),
+            payment AS (
+                SELECT invoice.commercial_partner_id AS partner_id,
+                       COUNT(*) AS invoice_count,
+                       COUNT(*) FILTER (
+                           WHERE paid.payment_date <= invoice.invoice_date_due
+                       ) AS on_time_count,
+                       AVG(GREATEST(
+                           COALESCE(paid.payment_date, %(today)s)
+                               - invoice.invoice_date_due,
+                           0)) AS days_late
+                  FROM account_move invoice
+             LEFT JOIN invoice_payment paid ON paid.move_id = invoice.id
+                 WHERE invoice.move_type = 'out_invoice'
+                   AND invoice.state = 'posted'
+                   AND invoice.invoice_date_due IS NOT NULL
+                   AND %(move_filter)s
+                   AND (paid.payment_date IS NOT NULL
+                        OR (invoice.amount_residual_signed != 0
+                            AND invoice.payment_state NOT IN ('paid', 'in_payment',
+                                                              'reversed')
+                            AND invoice.invoice_date_due < %(today)s))
+              GROUP BY invoice.commercial_partner_id
+            )
+            SELECT client.id AS partner_id,
+                   COALESCE(t.trip_count, 0) AS trip_count,
+                   t.first_trip, t.last_trip, t.last_return, t.next_booked,
+                   ROUND(COALESCE(t.revenue, 0), 2) AS revenue,
+                   ROUND(COALESCE(t.margin, 0), 2) AS margin,
+                   COALESCE(t.frequency, 0) AS frequency,
+                   ROUND(COALESCE(t.monetary, 0), 2) AS monetary,
+                   ROUND(COALESCE(t.window_revenue, 0), 2) AS window_revenue,
+                   CASE WHEN s.mean > 0 THEN ROUND((100 * SQRT(GREATEST(
+                       s.mean_square - s.mean * s.mean, 0)) / s.mean)::numeric, 1)
+                   END AS spend_cv,
+                   COALESCE(pay.invoice_count, 0) AS invoice_count,
+                   ROUND(100.0 * pay.on_time_count / NULLIF(pay.invoice_count, 0), 1)
+                       AS on_time_rate,
+                   ROUND(pay.days_late, 1) AS days_late
+              FROM client
+         LEFT JOIN trip_agg t ON t.partner_id = client.id
+         LEFT JOIN spend s ON s.partner_id = client.id
+         LEFT JOIN payment pay ON pay.partner_id = client.id
+            """,
+            client_filter=client_filter,
+            trip_filter=trip_filter,
+            move_filter=move_filter,
+            today=today,
+            window=params["window"],
+            years=years,
+        )
+
+    @api.model
+    def _sputnik_cuts_query(self, partner_ids, params):
+        """Quintile breakpoints of R, F and M and the margin cuts of A and B."""
+        company = params["company"]
+        today = params["today"]
+        others = SQL("")
+        if partner_ids is not None:
+            others = SQL(
+                """
+                UNION ALL
+                SELECT GREATEST(%(today)s - p.sputnik_last_return_date, 0),
+                       p.sputnik_rfm_frequency, p.sputnik_rfm_monetary
+                  FROM res_partner p
+                 WHERE p.sputnik_trip_count > 0
+                   AND p.id != ALL(%(ids)s)
+                """,
+                today=today,
+                ids=list(partner_ids),
+            )
+        return SQL(
+            """
+            WITH base AS (
+                SELECT GREATEST(%(today)s - last_return, 0) AS recency,
+                       frequency, monetary
+                  FROM sputnik_classify_figures
+                 WHERE trip_count > 0
+                %(others)s
+            ),
+            ranked AS (
+                SELECT monetary,
+                       SUM(monetary) OVER (ORDER BY monetary DESC
+                                           ROWS UNBOUNDED PRECEDING)
+                           - monetary AS before,
+                       SUM(monetary) OVER () AS total
+                  FROM base
+                 WHERE monetary > 0
+            ),
+            abc AS (
+                SELECT MIN(monetary) FILTER (WHERE before < total * %(a)s)
+                           AS cut_a,
+                       MIN(monetary) FILTER (WHERE before < total * %(ab)s)
+                           AS cut_b
+                  FROM ranked
+            )
+            SELECT (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY recency) FROM base) AS r,
+                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY frequency) FROM base) AS f,
+                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY monetary) FROM base) AS m,
+                   abc.cut_a, abc.cut_b
+              FROM abc
+            """,
+            today=today,
+            others=others,
+            a=company.sputnik_abc_a / 100.0,
+            ab=(company.sputnik_abc_a + company.sputnik_abc_b) / 100.0,
+        )
+
+    @api.model
+    def _sputnik_update_query(self, params, cuts, source):
+        company = params["company"]
+        today = params["today"]
+        r, f, m = cuts["r"] or [0] * 4, cuts["f"] or [0] * 4, cuts["m"] or [0] * 4
+        score_r = SQL(
+            "5 - (%s)",
+            SQL(" + ").join(SQL("(recency > %s)::int", cut) for cut in r),
+        )
+        score_f = SQL(
+            "1 + %s", SQL(" + ").join(SQL("(frequency > %s)::int", cut) for cut in f)
+        )
+        score_m = SQL(
+            "1 + %s", SQL(" + ").join(SQL("(monetary > %s)::int", cut) for cut in m)
+        )
+        values = SQL(", ").join(
+            SQL("%s AS %s", SQL(expr), SQL.identifier(name))
+            for name, expr in FIGURES.items()
+        )
+        assign = SQL(", ").join(
+            SQL("%s = target.%s", SQL.identifier(name), SQL.identifier(name))
+            for name in FIGURES
+        )
+        target_values = SQL(", ").join(
+            SQL("target.%s", SQL.identifier(name)) for name in FIGURES
+        )
+        old_values = SQL(", ").join(
+            SQL("p.%s", SQL.identifier(name)) for name in FIGURES
+        )
+        class_old = SQL(", ").join(
+            SQL("old.%s", SQL.identifier(column)) for column in CLASSES.values()
+        )
+        class_new = SQL(", ").join(
+            SQL("p.%s", SQL.identifier(column)) for column in CLASSES.values()
+        )
+        return SQL(
+            """
+            WITH scored AS (
+                SELECT fig.*,
+                       GREATEST(%(today)s - fig.last_return, 0) AS recency
+                  FROM sputnik_classify_figures fig
+            ),
+            rfm AS (
+                SELECT scored.*,
+                       CASE WHEN trip_count > 0 THEN %(score_r)s END AS r,
+                       CASE WHEN trip_count > 0 THEN %(score_f)s END AS f,
+                       CASE WHEN trip_count > 0 THEN %(score_m)s END AS m,
+                       CASE WHEN trip_count >= 2
+                            THEN GREATEST((last_trip - first_trip)::numeric
+                                          / (trip_count - 1), 1)
+                            ELSE 365 END AS gap
+                  FROM scored
+            ),
+            classed AS (
+                SELECT rfm.*,
+                       CASE
+                           WHEN trip_count = 0 THEN 'prospect'
+                           WHEN last_return < %(lost)s THEN 'lost'
+                           WHEN last_return < %(dormant)s THEN 'dormant'
+                           WHEN trip_count >= %(vip_trips)s
+                                OR (%(vip_margin)s > 0 AND margin >= %(vip_margin)s)
+                               THEN 'vip'
+                           WHEN trip_count >= %(regular_trips)s THEN 'regular'
+                           ELSE 'new'
+                       END AS lifecycle,
+                       (f + m + 1) / 2 AS fm
+                  FROM rfm
+            ),
+            calc AS (
+                SELECT classed.*,
+                       CASE
+                           WHEN trip_count = 0 THEN NULL
+                           WHEN r >= 4 AND fm >= 4 THEN 'champions'
+                           WHEN r >= 4 AND fm >= 2 THEN 'potential'
+                           WHEN r >= 4 THEN 'promising'
+                           WHEN r = 3 AND fm >= 4 THEN 'loyal'
+                           WHEN r = 3 AND fm >= 2 THEN 'attention'
+                           WHEN r = 3 THEN 'about_to_sleep'
+                           WHEN r = 2 AND fm >= 3 THEN 'at_risk'
+                           WHEN r = 2 THEN 'hibernating'
+                           WHEN fm >= 4 THEN 'cannot_lose'
+                           WHEN fm = 3 THEN 'at_risk'
+                           ELSE 'lost'
+                       END AS rfm_segment,
+                       CASE
+                           WHEN trip_count = 0 THEN NULL
+                           WHEN monetary > 0 AND monetary >= %(cut_a)s THEN 'a'
+                           WHEN monetary > 0 AND monetary >= %(cut_b)s THEN 'b'
+                           ELSE 'c'
+                       END AS abc,
+                       CASE
+                           WHEN spend_cv IS NULL THEN NULL
+                           WHEN spend_cv <= %(xyz_x)s THEN 'x'
+                           WHEN spend_cv <= %(xyz_y)s THEN 'y'
+                           ELSE 'z'
+                       END AS xyz,
+                       CASE
+                           WHEN trip_count = 0 THEN NULL
+                           WHEN next_booked IS NOT NULL THEN 'low'
+                           WHEN lifecycle = 'lost' THEN 'high'
+                           WHEN recency < GREATEST(gap, 90) THEN 'low'
+                           WHEN recency < 1.5 * GREATEST(gap, 90) THEN 'medium'
+                           ELSE 'high'
+                       END AS churn_risk,
+                       CASE
+                           WHEN trip_count = 0 THEN NULL
+                           WHEN next_booked IS NOT NULL THEN next_booked
+                           WHEN lifecycle = 'lost' THEN NULL
+                           ELSE (SELECT CASE WHEN d + make_interval(years => y)
+                                                  >= %(today)s
+                                             THEN d + make_interval(years => y)
+                                             ELSE d + make_interval(years => y + 1)
+                                        END::date
+                                   FROM (SELECT last_trip + ROUND(gap)::int AS d) base,
+                                        LATERAL (SELECT GREATEST(CEIL(
+                                            (%(today)s - d) / 365.25), 0)::int AS y) yy)
+                       END AS next_trip,
+                       CASE WHEN trip_count > 0
+                            THEN ROUND(revenue / trip_count, 2) END AS avg_value,
+                       CASE
+                           WHEN trip_count = 0 OR lifecycle = 'lost' THEN 0
+                           ELSE ROUND(margin / GREATEST(
+                               (EXTRACT(YEAR FROM AGE(%(today)s, first_trip)) * 12
+                                + EXTRACT(MONTH FROM AGE(%(today)s, first_trip)))
+                               / 12.0, 1) * %(clv_years)s, 2)
+                       END AS clv_predicted,
+                       (SELECT tier.id
+                          FROM sputnik_loyalty_tier tier
+                         WHERE tier.active
+                           AND classed.trip_count > 0
+                           AND classed.trip_count >= tier.min_trips
+                           AND classed.margin >= COALESCE(tier.min_margin, 0)
+                      ORDER BY tier.sequence DESC, tier.id DESC
+                         LIMIT 1) AS tier_id
+                  FROM classed
+            ),
+            ov AS (
+                SELECT partner_id,
+                       MAX(lifecycle) FILTER (WHERE dimension = 'lifecycle')
+                           AS lifecycle,
+                       MAX(rfm_segment) FILTER (WHERE dimension = 'rfm_segment')
+                           AS rfm_segment,
+                       MAX(abc) FILTER (WHERE dimension = 'abc') AS abc,
+                       MAX(xyz) FILTER (WHERE dimension = 'xyz') AS xyz,
+                       MAX(tier_id) FILTER (WHERE dimension = 'tier') AS tier_id
+                  FROM sputnik_client_class_override
+                 WHERE active
+              GROUP BY partner_id
+            ),
+            target AS (
+                SELECT calc.partner_id, %(values)s
+                  FROM calc
+             LEFT JOIN ov ON ov.partner_id = calc.partner_id
+            ),
+            old AS (
+                SELECT p.id, %(class_old_select)s
+                  FROM res_partner p
+                  JOIN target ON target.partner_id = p.id
+            ),
+            upd AS (
+                UPDATE res_partner p
+                   SET %(assign)s,
+                       write_date = (now() AT TIME ZONE 'UTC'),
+                       write_uid = %(uid)s
+                  FROM target
+                 WHERE p.id = target.partner_id
+                   AND ROW(%(old_values)s) IS DISTINCT FROM ROW(%(target_values)s)
+             RETURNING p.id, %(class_new)s
+            ),
+            history AS (
+                INSERT INTO sputnik_client_class_history (
+                    partner_id, date, source,
+                    lifecycle_old, lifecycle_new, rfm_segment_old, rfm_segment_new,
+                    abc_old, abc_new, xyz_old, xyz_new, tier_old_id, tier_new_id,
+                    lifecycle_changed, segment_changed,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT upd.id, now() AT TIME ZONE 'UTC', %(source)s,
+                       old.sputnik_lifecycle, upd.sputnik_lifecycle,
+                       old.sputnik_rfm_segment, upd.sputnik_rfm_segment,
+                       old.sputnik_abc, upd.sputnik_abc,
+                       old.sputnik_xyz, upd.sputnik_xyz,
+                       old.sputnik_tier_id, upd.sputnik_tier_id,
+                       old.sputnik_lifecycle IS DISTINCT FROM upd.sputnik_lifecycle,
+                       old.sputnik_rfm_segment IS DISTINCT FROM upd.sputnik_rfm_segment,
+                       %(uid)s, now() AT TIME ZONE 'UTC',
+                       %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM upd
+                  JOIN old ON old.id = upd.id
+                 WHERE ROW(%(class_old)s) IS DISTINCT FROM ROW(%(class_upd)s)
+             RETURNING 1
+            )
+            SELECT (SELECT COUNT(*) FROM target),
+                   (SELECT COUNT(*) FROM upd),
+                   (SELECT COUNT(*) FROM history)
+            """,
+            today=today,
+            score_r=score_r,
+            score_f=score_f,
+            score_m=score_m,
+            lost=params["lost"],
+            dormant=params["dormant"],
+            vip_trips=company.sputnik_vip_trips,
+            vip_margin=company.sputnik_vip_margin,
+            regular_trips=company.sputnik_regular_trips,
+            cut_a=cuts["cut_a"],
+            cut_b=cuts["cut_b"],
+            xyz_x=company.sputnik_xyz_x,
+            xyz_y=company.sputnik_xyz_y,
+            clv_years=company.sputnik_clv_years,
+            values=values,
+            assign=assign,
+            target_values=target_values,
+            old_values=old_values,
+            class_old_select=SQL(", ").join(
+                SQL("p.%s", SQL.identifier(column)) for column in CLASSES.values()
+            ),
+            class_old=class_old,
+            class_upd=SQL(", ").join(
+                SQL("upd.%s", SQL.identifier(column)) for column in CLASSES.values()
+            ),
+            class_new=class_new,
+            uid=self.env.uid,
+            source=source,
+        )
+
+    @api.model
+    def _sputnik_plan_next_trip_calls(self, params):
+        """Plan a call with the agent ahead of each expected, unbooked trip."""
+        days = params["company"].sputnik_next_trip_days
+        if not days:
+            return 0
+        today = params["today"]
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT p.id
+                  FROM res_partner p
+                  JOIN sputnik_classify_figures fig ON fig.partner_id = p.id
+                 WHERE NOT p.sputnik_next_trip_booked
+                   AND p.sputnik_next_trip_date BETWEEN %s AND %s
+                   AND p.sputnik_next_trip_call_date IS DISTINCT FROM
+                       p.sputnik_next_trip_date
+                """,
+                today,
+                today + relativedelta(days=days),
+            )
+        )
+        partners = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
+        if not partners:
+            return 0
+        call = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        self.env["mail.activity"].sudo().create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": call.id if call else False,
+                    "user_id": partner.user_id.id or self.env.uid,
+                    "date_deadline": max(
+                        today,
+                        partner.sputnik_next_trip_date - relativedelta(days=days),
+                    ),
+                    "summary": self.env._(
+                        "Offer the next trip (expected around %(date)s)",
+                        date=partner.sputnik_next_trip_date,
+                    ),
+                }
+                for partner in partners
+            ]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner
+                   SET sputnik_next_trip_call_date = sputnik_next_trip_date
+                 WHERE id = ANY(%s)
+                """,
+                partners.ids,
+            )
+        )
+        return len(partners)

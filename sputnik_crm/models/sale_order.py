@@ -297,13 +297,28 @@ class SaleOrder(models.Model):
             ).sudo().write(dict.fromkeys(OVERRIDE_FIELDS, False))
         return super().write(vals)
 
+    @api.depends("partner_id", "company_id")
+    def _compute_pricelist_id(self):
+        res = super()._compute_pricelist_id()
+        for order in self.filtered(lambda o: o.state == "draft" and o.partner_id):
+            client = order.partner_id.commercial_partner_id.sudo()
+            pricelist = client.sputnik_tier_id.pricelist_id
+            if pricelist and pricelist.company_id in (
+                order.company_id,
+                self.env["res.company"],
+            ):
+                order.pricelist_id = pricelist
+        return res
+
     # === ACTIONS === #
     def action_confirm(self):
         for order in self.filtered("sputnik_is_booking"):
             order._sputnik_check_travellers()
             order._sputnik_check_passports()
         res = super().action_confirm()
-        self.filtered("sputnik_is_booking")._sputnik_invoice_deposit()
+        bookings = self.filtered("sputnik_is_booking")
+        bookings._sputnik_invoice_deposit()
+        bookings.partner_id._sputnik_classify(source="booking")
         return res
 
     def action_sputnik_issue_documents(self):
@@ -443,6 +458,7 @@ class SaleOrder(models.Model):
                 )
         if departures:
             departures.sudo()._sputnik_seats_freed()
+        bookings.partner_id._sputnik_classify(source="booking")
         return res
 
     def _sputnik_credit_invoices(self, invoices):

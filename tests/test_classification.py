@@ -1,0 +1,573 @@
+"""The classification engine on hand-made clients with known answers.
+
+Trips are confirmed bookings written straight to the confirmed state (the
+seats and invoices of a real confirmation are covered by test_booking); the
+demo bookings are cancelled inside each test so that the quintiles and the ABC
+shares are those of the clients made here.
+"""
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import Command, fields
+from odoo.exceptions import AccessError, UserError
+from odoo.modules.registry import Registry
+from odoo.tests import BaseCase, get_db_name, tagged
+
+from .common import SputnikCase, make_tour
+
+
+class ClassificationCase(SputnikCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.today = fields.Date.context_today(cls.env["res.partner"])
+        cls.tour = make_tour(cls.env, name="Classification Tour")
+        cls.company.write(
+            {
+                "sputnik_regular_trips": 2,
+                "sputnik_vip_trips": 5,
+                "sputnik_vip_margin": 60000.0,
+                "sputnik_dormant_months": 12,
+                "sputnik_lost_months": 24,
+                "sputnik_rfm_months": 24,
+                "sputnik_abc_a": 80.0,
+                "sputnik_abc_b": 15.0,
+                "sputnik_xyz_x": 10.0,
+                "sputnik_xyz_y": 25.0,
+                "sputnik_xyz_years": 3,
+                "sputnik_clv_years": 5,
+                "sputnik_next_trip_days": 60,
+            }
+        )
+        cls.env["sputnik.loyalty.tier"].search([]).active = False
+
+    def setUp(self):
+        super().setUp()
+        self.departures = {}
+        # only this test's trips make the base
+        self.env.cr.execute(
+            "UPDATE sale_order SET state = 'cancel' WHERE state = 'sale'"
+        )
+        self.env["sale.order"].invalidate_model(["state"])
+
+    def client_(self, name, **vals):
+        return self.env["res.partner"].create(
+            {"name": name, "customer_rank": 1, "user_id": self.agent.id, **vals}
+        )
+
+    def trip(self, client, days_ago, revenue=30000.0, margin=3000.0, nights=7):
+        """A confirmed booking of ``client`` that left ``days_ago`` days ago (a
+        negative number books ahead) and returned ``nights`` later."""
+        start = self.today - relativedelta(days=days_ago)
+        departure = self.departures.get(start)
+        if not departure:
+            departure = self.departures[start] = self.env["sputnik.departure"].create(
+                {
+                    "tour_id": self.tour.id,
+                    "date_start": start,
+                    "date_end": start + relativedelta(days=nights),
+                    "allotment_seats": 50,
+                }
+            )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": client.id,
+                "sputnik_traveller_ids": [Command.set(client.ids)],
+                "order_line": [
+                    Command.create(
+                        {
+                            "product_id": departure.product_id.id,
+                            "product_uom_qty": 1,
+                            "price_unit": revenue,
+                            "purchase_price": revenue - margin,
+                            "tax_id": [Command.clear()],
+                        }
+                    )
+                ],
+            }
+        )
+        order.write({"state": "sale"})
+        return order
+
+    def classify(self):
+        return self.env["res.partner"]._sputnik_classify_all(source="manual")
+
+
+@tagged("post_install", "-at_install")
+class TestLifecycle(ClassificationCase):
+    def test_statuses_and_boundaries(self):
+        prospect = self.client_("Prospect")
+        new = self.client_("New")
+        self.trip(new, 40)
+        regular = self.client_("Regular")
+        self.trip(regular, 400)
+        self.trip(regular, 40)
+        vip_trips = self.client_("VIP by trips")
+        for days in (700, 500, 300, 200, 40):
+            self.trip(vip_trips, days)
+        vip_margin = self.client_("VIP by margin")
+        self.trip(vip_margin, 40, revenue=500000.0, margin=60000.0)
+        almost_vip = self.client_("Almost VIP")
+        self.trip(almost_vip, 40, revenue=500000.0, margin=59999.0)
+        # the last return exactly 12 months ago: not dormant yet; a day more is
+        dormant_edge = self.client_("Dormant edge")
+        edge = self.today - relativedelta(months=12)
+        self.trip(dormant_edge, (self.today - edge).days, nights=0)
+        dormant = self.client_("Dormant")
+        start = self.today - relativedelta(months=12, days=8)
+        self.trip(dormant, (self.today - start).days)
+        lost = self.client_("Lost")
+        start = self.today - relativedelta(months=24, days=8)
+        self.trip(lost, (self.today - start).days)
+        cancelled = self.client_("Cancelled only")
+        self.trip(cancelled, 40).write({"state": "cancel"})
+        company = self.client_("Travel Company", is_company=True)
+        employee = self.client_("Employee", parent_id=company.id)
+        self.trip(employee, 40)
+        self.trip(employee, 30)
+
+        self.classify()
+
+        expected = {
+            prospect: "prospect",
+            new: "new",
+            regular: "regular",
+            vip_trips: "vip",
+            vip_margin: "vip",
+            almost_vip: "new",
+            dormant_edge: "new",
+            dormant: "dormant",
+            lost: "lost",
+            cancelled: "prospect",
+            company: "regular",
+        }
+        for client, status in expected.items():
+            self.assertEqual(client.sputnik_lifecycle, status, client.name)
+        self.assertFalse(employee.sputnik_lifecycle, "contacts count for the company")
+        self.assertEqual(company.sputnik_trip_count, 2)
+        self.assertEqual(cancelled.sputnik_trip_count, 0)
+        self.assertEqual(vip_trips.sputnik_trip_count, 5)
+
+    def test_value_figures(self):
+        client = self.client_("Value")
+        start = self.today - relativedelta(months=24, days=10)
+        self.trip(client, (self.today - start).days, revenue=40000.0, margin=4000.0)
+        self.trip(client, 100, revenue=20000.0, margin=6000.0, nights=10)
+        self.classify()
+        self.assertEqual(client.sputnik_trip_count, 2)
+        self.assertEqual(client.sputnik_first_trip_date, start)
+        self.assertEqual(
+            client.sputnik_last_trip_date, self.today - relativedelta(days=100)
+        )
+        self.assertEqual(
+            client.sputnik_last_return_date, self.today - relativedelta(days=90)
+        )
+        self.assertEqual(client.sputnik_recency_days, 90)
+        self.assertEqual(client.sputnik_revenue_total, 60000.0)
+        self.assertEqual(client.sputnik_margin_total, 10000.0)
+        self.assertEqual(client.sputnik_avg_booking_value, 30000.0)
+        # 10,000 over 2 years = 5,000 a year, for 5 more years
+        self.assertEqual(client.sputnik_clv_predicted, 25000.0)
+        # the first trip returned 24 months ago: out of the 24-month window
+        self.assertEqual(client.sputnik_rfm_frequency, 1)
+        self.assertEqual(client.sputnik_rfm_monetary, 6000.0)
+        self.assertEqual(client.sputnik_rfm_revenue, 20000.0)
+
+
+@tagged("post_install", "-at_install")
+class TestScores(ClassificationCase):
+    def test_rfm_quintiles_and_segments(self):
+        # five clients, recency 10/100/200/300/400 days, frequency and margin
+        # rising with recency: the breakpoints are the first four values
+        clients = []
+        for i, days in enumerate((10, 100, 200, 300, 400)):
+            client = self.client_(f"RFM {i}")
+            trips = 5 - i
+            for k in range(trips):
+                self.trip(client, days + 1 + 7 * k, nights=1, margin=1000.0 * (5 - i))
+            clients.append(client)
+        self.classify()
+        self.assertEqual(
+            [c.sputnik_recency_days for c in clients], [10, 100, 200, 300, 400]
+        )
+        self.assertEqual([c.sputnik_rfm_r for c in clients], [5, 4, 3, 2, 1])
+        self.assertEqual([c.sputnik_rfm_f for c in clients], [5, 4, 3, 2, 1])
+        self.assertEqual([c.sputnik_rfm_m for c in clients], [5, 4, 3, 2, 1])
+        self.assertEqual(
+            [c.sputnik_rfm_segment for c in clients],
+            ["champions", "champions", "attention", "hibernating", "lost"],
+        )
+
+    def test_ties_share_a_score(self):
+        same = [self.client_(f"Same {i}") for i in range(4)]
+        for client in same:
+            self.trip(client, 50)
+        self.classify()
+        self.assertEqual({c.sputnik_rfm_r for c in same}, {5})
+        self.assertEqual({c.sputnik_rfm_f for c in same}, {1})
+        # recent, but one trip and little margin so far
+        self.assertEqual({c.sputnik_rfm_segment for c in same}, {"promising"})
+
+    def test_abc_shares(self):
+        margins = (700.0, 200.0, 60.0, 40.0)
+        clients = [self.client_(f"ABC {m}") for m in margins]
+        for client, margin in zip(clients, margins, strict=True):
+            self.trip(client, 30, revenue=10000.0, margin=margin)
+        nothing = self.client_("ABC nothing")
+        self.trip(nothing, 30, revenue=10000.0, margin=0.0)
+        self.classify()
+        # 700 and 200 reach 90 %: the client crossing 80 % is still A
+        self.assertEqual(
+            [c.sputnik_abc for c in clients + [nothing]], ["a", "a", "b", "c", "c"]
+        )
+
+    def test_xyz_yearly_spend(self):
+        steady = self.client_("Steady")
+        varying = self.client_("Varying")
+        once = self.client_("Once")
+        for days, revenue in ((30, 100000.0), (395, 100000.0), (760, 100000.0)):
+            self.trip(steady, days, revenue=revenue)
+        for days, revenue in ((30, 100000.0), (395, 120000.0), (760, 80000.0)):
+            self.trip(varying, days, revenue=revenue)
+        self.trip(once, 30)
+        ahead = self.client_("Only ahead")
+        self.trip(ahead, -30)
+        self.classify()
+        self.assertEqual((steady.sputnik_xyz, steady.sputnik_spend_cv), ("x", 0.0))
+        self.assertEqual((varying.sputnik_xyz, varying.sputnik_spend_cv), ("y", 16.3))
+        self.assertEqual((once.sputnik_xyz, once.sputnik_spend_cv), ("z", 141.4))
+        self.assertFalse(ahead.sputnik_xyz, "no spend in the past years yet")
+
+
+@tagged("post_install", "-at_install")
+class TestChurnAndNextTrip(ClassificationCase):
+    def test_churn_risk(self):
+        booked = self.client_("Booked ahead")
+        self.trip(booked, 500)
+        self.trip(booked, -20)
+        low = self.client_("Low")
+        self.trip(low, 207)  # returned 200 days ago, a year is usual
+        medium = self.client_("Medium")
+        self.trip(medium, 407)
+        high = self.client_("High")
+        self.trip(high, 557)
+        self.classify()
+        self.assertEqual(booked.sputnik_churn_risk, "low")
+        self.assertEqual(booked.sputnik_churn_score, 0)
+        self.assertEqual(low.sputnik_churn_risk, "low")
+        self.assertEqual(low.sputnik_churn_score, 27)  # 200 / 365 x 50
+        self.assertEqual(medium.sputnik_churn_risk, "medium")
+        self.assertEqual(high.sputnik_churn_risk, "high")
+
+    def test_expected_next_trip_and_call(self):
+        yearly = self.client_("Every summer")
+        self.trip(yearly, 730 + 55)
+        self.trip(yearly, 365 + 55)
+        self.trip(yearly, 55)
+        booked = self.client_("Booked")
+        self.trip(booked, -40)
+        far = self.client_("Far")
+        self.trip(far, 200)
+        Activity = self.env["mail.activity"]
+        before = Activity.search_count([("res_model", "=", "res.partner")])
+
+        run = self.classify()
+
+        # last trip 55 days ago, a trip every 365 days: the next in 310 days
+        self.assertEqual(
+            yearly.sputnik_next_trip_date,
+            self.today - relativedelta(days=55) + relativedelta(days=365),
+        )
+        self.assertEqual(
+            booked.sputnik_next_trip_date, self.today + relativedelta(days=40)
+        )
+        self.assertTrue(booked.sputnik_next_trip_booked)
+        self.assertEqual(
+            far.sputnik_next_trip_date, self.today + relativedelta(days=165)
+        )
+        self.assertEqual(run.activity_count, 0)
+
+        soon = self.client_("Soon")
+        self.trip(soon, 320)  # expected in 45 days: a call now
+        run = self.classify()
+        self.assertEqual(run.activity_count, 1)
+        calls = Activity.search(
+            [("res_model", "=", "res.partner"), ("res_id", "=", soon.id)]
+        )
+        self.assertEqual(len(calls), 1)
+        self.assertEqual(calls.user_id, self.agent)
+        self.assertEqual(calls.date_deadline, self.today)
+        self.assertEqual(soon.sputnik_next_trip_call_date, soon.sputnik_next_trip_date)
+        # once per expected trip, however often it runs
+        self.assertEqual(self.classify().activity_count, 0)
+        self.assertEqual(
+            Activity.search_count([("res_model", "=", "res.partner")]), before + 1
+        )
+
+
+@tagged("post_install", "-at_install")
+class TestRunsAndHistory(ClassificationCase):
+    def test_second_run_writes_nothing(self):
+        client = self.client_("Twice")
+        self.trip(client, 30)
+        first = self.classify()
+        self.assertGreaterEqual(first.changed_count, 1)
+        history = client.sputnik_class_history_ids
+        self.assertEqual(len(history), 1)
+        self.assertEqual(
+            (history.lifecycle_old, history.lifecycle_new, history.source),
+            (False, "new", "manual"),
+        )
+        write_date = client.write_date
+        second = self.classify()
+        self.assertEqual((second.changed_count, second.history_count), (0, 0))
+        self.assertEqual(client.write_date, write_date)
+        self.assertEqual(len(client.sputnik_class_history_ids), 1)
+
+    def test_history_records_only_class_changes(self):
+        client = self.client_("Changes")
+        self.trip(client, 30, margin=1000.0)
+        self.classify()
+        # a figure changes (margin), no class does: no history line
+        order = self.trip(client, 25, margin=1000.0)
+        order.write({"state": "cancel"})
+        client.sale_order_ids.filtered(lambda o: o.state == "sale").order_line.write(
+            {"purchase_price": 28500.0}
+        )
+        run = self.classify()
+        self.assertEqual(client.sputnik_margin_total, 1500.0)
+        self.assertEqual(run.history_count, 0)
+        self.assertEqual(len(client.sputnik_class_history_ids), 1)
+        # a second trip: new -> regular is recorded
+        self.trip(client, 10)
+        self.classify()
+        last = client.sputnik_class_history_ids[0]
+        self.assertEqual((last.lifecycle_old, last.lifecycle_new), ("new", "regular"))
+        self.assertTrue(last.lifecycle_changed)
+
+    def test_incremental_agrees_with_full(self):
+        clients = [self.client_(f"Base {i}") for i in range(6)]
+        for i, client in enumerate(clients):
+            for k in range(i + 1):
+                self.trip(client, 30 + 60 * i + 5 * k, margin=1000.0 * (i + 1))
+        self.classify()
+        client = clients[2]
+        self.trip(client, 5, margin=8000.0)
+        client._sputnik_classify(source="booking")
+        fields_ = [
+            "sputnik_lifecycle",
+            "sputnik_rfm_segment",
+            "sputnik_abc",
+            "sputnik_xyz",
+            "sputnik_tier_id",
+            "sputnik_trip_count",
+            "sputnik_margin_total",
+            "sputnik_rfm_r",
+            "sputnik_rfm_f",
+            "sputnik_rfm_m",
+            "sputnik_rfm_monetary",
+            "sputnik_churn_risk",
+            "sputnik_next_trip_date",
+            "sputnik_clv_predicted",
+        ]
+        incremental = client.read(fields_)[0]
+        self.assertEqual(incremental["sputnik_trip_count"], 4)
+        self.assertEqual(client.sputnik_class_history_ids[0].source, "booking")
+        self.classify()
+        client.invalidate_recordset()
+        self.assertEqual(client.read(fields_)[0], incremental)
+
+    def test_write_guard_and_access(self):
+        client = self.client_("Guarded")
+        self.trip(client, 30)
+        self.classify()
+        for user in (self.agent, self.manager):
+            with self.assertRaises(UserError):
+                client.with_user(user).write({"sputnik_lifecycle": "vip"})
+        with self.assertRaises(UserError):
+            self.env["res.partner"].with_user(self.manager).create(
+                {"name": "Imported VIP", "sputnik_lifecycle": "vip"}
+            )
+        # agents read the classes; users outside Sputnik do not see them
+        self.assertEqual(client.with_user(self.agent).sputnik_lifecycle, "new")
+        with self.assertRaises(AccessError):
+            client.with_user(self.outsider).read(["sputnik_lifecycle"])
+        with self.assertRaises(UserError):
+            self.env["res.partner"].with_user(self.agent).action_sputnik_classify()
+
+
+@tagged("post_install", "-at_install")
+class TestOverridesAndTiers(ClassificationCase):
+    def test_override_kept_until_lifted(self):
+        client = self.client_("Overridden")
+        self.trip(client, 30)
+        self.classify()
+        self.assertEqual(client.sputnik_lifecycle, "new")
+        Override = self.env["sputnik.client.class.override"]
+        with self.assertRaises(AccessError):
+            Override.with_user(self.agent).create(
+                {
+                    "partner_id": client.id,
+                    "dimension": "lifecycle",
+                    "lifecycle": "vip",
+                    "reason": "Agent's wish",
+                }
+            )
+        with self.assertRaises(UserError):
+            Override.with_user(self.manager).create(
+                {"partner_id": client.id, "dimension": "lifecycle", "reason": "?"}
+            )
+        override = Override.with_user(self.manager).create(
+            {
+                "partner_id": client.id,
+                "dimension": "lifecycle",
+                "lifecycle": "vip",
+                "reason": "Owner of our partner hotel",
+            }
+        )
+        self.assertEqual(client.sputnik_lifecycle, "vip")
+        self.assertEqual(client.sputnik_class_history_ids[0].source, "override")
+        self.assertEqual(self.classify().changed_count, 0)
+        self.assertEqual(client.sputnik_lifecycle, "vip")
+        self.assertIn("Owner of our partner hotel", client.sputnik_class_explanation)
+        with self.assertRaises(UserError):
+            override.with_user(self.manager).write({"lifecycle": "lost"})
+        # a new override on the same class replaces the old one
+        second = Override.with_user(self.manager).create(
+            {
+                "partner_id": client.id,
+                "dimension": "lifecycle",
+                "lifecycle": "regular",
+                "reason": "Travels with the family every year",
+            }
+        )
+        self.assertFalse(override.active)
+        self.assertEqual(client.sputnik_lifecycle, "regular")
+        second.with_user(self.manager).action_lift()
+        self.assertEqual(client.sputnik_lifecycle, "new")
+        self.assertEqual(second.lifted_uid, self.manager)
+
+    def test_tier_and_pricelist(self):
+        pricelist = self.env["product.pricelist"].create(
+            {
+                "name": "Gold 5 %",
+                "item_ids": [
+                    Command.create(
+                        {
+                            "compute_price": "percentage",
+                            "percent_price": 5.0,
+                            "applied_on": "3_global",
+                        }
+                    )
+                ],
+            }
+        )
+        Tier = self.env["sputnik.loyalty.tier"]
+        silver = Tier.create({"name": "Silver", "sequence": 1, "min_trips": 2})
+        gold = Tier.create(
+            {
+                "name": "Gold",
+                "sequence": 2,
+                "min_trips": 3,
+                "min_margin": 9000.0,
+                "pricelist_id": pricelist.id,
+            }
+        )
+        one, two, three, rich = (self.client_(n) for n in ("1", "2", "3", "rich"))
+        self.trip(one, 30)
+        for client, trips in ((two, 2), (three, 3), (rich, 3)):
+            for k in range(trips):
+                self.trip(client, 30 + k, margin=2999.0 if client == three else 3000.0)
+        self.classify()
+        self.assertFalse(one.sputnik_tier_id)
+        self.assertEqual(two.sputnik_tier_id, silver)
+        self.assertEqual(three.sputnik_tier_id, silver, "8,997 margin: not gold")
+        self.assertEqual(rich.sputnik_tier_id, gold)
+        self.assertEqual(gold.partner_count, 1)
+        quotation = self.env["sale.order"].create({"partner_id": rich.id})
+        self.assertEqual(quotation.pricelist_id, pricelist)
+
+
+@tagged("post_install", "-at_install")
+class TestPaymentDiscipline(ClassificationCase):
+    def test_paid_on_time_and_days_late(self):
+        client = self.client_("Payer")
+        self.trip(client, 30)
+        due = self.today - relativedelta(days=40)
+
+        def invoice(amount):
+            move = self.env["account.move"].create(
+                {
+                    "move_type": "out_invoice",
+                    "partner_id": client.id,
+                    "invoice_date": due - relativedelta(days=10),
+                    "invoice_date_due": due,
+                    "invoice_line_ids": [
+                        Command.create(
+                            {
+                                "product_id": self.product.id,
+                                "price_unit": amount,
+                                "tax_ids": [Command.clear()],
+                            }
+                        )
+                    ],
+                }
+            )
+            move.invoice_payment_term_id = False
+            move.invoice_date_due = due
+            move.action_post()
+            return move
+
+        def pay(move, date):
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=move.ids
+            ).create({"payment_date": date})._create_payments()
+
+        on_time, late, open_ = invoice(1000.0), invoice(2000.0), invoice(3000.0)
+        self.classify()
+        # three open invoices, 40 days overdue each
+        self.assertEqual(client.sputnik_paid_invoice_count, 3)
+        self.assertEqual(client.sputnik_paid_on_time_rate, 0.0)
+        self.assertEqual(client.sputnik_avg_days_late, 40.0)
+        # a paid invoice updates the client at once
+        pay(on_time, due - relativedelta(days=1))
+        self.assertEqual(client.sputnik_paid_on_time_rate, 33.3)
+        self.assertEqual(client.sputnik_avg_days_late, round(80 / 3, 1))
+        pay(late, due + relativedelta(days=10))
+        self.assertEqual(client.sputnik_paid_invoice_count, 3)
+        self.assertEqual(client.sputnik_paid_on_time_rate, 33.3)
+        self.assertEqual(client.sputnik_avg_days_late, round(50 / 3, 1))
+        self.assertEqual(
+            client.sputnik_class_history_ids.mapped("source")[:1], ["manual"]
+        )
+        self.assertEqual(open_.payment_state, "not_paid")
+
+
+@tagged("post_install", "-at_install")
+class TestClassificationLock(BaseCase):
+    """A run holds its lock until its transaction ends: a second run at the same
+    moment (the cron twice, or a manager during the cron) does not run."""
+
+    def test_second_run_refused_while_one_runs(self):
+        registry = Registry(get_db_name())
+        with registry.cursor() as cr_first, registry.cursor() as cr_second:
+            from odoo import SUPERUSER_ID, api
+
+            first = api.Environment(cr_first, SUPERUSER_ID, {})
+            second = api.Environment(cr_second, SUPERUSER_ID, {})
+            self.assertTrue(first["res.partner"]._sputnik_classify_all("manual"))
+            runs = second["sputnik.classification.run"].search_count([])
+            self.assertIsNone(second["res.partner"]._sputnik_classify_all("cron"))
+            second["res.partner"]._cron_sputnik_classify()
+            self.assertEqual(
+                second["sputnik.classification.run"].search_count([]), runs
+            )
+            manager = second.ref("base.user_admin")
+            with self.assertRaises(UserError) as error:
+                second["res.partner"].with_user(manager).action_sputnik_classify()
+            self.assertIn("running already", str(error.exception))
+            cr_first.rollback()
+            cr_second.rollback()
+            # once the first run is over, the next one runs
+            self.assertTrue(second["res.partner"]._sputnik_classify_all("cron"))
+            cr_second.rollback()
