@@ -1,7 +1,7 @@
 # sputnik_crm: `make run` serves Odoo 18 with the addon, `make test` runs the suite.
 # Overridable: DB=sputnik PORT=8069 TEST_DB=$(DB)_test ODOO_SRC=/opt/odoo
 #              ODOO_OPTS="--any-odoo-option" PYTEST_ARGS="-k access"
-.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench
+.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench bench-classification
 
 help:
 	@echo "make run       install or upgrade sputnik_crm in database \$$DB and serve http://localhost:\$$PORT"
@@ -12,6 +12,7 @@ help:
 	@echo "make check-existing  install into a database with sales/stock/purchase data, upgrade, lose nothing"
 	@echo "make screenshot  docs/screenshot.png of the app served by make run"
 	@echo "make bench     booking confirmation against a plain sale order (bench/README.md)"
+	@echo "make bench-classification  classify 100,000 generated clients (bench/README.md)"
 	@echo "make reset-db  drop database \$$DB after confirmation (YES=1 skips the question)"
 
 venv:
@@ -46,4 +47,7 @@ screenshot: venv
 	.venv/bin/python scripts/screenshot.py "/odoo/action-sputnik_crm.sputnik_departure_action" docs/departures.png --login manager --password manager
 
 bench:
-	@bash scripts/bench.sh
+	@bash scripts/bench.sh booking
+
+bench-classification:
+	@bash scripts/bench.sh classification

@@ -1,13 +1,29 @@
 #!/usr/bin/env bash
-# make bench: the benchmarks of bench/ in database $DB (installed or upgraded
-# first, like make run). The benchmarks roll back everything they do.
+# make bench: the booking confirmation benchmark in database $DB (installed or
+# upgraded first, like make run; everything it does is rolled back).
+# make bench-classification: the classification benchmark in database
+# $BENCH_DB (default ${DB}_bench), made once with the demo data and then filled
+# with 100,000 generated clients (a few minutes); the make run database is left
+# alone.
 source "$(dirname "$0")/devenv.sh"
 
 ensure_venv
 ensure_odoo
 ensure_postgres
 odoo_common_args
-install_or_upgrade "$DB"
-# shellcheck disable=SC2086
-"$VENV_PY" "$ROOT/bench/bench_booking_confirm.py" --db "$DB" \
-    --addons-path "$ADDONS_PATH" --data-dir "$ROOT/.odoo-data" ${BENCH_ARGS:-}
+case "${1:-booking}" in
+booking)
+    install_or_upgrade "$DB"
+    # shellcheck disable=SC2086
+    "$VENV_PY" "$ROOT/bench/bench_booking_confirm.py" --db "$DB" \
+        --addons-path "$ADDONS_PATH" --data-dir "$ROOT/.odoo-data" ${BENCH_ARGS:-}
+    ;;
+classification)
+    bench_db=${BENCH_DB:-${DB}_bench}
+    install_or_upgrade "$bench_db"
+    # shellcheck disable=SC2086
+    "$VENV_PY" "$ROOT/bench/bench_classification.py" --db "$bench_db" \
+        --addons-path "$ADDONS_PATH" --data-dir "$ROOT/.odoo-data" ${BENCH_ARGS:-}
+    ;;
+*) die "unknown benchmark '$1' (booking or classification)" ;;
+esac

@@ -45,6 +45,7 @@
         "demo/res_partner_demo.xml",
         "demo/sputnik_tour_demo.xml",
         "demo/sputnik_booking_demo.xml",
+        "demo/sputnik_classification_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

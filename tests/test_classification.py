@@ -13,7 +13,14 @@ from odoo.exceptions import AccessError, UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
-from .common import SputnikCase, make_tour
+from .common import (
+    SputnikCase,
+    buy_seats,
+    make_booking,
+    make_departure,
+    make_tour,
+    make_travellers,
+)
 
 
 class ClassificationCase(SputnikCase):
@@ -377,6 +384,24 @@ class TestRunsAndHistory(ClassificationCase):
         client.invalidate_recordset()
         self.assertEqual(client.read(fields_)[0], incremental)
 
+    def test_confirmation_and_cancellation_update_the_client(self):
+        self.company.sputnik_deposit_percent = 0.0
+        departure = make_departure(self.env, self.tour, start_in_days=60)
+        buy_seats(self.env, departure, 2)
+        traveller = make_travellers(self.env, 1, prefix="Classified")
+        traveller.customer_rank = 1
+        self.classify()
+        self.assertEqual(traveller.sputnik_lifecycle, "prospect")
+        booking = make_booking(self.env, departure, traveller)
+        booking.with_user(self.agent).action_confirm()
+        self.assertEqual(traveller.sputnik_lifecycle, "new")
+        self.assertEqual(traveller.sputnik_trip_count, 1)
+        self.assertTrue(traveller.sputnik_next_trip_booked)
+        self.assertEqual(traveller.sputnik_class_history_ids[0].source, "booking")
+        booking.with_user(self.agent)._action_cancel()
+        self.assertEqual(traveller.sputnik_lifecycle, "prospect")
+        self.assertEqual(traveller.sputnik_trip_count, 0)
+
     def test_write_guard_and_access(self):
         client = self.client_("Guarded")
         self.trip(client, 30)
@@ -525,18 +550,20 @@ class TestPaymentDiscipline(ClassificationCase):
 
         on_time, late, open_ = invoice(1000.0), invoice(2000.0), invoice(3000.0)
         self.classify()
-        # three open invoices, 40 days overdue each
+        # three open invoices, overdue: none paid on time, no payment late yet
         self.assertEqual(client.sputnik_paid_invoice_count, 3)
         self.assertEqual(client.sputnik_paid_on_time_rate, 0.0)
-        self.assertEqual(client.sputnik_avg_days_late, 40.0)
+        self.assertEqual(client.sputnik_avg_days_late, 0.0)
         # a paid invoice updates the client at once
         pay(on_time, due - relativedelta(days=1))
         self.assertEqual(client.sputnik_paid_on_time_rate, 33.3)
-        self.assertEqual(client.sputnik_avg_days_late, round(80 / 3, 1))
+        self.assertEqual(client.sputnik_avg_days_late, 0.0)
         pay(late, due + relativedelta(days=10))
         self.assertEqual(client.sputnik_paid_invoice_count, 3)
         self.assertEqual(client.sputnik_paid_on_time_rate, 33.3)
-        self.assertEqual(client.sputnik_avg_days_late, round(50 / 3, 1))
+        self.assertEqual(client.sputnik_avg_days_late, 5.0)
+        # a run with nothing new changes nothing
+        self.assertEqual(self.classify().changed_count, 0)
         self.assertEqual(
             client.sputnik_class_history_ids.mapped("source")[:1], ["manual"]
         )

@@ -104,3 +104,32 @@ class TestDemoSeason(TransactionCase):
         self.assertEqual(sold_out.waitlist_count, 2)
         for departure in departures:
             self.assertEqual(departure.product_id.product_tmpl_id, departure.tour_id)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoClassification(TransactionCase):
+    """The demo base is classified: every class has clients to show."""
+
+    def test_every_class_has_clients(self):
+        clients = self.env["res.partner"].search([("sputnik_lifecycle", "!=", False)])
+        Partner = self.env["res.partner"]
+
+        def values(name):
+            return {key for key, _label in Partner._fields[name].selection}
+
+        self.assertEqual(
+            set(clients.mapped("sputnik_lifecycle")), values("sputnik_lifecycle")
+        )
+        self.assertEqual(
+            set(clients.mapped("sputnik_rfm_segment")) - {False},
+            values("sputnik_rfm_segment"),
+        )
+        for name in ("sputnik_abc", "sputnik_xyz", "sputnik_churn_risk"):
+            self.assertEqual(set(clients.mapped(name)) - {False}, values(name), name)
+        tiers = self.env["sputnik.loyalty.tier"].search([])
+        self.assertEqual(clients.sputnik_tier_id, tiers)
+        self.assertTrue(tiers.pricelist_id)
+        override = self.env["sputnik.client.class.override"].search([])
+        self.assertEqual(override.partner_id.sputnik_lifecycle, "vip")
+        self.assertTrue(self.env["sputnik.client.class.history"].search_count([]))
+        self.assertTrue(self.env["sputnik.classification.run"].search_count([]))

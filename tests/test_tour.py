@@ -20,4 +20,6 @@ class TestMenuTour(HttpCase):
             self.env, make_tour(self.env, name="Tour Test Antalya")
         )
         buy_seats(self.env, departure, 3)
+        self.env["res.partner"]._sputnik_classify_all(source="manual")
+        self.assertEqual(client.sputnik_lifecycle, "prospect")
         self.start_tour("/odoo", "sputnik_crm_menu_tour", login=agent.login)

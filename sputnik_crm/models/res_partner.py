@@ -273,7 +273,6 @@ class ResPartner(models.Model):
         string="Client Status",
         readonly=True,
         copy=False,
-        index=True,
         groups=CLASS_GROUPS,
         help="Prospect: no trip yet. New: one trip. Regular and VIP: from the "
         "numbers of trips (or margin) set in Settings. Dormant and lost: no return "
@@ -284,7 +283,6 @@ class ResPartner(models.Model):
         string="RFM Segment",
         readonly=True,
         copy=False,
-        index=True,
         groups=CLASS_GROUPS,
         help="Named from the recency score and the mean of the frequency and "
         "monetary scores.",
@@ -312,7 +310,6 @@ class ResPartner(models.Model):
         string="Loyalty Tier",
         readonly=True,
         copy=False,
-        index="btree_not_null",
         groups=CLASS_GROUPS,
     )
     sputnik_churn_risk = fields.Selection(
@@ -423,7 +420,8 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         groups=CLASS_GROUPS,
-        help="Paid invoices and overdue open invoices, behind the payment figures.",
+        help="Paid invoices and overdue open invoices, behind the payment figures: "
+        "an open overdue invoice counts as not paid on time.",
     )
     sputnik_paid_on_time_rate = fields.Float(
         string="Paid on Time (%)",
@@ -438,12 +436,14 @@ class ResPartner(models.Model):
         copy=False,
         digits=(16, 1),
         groups=CLASS_GROUPS,
-        help="An open overdue invoice counts the days until today.",
+        help="Average over the paid invoices of the days between their due date "
+        "and their payment; an invoice paid on time counts 0.",
     )
     sputnik_next_trip_date = fields.Date(
         string="Expected Next Trip",
         readonly=True,
         copy=False,
+        index="btree_not_null",
         groups=CLASS_GROUPS,
         help="The next booked departure, or the last trip plus the client's usual "
         "time between trips (a year for one-trip clients), moved by whole years "
@@ -681,7 +681,7 @@ class ResPartner(models.Model):
                     "%(clients)s clients classified in %(seconds)s s: %(changed)s "
                     "changed, %(history)s class changes recorded.",
                     clients=run.client_count,
-                    seconds=f"{run.duration:.2f}",
+                    seconds=round(run.duration, 2),
                     changed=run.changed_count,
                     history=run.history_count,
                 ),
@@ -730,24 +730,32 @@ class ResPartner(models.Model):
         """
         cr = self.env.cr
         self.env.flush_all()
-        lock = (
-            "pg_advisory_xact_lock"
-            if partner_ids is None
-            else ("pg_advisory_xact_lock_shared")
-        )
+        if partner_ids is None:
+            # one pass over the base: big hash aggregates, no JIT compilation
+            cr.execute(SQL("SET LOCAL work_mem = '256MB'"))
+            cr.execute(SQL("SET LOCAL jit = off"))
+            lock = "pg_advisory_xact_lock"
+        else:
+            lock = "pg_advisory_xact_lock_shared"
         cr.execute(SQL("SELECT %s(%s)", SQL(lock), LOCK_CLASSES))
         params = self._sputnik_classify_params()
-        cr.execute(SQL("DROP TABLE IF EXISTS sputnik_classify_figures"))
+        temp_tables = SQL("sputnik_classify_figures, sputnik_classify_changes")
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", temp_tables))
         cr.execute(self._sputnik_figures_query(partner_ids, params))
-        cr.execute(SQL("ANALYZE sputnik_classify_figures"))
+        client_count = cr.rowcount
         cr.execute(self._sputnik_cuts_query(partner_ids, params))
         cuts = cr.dictfetchone()
-        cr.execute(self._sputnik_update_query(params, cuts, source))
-        client_count, changed_count, history_count = cr.fetchone()
+        cr.execute(self._sputnik_changes_query(params, cuts))
+        cr.execute(SQL("ANALYZE sputnik_classify_changes"))
+        cr.execute(self._sputnik_apply_query(source))
+        changed_count, history_count = cr.fetchone()
         self.invalidate_model(list(FIGURES) + ["write_date", "write_uid"])
         self.env["sputnik.client.class.history"].invalidate_model()
-        activity_count = self._sputnik_plan_next_trip_calls(params)
-        cr.execute(SQL("DROP TABLE sputnik_classify_figures"))
+        activity_count = self._sputnik_plan_next_trip_calls(params, partner_ids)
+        cr.execute(SQL("DROP TABLE %s", temp_tables))
+        if partner_ids is None:
+            cr.execute(SQL("SET LOCAL work_mem TO DEFAULT"))
+            cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
         self.invalidate_model(["sputnik_next_trip_call_date"])
         return {
             "client_count": client_count,
@@ -774,12 +782,17 @@ class ResPartner(models.Model):
         today = params["today"]
         years = params["xyz_years"]
         if partner_ids is None:
-            client_filter = trip_filter = move_filter = SQL("TRUE")
+            client_filter = trip_filter = move_filter = line_filter = SQL("TRUE")
         else:
             ids = list(partner_ids)
             client_filter = SQL("p.id = ANY(%s)", ids)
-            trip_filter = SQL("cp.commercial_partner_id = ANY(%s)", ids)
+            trip_filter = SQL("so.sputnik_client_id = ANY(%s)", ids)
             move_filter = SQL("invoice.commercial_partner_id = ANY(%s)", ids)
+            line_filter = SQL(
+                "term_line.move_id IN (SELECT id FROM account_move"
+                " WHERE commercial_partner_id = ANY(%s))",
+                ids,
+            )
         return SQL(
             """
             CREATE TEMP TABLE sputnik_classify_figures ON COMMIT DROP AS
@@ -795,69 +808,53 @@ class ResPartner(models.Model):
                        SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
                    AND %(client_filter)s
             ),
-            trip AS (
-                SELECT cp.commercial_partner_id AS partner_id,
-                       so.sputnik_date_start AS date_start,
-                       COALESCE(so.sputnik_date_end, so.sputnik_date_start)
-                           AS date_end,
-                       so.amount_untaxed / COALESCE(NULLIF(so.currency_rate, 0), 1)
-                           AS revenue,
-                       COALESCE(so.margin, 0)
-                           / COALESCE(NULLIF(so.currency_rate, 0), 1) AS margin
+            trip_agg AS (
+                SELECT so.sputnik_client_id AS partner_id,
+                       COUNT(*) AS trip_count,
+                       MIN(so.sputnik_date_start) AS first_trip,
+                       MAX(so.sputnik_date_start) AS last_trip,
+                       MAX(v.date_end) AS last_return,
+                       MIN(so.sputnik_date_start)
+                           FILTER (WHERE so.sputnik_date_start > %(today)s)
+                           AS next_booked,
+                       SUM(v.revenue) AS revenue,
+                       SUM(v.margin) AS margin,
+                       COUNT(*) FILTER (WHERE v.date_end >= %(window)s) AS frequency,
+                       COALESCE(SUM(v.margin)
+                           FILTER (WHERE v.date_end >= %(window)s), 0) AS monetary,
+                       COALESCE(SUM(v.revenue)
+                           FILTER (WHERE v.date_end >= %(window)s), 0)
+                           AS window_revenue,
+                       %(year_columns)s
                   FROM sale_order so
-                  JOIN res_partner cp ON cp.id = so.partner_id
+                 CROSS JOIN LATERAL (
+                       SELECT COALESCE(so.sputnik_date_end, so.sputnik_date_start)
+                                  AS date_end,
+                              CASE WHEN COALESCE(so.currency_rate, 0) IN (0, 1)
+                                   THEN so.amount_untaxed
+                                   ELSE so.amount_untaxed / so.currency_rate
+                              END AS revenue,
+                              CASE WHEN COALESCE(so.currency_rate, 0) IN (0, 1)
+                                   THEN COALESCE(so.margin, 0)
+                                   ELSE COALESCE(so.margin, 0) / so.currency_rate
+                              END AS margin,
+                              CASE WHEN so.sputnik_date_start <= %(today)s
+                                   THEN (%(today)s - so.sputnik_date_start) * 4 / 1461
+                              END AS year_back
+                   ) v
                  WHERE so.state = 'sale'
                    AND so.sputnik_is_booking
                    AND so.sputnik_date_start IS NOT NULL
                    AND %(trip_filter)s
-            ),
-            trip_agg AS (
-                SELECT partner_id,
-                       COUNT(*) AS trip_count,
-                       MIN(date_start) AS first_trip,
-                       MAX(date_start) AS last_trip,
-                       MAX(date_end) AS last_return,
-                       MIN(date_start) FILTER (WHERE date_start > %(today)s)
-                           AS next_booked,
-                       SUM(revenue) AS revenue,
-                       SUM(margin) AS margin,
-                       COUNT(*) FILTER (WHERE date_end >= %(window)s) AS frequency,
-                       COALESCE(SUM(margin) FILTER (WHERE date_end >= %(window)s), 0)
-                           AS monetary,
-                       COALESCE(SUM(revenue) FILTER (WHERE date_end >= %(window)s), 0)
-                           AS window_revenue
-                  FROM trip
-              GROUP BY partner_id
-            ),
-            year_spend AS (
-                SELECT partner_id, SUM(revenue) AS spend
-                  FROM trip
-                 WHERE date_start <= %(today)s
-                   AND (%(today)s - date_start) * 4 / 1461 < %(years)s
-              GROUP BY partner_id, (%(today)s - date_start) * 4 / 1461
-            ),
-            spend AS (
-                SELECT partner_id,
-                       SUM(spend) / %(years)s AS mean,
-                       SUM(spend * spend) / %(years)s AS mean_square
-                  FROM year_spend
-              GROUP BY partner_id
+              GROUP BY so.sputnik_client_id
             ),
             invoice_payment AS (
-                SELECT term_line.move_id, MAX(counterpart.date) AS payment_date
-                  FROM account_move invoice
+                SELECT term_line.move_id, MAX(part.max_date) AS payment_date
+                  FROM account_partial_reconcile part
                   JOIN account_move_line term_line
-                       ON term_line.move_id = invoice.id
-                      AND term_line.display_type = 'payment_term'
-                  JOIN account_partial_reconcile part
-                       ON part.debit_move_id = term_line.id
-                  JOIN account_move_line counterpart
-                       ON counterpart.id = part.credit_move_id
-                      AND counterpart.move_id != invoice.id
-                 WHERE invoice.move_type = 'out_invoice'
-                   AND invoice.state = 'posted'
-                   AND invoice.payment_state IN ('paid', 'in_payment')
-                   AND %(move_filter)s
+                       ON term_line.id = part.debit_move_id
+                 WHERE term_line.display_type = 'payment_term'
+                   AND %(line_filter)s
               GROUP BY term_line.move_id
             ),
             payment AS (
@@ -866,12 +863,13 @@ class ResPartner(models.Model):
                        COUNT(*) FILTER (
                            WHERE paid.payment_date <= invoice.invoice_date_due
                        ) AS on_time_count,
-                       AVG(GREATEST(
-                           COALESCE(paid.payment_date, %(today)s)
-                               - invoice.invoice_date_due,
-                           0)) AS days_late
+                       AVG(GREATEST(paid.payment_date - invoice.invoice_date_due, 0))
+                           FILTER (WHERE paid.payment_date IS NOT NULL)
+                           AS days_late
                   FROM account_move invoice
-             LEFT JOIN invoice_payment paid ON paid.move_id = invoice.id
+             LEFT JOIN invoice_payment paid
+                       ON paid.move_id = invoice.id
+                      AND invoice.payment_state IN ('paid', 'in_payment')
                  WHERE invoice.move_type = 'out_invoice'
                    AND invoice.state = 'posted'
                    AND invoice.invoice_date_due IS NOT NULL
@@ -891,8 +889,9 @@ class ResPartner(models.Model):
                    COALESCE(t.frequency, 0) AS frequency,
                    ROUND(COALESCE(t.monetary, 0), 2) AS monetary,
                    ROUND(COALESCE(t.window_revenue, 0), 2) AS window_revenue,
-                   CASE WHEN s.mean > 0 THEN ROUND((100 * SQRT(GREATEST(
-                       s.mean_square - s.mean * s.mean, 0)) / s.mean)::numeric, 1)
+                   CASE WHEN spend.mean >= 0.005 THEN ROUND((100 * SQRT(GREATEST(
+                       spend.mean_square - spend.mean * spend.mean, 0))
+                       / spend.mean)::numeric, 1)
                    END AS spend_cv,
                    COALESCE(pay.invoice_count, 0) AS invoice_count,
                    ROUND(100.0 * pay.on_time_count / NULLIF(pay.invoice_count, 0), 1)
@@ -900,15 +899,44 @@ class ResPartner(models.Model):
                    ROUND(pay.days_late, 1) AS days_late
               FROM client
          LEFT JOIN trip_agg t ON t.partner_id = client.id
-         LEFT JOIN spend s ON s.partner_id = client.id
+         CROSS JOIN LATERAL (
+               SELECT %(spend_mean)s AS mean, %(spend_mean_square)s AS mean_square
+         ) spend
          LEFT JOIN payment pay ON pay.partner_id = client.id
             """,
             client_filter=client_filter,
             trip_filter=trip_filter,
             move_filter=move_filter,
+            line_filter=line_filter,
+            year_columns=SQL(", ").join(
+                SQL(
+                    "SUM(v.revenue::float8) FILTER (WHERE v.year_back = %s) AS %s",
+                    year,
+                    SQL.identifier(f"spend_{year}"),
+                )
+                for year in range(years)
+            ),
+            spend_mean=SQL(
+                "((%s) / %s)",
+                SQL(" + ").join(
+                    SQL("COALESCE(t.%s, 0)::float8", SQL.identifier(f"spend_{year}"))
+                    for year in range(years)
+                ),
+                years,
+            ),
+            spend_mean_square=SQL(
+                "((%s) / %s)",
+                SQL(" + ").join(
+                    SQL(
+                        "COALESCE(t.%s, 0)::float8 ^ 2",
+                        SQL.identifier(f"spend_{year}"),
+                    )
+                    for year in range(years)
+                ),
+                years,
+            ),
             today=today,
             window=params["window"],
-            years=years,
         )
 
     @api.model
@@ -971,7 +999,7 @@ class ResPartner(models.Model):
         )
 
     @api.model
-    def _sputnik_update_query(self, params, cuts, source):
+    def _sputnik_changes_query(self, params, cuts):
         company = params["company"]
         today = params["today"]
         r, f, m = cuts["r"] or [0] * 4, cuts["f"] or [0] * 4, cuts["m"] or [0] * 4
@@ -989,24 +1017,36 @@ class ResPartner(models.Model):
             SQL("%s AS %s", SQL(expr), SQL.identifier(name))
             for name, expr in FIGURES.items()
         )
-        assign = SQL(", ").join(
-            SQL("%s = target.%s", SQL.identifier(name), SQL.identifier(name))
-            for name in FIGURES
-        )
         target_values = SQL(", ").join(
             SQL("target.%s", SQL.identifier(name)) for name in FIGURES
         )
         old_values = SQL(", ").join(
             SQL("p.%s", SQL.identifier(name)) for name in FIGURES
         )
-        class_old = SQL(", ").join(
-            SQL("old.%s", SQL.identifier(column)) for column in CLASSES.values()
+        tiers = (
+            self.env["sputnik.loyalty.tier"]
+            .sudo()
+            .search([], order="sequence desc, id desc")
         )
-        class_new = SQL(", ").join(
-            SQL("p.%s", SQL.identifier(column)) for column in CLASSES.values()
+        tier = (
+            SQL(
+                "CASE %s END",
+                SQL(" ").join(
+                    SQL(
+                        "WHEN trip_count >= %s AND margin >= %s THEN %s",
+                        t.min_trips,
+                        t.min_margin,
+                        t.id,
+                    )
+                    for t in tiers
+                ),
+            )
+            if tiers
+            else SQL("NULL::int")
         )
         return SQL(
             """
+            CREATE TEMP TABLE sputnik_classify_changes ON COMMIT DROP AS
             WITH scored AS (
                 SELECT fig.*,
                        GREATEST(%(today)s - fig.last_return, 0) AS recency
@@ -1035,7 +1075,11 @@ class ResPartner(models.Model):
                            WHEN trip_count >= %(regular_trips)s THEN 'regular'
                            ELSE 'new'
                        END AS lifecycle,
-                       (f + m + 1) / 2 AS fm
+                       (f + m + 1) / 2 AS fm,
+                       last_trip + ROUND(gap)::int AS next_base,
+                       GREATEST(CEIL(
+                           (%(today)s - (last_trip + ROUND(gap)::int)) / 365.25
+                       ), 0)::int AS years_on
                   FROM rfm
             ),
             calc AS (
@@ -1078,14 +1122,12 @@ class ResPartner(models.Model):
                            WHEN trip_count = 0 THEN NULL
                            WHEN next_booked IS NOT NULL THEN next_booked
                            WHEN lifecycle = 'lost' THEN NULL
-                           ELSE (SELECT CASE WHEN d + make_interval(years => y)
-                                                  >= %(today)s
-                                             THEN d + make_interval(years => y)
-                                             ELSE d + make_interval(years => y + 1)
-                                        END::date
-                                   FROM (SELECT last_trip + ROUND(gap)::int AS d) base,
-                                        LATERAL (SELECT GREATEST(CEIL(
-                                            (%(today)s - d) / 365.25), 0)::int AS y) yy)
+                           WHEN next_base + make_interval(years => years_on)
+                                >= %(today)s
+                               THEN (next_base
+                                     + make_interval(years => years_on))::date
+                           ELSE (next_base
+                                 + make_interval(years => years_on + 1))::date
                        END AS next_trip,
                        CASE WHEN trip_count > 0
                             THEN ROUND(revenue / trip_count, 2) END AS avg_value,
@@ -1096,14 +1138,7 @@ class ResPartner(models.Model):
                                 + EXTRACT(MONTH FROM AGE(%(today)s, first_trip)))
                                / 12.0, 1) * %(clv_years)s, 2)
                        END AS clv_predicted,
-                       (SELECT tier.id
-                          FROM sputnik_loyalty_tier tier
-                         WHERE tier.active
-                           AND classed.trip_count > 0
-                           AND classed.trip_count >= tier.min_trips
-                           AND classed.margin >= COALESCE(tier.min_margin, 0)
-                      ORDER BY tier.sequence DESC, tier.id DESC
-                         LIMIT 1) AS tier_id
+                       CASE WHEN trip_count > 0 THEN %(tier)s END AS tier_id
                   FROM classed
             ),
             ov AS (
@@ -1123,47 +1158,11 @@ class ResPartner(models.Model):
                 SELECT calc.partner_id, %(values)s
                   FROM calc
              LEFT JOIN ov ON ov.partner_id = calc.partner_id
-            ),
-            old AS (
-                SELECT p.id, %(class_old_select)s
-                  FROM res_partner p
-                  JOIN target ON target.partner_id = p.id
-            ),
-            upd AS (
-                UPDATE res_partner p
-                   SET %(assign)s,
-                       write_date = (now() AT TIME ZONE 'UTC'),
-                       write_uid = %(uid)s
-                  FROM target
-                 WHERE p.id = target.partner_id
-                   AND ROW(%(old_values)s) IS DISTINCT FROM ROW(%(target_values)s)
-             RETURNING p.id, %(class_new)s
-            ),
-            history AS (
-                INSERT INTO sputnik_client_class_history (
-                    partner_id, date, source,
-                    lifecycle_old, lifecycle_new, rfm_segment_old, rfm_segment_new,
-                    abc_old, abc_new, xyz_old, xyz_new, tier_old_id, tier_new_id,
-                    lifecycle_changed, segment_changed,
-                    create_uid, create_date, write_uid, write_date)
-                SELECT upd.id, now() AT TIME ZONE 'UTC', %(source)s,
-                       old.sputnik_lifecycle, upd.sputnik_lifecycle,
-                       old.sputnik_rfm_segment, upd.sputnik_rfm_segment,
-                       old.sputnik_abc, upd.sputnik_abc,
-                       old.sputnik_xyz, upd.sputnik_xyz,
-                       old.sputnik_tier_id, upd.sputnik_tier_id,
-                       old.sputnik_lifecycle IS DISTINCT FROM upd.sputnik_lifecycle,
-                       old.sputnik_rfm_segment IS DISTINCT FROM upd.sputnik_rfm_segment,
-                       %(uid)s, now() AT TIME ZONE 'UTC',
-                       %(uid)s, now() AT TIME ZONE 'UTC'
-                  FROM upd
-                  JOIN old ON old.id = upd.id
-                 WHERE ROW(%(class_old)s) IS DISTINCT FROM ROW(%(class_upd)s)
-             RETURNING 1
             )
-            SELECT (SELECT COUNT(*) FROM target),
-                   (SELECT COUNT(*) FROM upd),
-                   (SELECT COUNT(*) FROM history)
+            SELECT target.*, %(class_old_select)s
+              FROM target
+              JOIN res_partner p ON p.id = target.partner_id
+             WHERE ROW(%(old_values)s) IS DISTINCT FROM ROW(%(target_values)s)
             """,
             today=today,
             score_r=score_r,
@@ -1179,24 +1178,75 @@ class ResPartner(models.Model):
             xyz_x=company.sputnik_xyz_x,
             xyz_y=company.sputnik_xyz_y,
             clv_years=company.sputnik_clv_years,
+            tier=tier,
             values=values,
-            assign=assign,
             target_values=target_values,
             old_values=old_values,
             class_old_select=SQL(", ").join(
-                SQL("p.%s", SQL.identifier(column)) for column in CLASSES.values()
+                SQL(
+                    "p.%s AS %s",
+                    SQL.identifier(column),
+                    SQL.identifier(f"old_{column}"),
+                )
+                for column in CLASSES.values()
             ),
-            class_old=class_old,
-            class_upd=SQL(", ").join(
-                SQL("upd.%s", SQL.identifier(column)) for column in CLASSES.values()
+        )
+
+    @api.model
+    def _sputnik_apply_query(self, source):
+        """Write the changed rows, and a history line where a class changed."""
+        classes = list(CLASSES.values())
+        return SQL(
+            """
+            WITH upd AS (
+                UPDATE res_partner p
+                   SET %(assign)s,
+                       write_date = (now() AT TIME ZONE 'UTC'),
+                       write_uid = %(uid)s
+                  FROM sputnik_classify_changes c
+                 WHERE p.id = c.partner_id
+             RETURNING p.id
             ),
-            class_new=class_new,
+            history AS (
+                INSERT INTO sputnik_client_class_history (
+                    partner_id, date, source,
+                    lifecycle_old, lifecycle_new, rfm_segment_old, rfm_segment_new,
+                    abc_old, abc_new, xyz_old, xyz_new, tier_old_id, tier_new_id,
+                    lifecycle_changed, segment_changed,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT c.partner_id, now() AT TIME ZONE 'UTC', %(source)s,
+                       c.old_sputnik_lifecycle, c.sputnik_lifecycle,
+                       c.old_sputnik_rfm_segment, c.sputnik_rfm_segment,
+                       c.old_sputnik_abc, c.sputnik_abc,
+                       c.old_sputnik_xyz, c.sputnik_xyz,
+                       c.old_sputnik_tier_id, c.sputnik_tier_id,
+                       c.old_sputnik_lifecycle IS DISTINCT FROM c.sputnik_lifecycle,
+                       c.old_sputnik_rfm_segment
+                           IS DISTINCT FROM c.sputnik_rfm_segment,
+                       %(uid)s, now() AT TIME ZONE 'UTC',
+                       %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM sputnik_classify_changes c
+                 WHERE ROW(%(old)s) IS DISTINCT FROM ROW(%(new)s)
+             RETURNING 1
+            )
+            SELECT (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM history)
+            """,
+            assign=SQL(", ").join(
+                SQL("%s = c.%s", SQL.identifier(name), SQL.identifier(name))
+                for name in FIGURES
+            ),
+            old=SQL(", ").join(
+                SQL("c.%s", SQL.identifier(f"old_{column}")) for column in classes
+            ),
+            new=SQL(", ").join(
+                SQL("c.%s", SQL.identifier(column)) for column in classes
+            ),
             uid=self.env.uid,
             source=source,
         )
 
     @api.model
-    def _sputnik_plan_next_trip_calls(self, params):
+    def _sputnik_plan_next_trip_calls(self, params, partner_ids=None):
         """Plan a call with the agent ahead of each expected, unbooked trip."""
         days = params["company"].sputnik_next_trip_days
         if not days:
@@ -1207,14 +1257,17 @@ class ResPartner(models.Model):
                 """
                 SELECT p.id
                   FROM res_partner p
-                  JOIN sputnik_classify_figures fig ON fig.partner_id = p.id
                  WHERE NOT p.sputnik_next_trip_booked
                    AND p.sputnik_next_trip_date BETWEEN %s AND %s
                    AND p.sputnik_next_trip_call_date IS DISTINCT FROM
                        p.sputnik_next_trip_date
+                   AND %s
                 """,
                 today,
                 today + relativedelta(days=days),
+                SQL("TRUE")
+                if partner_ids is None
+                else SQL("p.id = ANY(%s)", list(partner_ids)),
             )
         )
         partners = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
@@ -1222,7 +1275,11 @@ class ResPartner(models.Model):
             return 0
         call = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
         model_id = self.env["ir.model"]._get_id("res.partner")
-        self.env["mail.activity"].sudo().create(
+        # no "assigned to you" e-mail for each planned call: the agent's
+        # activities show them
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(
             [
                 {
                     "res_model_id": model_id,

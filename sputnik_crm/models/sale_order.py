@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools.sql import column_exists, create_column
 
 BOOKING_STATUS = [
     ("quotation", "Quotation"),
@@ -25,6 +26,15 @@ OVERRIDE_FIELDS = {"sputnik_passport_override_reason", "sputnik_passport_overrid
 class SaleOrder(models.Model):
     _inherit = "sale.order"
 
+    sputnik_client_id = fields.Many2one(
+        "res.partner",
+        string="Client",
+        related="partner_id.commercial_partner_id",
+        store=True,
+        index=True,
+        help="The commercial entity of the customer: the person, or the company "
+        "of a contact, whose trips the booking counts in the classification.",
+    )
     sputnik_is_booking = fields.Boolean(
         string="Is a Booking",
         compute="_compute_sputnik_dates",
@@ -89,6 +99,21 @@ class SaleOrder(models.Model):
     sputnik_passport_override_uid = fields.Many2one(
         "res.users", string="Passport Override By", copy=False, readonly=True
     )
+
+    def _auto_init(self):
+        # on an existing base, fill the client of every order in one statement
+        # rather than through the ORM
+        if not column_exists(self.env.cr, "sale_order", "sputnik_client_id"):
+            create_column(self.env.cr, "sale_order", "sputnik_client_id", "int4")
+            self.env.cr.execute(
+                """
+                UPDATE sale_order so
+                   SET sputnik_client_id = p.commercial_partner_id
+                  FROM res_partner p
+                 WHERE p.id = so.partner_id
+                """
+            )
+        return super()._auto_init()
 
     # === COMPUTES === #
     @api.depends(

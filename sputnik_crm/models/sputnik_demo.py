@@ -19,6 +19,18 @@ class SputnikDemo(models.AbstractModel):
         )
         ref = self.env.ref
         today = fields.Date.context_today(self)
+        # the bureau values seats at the operator's net price (average cost)
+        ref("sputnik_crm.product_category_tours").with_company(
+            company
+        ).property_cost_method = "average"
+        # the operator's net price of each tour, as in the catalogue
+        main = ref("base.main_company")
+        net = {
+            tour: tour.with_company(main).standard_price
+            for tour in self.env["product.template"].search(
+                [("sputnik_is_tour", "=", True)]
+            )
+        }
 
         def client(number):
             return ref(f"sputnik_crm.res_partner_client_{number:02d}_demo")
@@ -54,7 +66,7 @@ class SputnikDemo(models.AbstractModel):
                     "allotment_seats": seats,
                 }
             )
-            order = dep._sputnik_purchase_order(seats, tour.standard_price)
+            order = dep._sputnik_purchase_order(seats, net[tour])
             order.button_confirm()
             if receive:
                 receipt = order.picking_ids
@@ -159,3 +171,156 @@ class SputnikDemo(models.AbstractModel):
             }
         )
         completed_dep.action_complete()
+
+    # (client number, agent, [(departure days ago, tour, seats, paid days late)])
+    HISTORY = [
+        # champions, VIP, platinum: every autumn and spring, growing trips
+        (
+            22,
+            "agent",
+            [
+                (30, "dubai", 2, 0),
+                (200, "dubai", 2, 0),
+                (380, "kemer", 2, 0),
+                (560, "dubai", 2, 0),
+                (740, "kemer", 2, 0),
+                (920, "dubai", 2, 0),
+            ],
+        ),
+        # loyal regulars
+        (
+            23,
+            "agent",
+            [
+                (120, "side", 2, 0),
+                (480, "side", 2, 0),
+                (840, "side", 2, 0),
+                (1200, "side", 1, 0),
+            ],
+        ),
+        # a steady family, with a dearer trip two years ago: class Y
+        (1, "agent", [(75, "kemer", 2, 0), (440, "kemer", 2, 0), (800, "side", 2, 0)]),
+        # a big spender who has not come back for more than a year: cannot lose
+        (
+            24,
+            "agent2",
+            [
+                (420, "dubai", 3, 12),
+                (600, "dubai", 3, 25),
+                (780, "dubai", 2, 8),
+                (960, "side", 3, 30),
+            ],
+        ),
+        # one trip long ago: dormant, then lost
+        (25, "agent2", [(500, "budva", 1, 0)]),
+        (26, "agent", [(800, "krakow", 1, 0)]),
+        (
+            27,
+            "agent2",
+            [(770, "side", 2, 0), (1100, "kemer", 2, 0), (1400, "side", 2, 0)],
+        ),
+        # new clients: promising
+        (28, "agent", [(45, "krakow", 1, 0)]),
+        (2, "agent2", [(60, "dubai", 4, 0)]),
+        # about to sleep, and in need of attention
+        (29, "agent", [(105, "krakow", 1, 5)]),
+        (30, "agent2", [(210, "hurghada", 2, 18), (570, "sunny", 1, 40)]),
+        (19, "agent2", [(395, "hurghada", 2, 0)]),
+        # irregular spend: class Z
+        (20, "agent", [(100, "dubai", 4, 0), (1000, "krakow", 1, 0)]),
+        (3, "agent", [(150, "kemer", 1, 0), (520, "side", 2, 0)]),
+        (18, "agent2", [(300, "budva", 2, 3), (660, "budva", 2, 0)]),
+    ]
+
+    @api.model
+    def _load_demo_history(self):
+        company = self.env.ref("base.demo_company_ua")
+        self = self.with_company(company).with_context(
+            tracking_disable=True, mail_notrack=True, mail_create_nolog=True
+        )
+        ref = self.env.ref
+        today = fields.Date.context_today(self)
+        departures = {}
+        to_pay = []
+        for number, agent, trips in self.HISTORY:
+            partner = ref(f"sputnik_crm.res_partner_client_{number:02d}_demo")
+            for days, tour_name, seats, late in trips:
+                tour = ref(f"sputnik_crm.product_template_tour_{tour_name}_demo")
+                start = today - relativedelta(days=days)
+                key = (tour_name, start)
+                if key not in departures:
+                    departures[key] = self.env["sputnik.departure"].create(
+                        {
+                            "tour_id": tour.id,
+                            "company_id": company.id,
+                            "date_start": start,
+                            "date_end": start + relativedelta(days=tour.sputnik_nights),
+                            "allotment_seats": 0,
+                        }
+                    )
+                departure = departures[key]
+                order = self.env["sale.order"].create(
+                    {
+                        "partner_id": partner.id,
+                        "company_id": company.id,
+                        "user_id": ref(f"sputnik_crm.user_{agent}_demo").id,
+                        "date_order": start - relativedelta(days=45),
+                        "sputnik_traveller_ids": [Command.set(partner.ids)],
+                        "sputnik_operator_ref": f"ARCH-{start:%y%m%d}-{number:02d}",
+                        "order_line": [
+                            Command.create(
+                                {
+                                    "product_id": departure.product_id.id,
+                                    "product_uom_qty": seats,
+                                }
+                            )
+                        ],
+                    }
+                )
+                # taken over as confirmed and travelled: no seat is taken again
+                order.write(
+                    {
+                        "state": "sale",
+                        "date_order": start - relativedelta(days=45),
+                        "sputnik_documents_issued": True,
+                    }
+                )
+                # the operator's net price, as paid for this season's seats
+                order.order_line.purchase_price = (
+                    self.env["purchase.order.line"]
+                    .search([("product_id.product_tmpl_id", "=", tour.id)], limit=1)
+                    .price_unit
+                )
+                to_pay.append((order, start, late))
+        for order, start, late in to_pay:
+            invoice = order._create_invoices()
+            invoice.write(
+                {
+                    "invoice_date": start - relativedelta(days=40),
+                    "invoice_payment_term_id": False,
+                }
+            )
+            invoice.invoice_date_due = order.sputnik_balance_due_date
+            invoice.action_post()
+            self.env["account.payment.register"].with_context(
+                active_model="account.move", active_ids=invoice.ids
+            ).create(
+                {
+                    "payment_date": invoice.invoice_date_due
+                    + relativedelta(days=late or -3)
+                }
+            )._create_payments()
+        for departure in departures.values():
+            departure.sudo().write({"state": "done"})
+        # the first classification of the base, then a manager's decision
+        self.env["res.partner"]._sputnik_classify_all(source="manual")
+        self.env["sputnik.client.class.override"].with_user(
+            ref("sputnik_crm.user_manager_demo")
+        ).create(
+            {
+                "partner_id": ref("sputnik_crm.res_partner_client_19_demo").id,
+                "dimension": "lifecycle",
+                "lifecycle": "vip",
+                "reason": "Director of a partner company: sends us corporate groups.",
+            }
+        )

@@ -44,6 +44,29 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
             content: "the clients list shows the agent's client",
             trigger: ".o_kanban_view .o_kanban_record:contains('Tour Client Sputnik')",
         },
+        {
+            content: "the client's kanban card shows its status as a badge",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Client Sputnik') .o_field_badge[name=sputnik_lifecycle] .badge",
+        },
+        {
+            content: "open the client",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Client Sputnik')",
+            run: "click",
+        },
+        {
+            content: "open the classification tab",
+            trigger: ".o_form_view .o_notebook .nav-link[name=sputnik_classification]",
+            run: "click",
+        },
+        {
+            content: "the card says why the client is in its class",
+            trigger: ".o_field_widget[name=sputnik_class_explanation]:not(.o_field_empty)",
+        },
+        ...openSection("sputnik_crm_menu_clients", "res_partner_menu_rfm_grid"),
+        {
+            content: "the RFM grid opens as a pivot",
+            trigger: ".o_pivot_view",
+        },
         ...openSection("sputnik_crm_menu_bookings", "sale_order_menu_bookings"),
         {
             content: "the agent's booking is listed",

@@ -1,0 +1,402 @@
+"""Time the classification of a large client base against a per-client ORM loop.
+
+On a base of 100,000 clients and 1,000,000 booking lines over five years (made by
+``bench_classification_data.py`` when the database does not hold it yet), runs:
+
+1. the first classification of the base, never classified before: every client
+   row is written, with a history line each, and the calls ahead of the
+   expected trips are planned (committed, then VACUUM ANALYZE as autovacuum
+   would do);
+2. the full recomputation with no new data, three times (the median counts):
+   it must write no row;
+3. the full recomputation a day later (the dates shifted by one day), as the
+   nightly job runs it;
+4. the update of one client, as on a booking confirmation or a paid invoice;
+5. a straightforward per-client ORM implementation of the same figures (kept
+   here only, as the baseline): for each client, read its bookings and invoices
+   through the ORM, compute the figures in Python, then score the sample and
+   write each client. It runs on a random sample of clients (``--sample``) and
+   its time is extrapolated to the whole base; its figures are checked against
+   the SQL ones for every client of the sample.
+
+Targets: the full recomputation (2 and 3) in at most 3 seconds end to end and
+at least 30 times faster than the baseline; (2) writes no row. Runs 2 to 5 are
+rolled back; the generated base stays, classified by run 1.
+
+    PYTHONPATH=/opt/odoo .venv/bin/python bench/bench_classification.py --db DB
+
+Exit code 0 when every target is met, 1 otherwise.
+"""
+
+import argparse
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+import psycopg2
+from dateutil.relativedelta import relativedelta
+
+import odoo
+from odoo import SUPERUSER_ID, api
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench_classification_data as data  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_SECONDS = 3.0
+TARGET_RATIO = 30.0
+CLASS_COLUMNS = (
+    "sputnik_lifecycle",
+    "sputnik_rfm_segment",
+    "sputnik_abc",
+    "sputnik_xyz",
+    "sputnik_tier_id",
+    "sputnik_churn_risk",
+    "sputnik_trip_count",
+    "sputnik_next_trip_call_date",
+)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="database with sputnik_crm")
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument(
+        "--sample", type=int, default=2000, help="clients of the ORM baseline"
+    )
+    parser.add_argument(
+        "--addons-path",
+        default=f"/opt/odoo/odoo/addons,{ROOT}",
+        help="Odoo addons path (default: %(default)s)",
+    )
+    parser.add_argument("--data-dir", default=str(ROOT / ".odoo-data"))
+    return parser.parse_args()
+
+
+def init_odoo(args):
+    odoo.tools.config.parse_config(
+        [
+            f"--addons-path={args.addons_path}",
+            f"--data-dir={args.data_dir}",
+            f"--database={args.db}",
+            "--log-level=warn",
+            "--no-http",
+        ],
+        setup_logging=True,
+    )
+    return odoo.modules.registry.Registry(args.db)
+
+
+def ensure_base(registry, args):
+    with registry.cursor() as cr:
+        cr.execute("SELECT COUNT(*) FROM res_partner WHERE ref LIKE 'BENCH-%%'")
+        if cr.fetchone()[0]:
+            return
+        print(
+            f"generating {args.clients:,} clients and {args.lines:,} lines...",
+            flush=True,
+        )
+        started = time.perf_counter()
+        counts = data.generate(cr, clients=args.clients, lines=args.lines)
+        cr.commit()
+        print(f"generated in {time.perf_counter() - started:.0f} s: {counts}")
+
+
+# === THE BASELINE: one client at a time, through the ORM === #
+
+
+def baseline_figures(env, partner, params):
+    """The figures of one client, read and computed the straightforward way."""
+    today, window = params["today"], params["window"]
+    orders = env["sale.order"].search_read(
+        [
+            ("partner_id", "child_of", partner.id),
+            ("state", "=", "sale"),
+            ("sputnik_is_booking", "=", True),
+        ],
+        ["sputnik_date_start", "sputnik_date_end", "amount_untaxed", "margin"],
+    )
+    trips = [o for o in orders if o["sputnik_date_start"]]
+    figures = {
+        "trip_count": len(trips),
+        "revenue": round(sum(o["amount_untaxed"] for o in trips), 2),
+        "margin": round(sum(o["margin"] for o in trips), 2),
+        "last_return": max(
+            (o["sputnik_date_end"] or o["sputnik_date_start"] for o in trips),
+            default=False,
+        ),
+        "frequency": 0,
+        "monetary": 0.0,
+    }
+    for order in trips:
+        if (order["sputnik_date_end"] or order["sputnik_date_start"]) >= window:
+            figures["frequency"] += 1
+            figures["monetary"] += order["margin"]
+    figures["monetary"] = round(figures["monetary"], 2)
+    invoices = env["account.move"].search(
+        [
+            ("commercial_partner_id", "=", partner.id),
+            ("move_type", "=", "out_invoice"),
+            ("state", "=", "posted"),
+            ("invoice_date_due", "!=", False),
+        ]
+    )
+    rated = on_time = 0
+    for invoice in invoices:
+        terms = invoice.line_ids.filtered(
+            lambda line: line.display_type == "payment_term"
+        )
+        paid_on = max(terms.matched_credit_ids.mapped("max_date"), default=None)
+        if invoice.payment_state in ("paid", "in_payment") and paid_on:
+            rated += 1
+            on_time += paid_on <= invoice.invoice_date_due
+        elif (
+            invoice.amount_residual
+            and invoice.payment_state not in ("paid", "in_payment", "reversed")
+            and invoice.invoice_date_due < today
+        ):
+            rated += 1
+    figures["invoice_count"] = rated
+    figures["on_time_rate"] = round(100.0 * on_time / rated, 1) if rated else None
+    return figures
+
+
+def quintile_cuts(values):
+    """The 20/40/60/80 % discrete percentiles, as PostgreSQL's percentile_disc."""
+    values = sorted(values)
+    if not values:
+        return [0] * 4
+    return [
+        values[max(math.ceil(q * len(values)) - 1, 0)] for q in (0.2, 0.4, 0.6, 0.8)
+    ]
+
+
+def baseline_run(env, partners, params):
+    company = params["company"]
+    figures = {partner: baseline_figures(env, partner, params) for partner in partners}
+    travelled = [f for f in figures.values() if f["trip_count"]]
+    r_cuts = quintile_cuts(
+        [max((params["today"] - f["last_return"]).days, 0) for f in travelled]
+    )
+    f_cuts = quintile_cuts([f["frequency"] for f in travelled])
+    m_cuts = quintile_cuts([f["monetary"] for f in travelled])
+    for partner, fig in figures.items():
+        vals = {"sputnik_trip_count": fig["trip_count"]}
+        if fig["trip_count"]:
+            recency = max((params["today"] - fig["last_return"]).days, 0)
+            vals.update(
+                sputnik_rfm_r=5 - sum(recency > cut for cut in r_cuts),
+                sputnik_rfm_f=1 + sum(fig["frequency"] > cut for cut in f_cuts),
+                sputnik_rfm_m=1 + sum(fig["monetary"] > cut for cut in m_cuts),
+                sputnik_lifecycle=(
+                    "lost"
+                    if fig["last_return"] < params["lost"]
+                    else "dormant"
+                    if fig["last_return"] < params["dormant"]
+                    else "vip"
+                    if fig["trip_count"] >= company.sputnik_vip_trips
+                    else "regular"
+                    if fig["trip_count"] >= company.sputnik_regular_trips
+                    else "new"
+                ),
+            )
+        else:
+            vals["sputnik_lifecycle"] = "prospect"
+        partner.sudo().write(vals)
+        partner.flush_recordset()
+    return figures
+
+
+# === RUN === #
+
+
+def vacuum(db, *tables):
+    """VACUUM ANALYZE, as autovacuum does between two nights (needs autocommit)."""
+    connection = psycopg2.connect(
+        **{k: v for k, v in odoo.sql_db.connection_info_for(db)[1].items() if v}
+    )
+    connection.autocommit = True
+    with connection.cursor() as cr:
+        for table in tables:
+            cr.execute(f"VACUUM ANALYZE {table}")
+    connection.close()
+
+
+def bench_env(cr, company_id):
+    return api.Environment(
+        cr,
+        SUPERUSER_ID,
+        {
+            "allowed_company_ids": [company_id],
+            "tracking_disable": True,
+            "mail_notrack": True,
+        },
+    )
+
+
+def timed_run(env, source):
+    started = time.perf_counter()
+    run = env["res.partner"]._sputnik_classify_all(source=source)
+    return run, time.perf_counter() - started
+
+
+def report(label, run, seconds):
+    print(
+        f"{label:<34} {seconds:6.2f} s  ({run.client_count:,} clients, "
+        f"{run.changed_count:,} rows written, {run.history_count:,} history lines, "
+        f"{run.activity_count:,} calls planned)"
+    )
+
+
+def main():
+    args = parse_args()
+    registry = init_odoo(args)
+    ensure_base(registry, args)
+    tables = ("res_partner", "sputnik_client_class_history", "mail_activity")
+    with registry.cursor() as cr:
+        cr.execute(
+            "SELECT company_id FROM sale_order WHERE name LIKE 'BENCH/%%' LIMIT 1"
+        )
+        company_id = cr.fetchone()[0]
+        cr.execute("SELECT COUNT(*) FROM res_partner WHERE ref LIKE 'BENCH-%%'")
+        bench_clients = cr.fetchone()[0]
+        cr.execute("SELECT COUNT(*) FROM sale_order_line")
+        lines = cr.fetchone()[0]
+        print(f"base: {bench_clients:,} generated clients, {lines:,} order lines")
+        # start from a base never classified
+        names = ", ".join(f"{name} = NULL" for name in CLASS_COLUMNS)
+        cr.execute(
+            f"UPDATE res_partner SET {names} WHERE sputnik_lifecycle IS NOT NULL"
+        )
+        cr.execute("DELETE FROM sputnik_client_class_history")
+        cr.execute(
+            "DELETE FROM mail_activity WHERE res_model = 'res.partner' "
+            "AND summary LIKE 'Offer the next trip%%'"
+        )
+        cr.commit()
+    vacuum(args.db, *tables)
+
+    with registry.cursor() as cr:
+        first, first_seconds = timed_run(bench_env(cr, company_id), "manual")
+        report("first run, base never classified:", first, first_seconds)
+        client_count = first.client_count
+        cr.commit()
+    vacuum(args.db, *tables)
+
+    ok = True
+    with registry.cursor() as cr:
+        env = bench_env(cr, company_id)
+        Partner = env["res.partner"]
+        # no new data: three runs, the median counts
+        repeats = [timed_run(env, "cron") for _i in range(3)]
+        second_changed = max(run.changed_count for run, _s in repeats)
+        second, second_seconds = sorted(repeats, key=lambda r: r[1])[1]
+        report("full run, no new data (median):", second, second_seconds)
+        # the next night: the base a day older, nothing else new
+        classify_params = type(Partner)._sputnik_classify_params
+
+        def tomorrow(self):
+            params = classify_params(self)
+            shift = relativedelta(days=1)
+            return {
+                **params,
+                **{
+                    key: params[key] + shift
+                    for key in ("today", "window", "dormant", "lost")
+                },
+            }
+
+        type(Partner)._sputnik_classify_params = tomorrow
+        try:
+            nightly, nightly_seconds = timed_run(env, "cron")
+        finally:
+            type(Partner)._sputnik_classify_params = classify_params
+        report("full run, a day later:", nightly, nightly_seconds)
+        cr.rollback()
+        env.invalidate_all()
+        # one client, as on a confirmation
+        client = Partner.search(
+            [("ref", "=like", "BENCH-%"), ("sputnik_trip_count", ">", 2)], limit=1
+        )
+        started = time.perf_counter()
+        client._sputnik_classify(source="booking")
+        one_ms = (time.perf_counter() - started) * 1000
+        print(f"{'one client updated:':<34} {one_ms:6.0f} ms")
+        cr.rollback()
+        env.invalidate_all()
+
+        # the baseline on a sample
+        cr.execute("SELECT id FROM res_partner WHERE ref LIKE 'BENCH-%%'")
+        ids = [row[0] for row in cr.fetchall()]
+        sample = Partner.browse(
+            random.Random(7).sample(ids, min(args.sample, len(ids)))
+        )
+        expected = {
+            p.id: (
+                p.sputnik_trip_count,
+                p.sputnik_revenue_total,
+                p.sputnik_margin_total,
+                p.sputnik_last_return_date,
+                p.sputnik_rfm_frequency,
+                p.sputnik_rfm_monetary,
+                p.sputnik_paid_invoice_count,
+                p.sputnik_paid_on_time_rate if p.sputnik_paid_invoice_count else None,
+            )
+            for p in sample
+        }
+        params = Partner._sputnik_classify_params()
+        env.invalidate_all()
+        started = time.perf_counter()
+        figures = baseline_run(env, sample, params)
+        sample_seconds = time.perf_counter() - started
+        baseline_seconds = sample_seconds / len(sample) * client_count
+        mismatches = [
+            p.id
+            for p, f in figures.items()
+            if expected[p.id]
+            != (
+                f["trip_count"],
+                f["revenue"],
+                f["margin"],
+                f["last_return"],
+                f["frequency"],
+                f["monetary"],
+                f["invoice_count"],
+                f["on_time_rate"],
+            )
+        ]
+        cr.rollback()
+        full_seconds = max(second_seconds, nightly_seconds)
+        ratio = baseline_seconds / full_seconds
+        print(
+            f"{'per-client ORM baseline:':<34} {sample_seconds:6.1f} s for "
+            f"{len(sample):,} clients, {sample_seconds / len(sample) * 1000:.1f} ms "
+            f"a client: {baseline_seconds:,.0f} s for the base (extrapolated)"
+        )
+        print(
+            f"baseline figures differing from SQL: {len(mismatches)} of {len(sample)}"
+        )
+        print(
+            f"speed-up of the full recomputation: {ratio:,.0f}x "
+            f"(first run: {baseline_seconds / first_seconds:,.0f}x)"
+        )
+        checks = [
+            (
+                f"full recomputation <= {TARGET_SECONDS:g} s",
+                full_seconds <= TARGET_SECONDS,
+            ),
+            (f"speed-up >= {TARGET_RATIO:g}x", ratio >= TARGET_RATIO),
+            ("repeated run writes no row", second_changed == 0),
+            ("baseline agrees with SQL", not mismatches),
+        ]
+        for label, passed in checks:
+            print(f"  [{'ok' if passed else 'FAIL'}] {label}")
+            ok &= passed
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
