@@ -25,11 +25,10 @@ from collections import Counter
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
+from odoo_boot import add_odoo_arguments, init_odoo
 
-import odoo
 from odoo import SUPERUSER_ID, Command, api, fields, sql_db
 
-ROOT = Path(__file__).resolve().parent.parent
 TARGET = 1.50
 PRICE = 30000.0
 SEATS = 2  # seats (and units) per order
@@ -59,12 +58,7 @@ def parse_args():
     parser.add_argument(
         "--warmup", type=int, default=5, help="uncounted confirmations per variant"
     )
-    parser.add_argument(
-        "--addons-path",
-        default=f"/opt/odoo/odoo/addons,{ROOT}",
-        help="Odoo addons path (default: %(default)s)",
-    )
-    parser.add_argument("--data-dir", default=str(ROOT / ".odoo-data"))
+    add_odoo_arguments(parser)
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -72,20 +66,6 @@ def parse_args():
         "bookings (deposit off) and print where the time goes",
     )
     return parser.parse_args()
-
-
-def init_odoo(args):
-    odoo.tools.config.parse_config(
-        [
-            f"--addons-path={args.addons_path}",
-            f"--data-dir={args.data_dir}",
-            f"--database={args.db}",
-            "--log-level=warn",
-            "--no-http",
-        ],
-        setup_logging=True,
-    )
-    return odoo.modules.registry.Registry(args.db)
 
 
 # === DATA === #

@@ -33,18 +33,15 @@ import math
 import random
 import sys
 import time
-from pathlib import Path
 
+import bench_classification_data as data
 import psycopg2
 from dateutil.relativedelta import relativedelta
+from odoo_boot import add_odoo_arguments, init_odoo
 
 import odoo
 from odoo import SUPERUSER_ID, api
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import bench_classification_data as data  # noqa: E402
-
-ROOT = Path(__file__).resolve().parent.parent
 TARGET_SECONDS = 3.0
 TARGET_RATIO = 30.0
 CLASS_COLUMNS = (
@@ -67,27 +64,8 @@ def parse_args():
     parser.add_argument(
         "--sample", type=int, default=2000, help="clients of the ORM baseline"
     )
-    parser.add_argument(
-        "--addons-path",
-        default=f"/opt/odoo/odoo/addons,{ROOT}",
-        help="Odoo addons path (default: %(default)s)",
-    )
-    parser.add_argument("--data-dir", default=str(ROOT / ".odoo-data"))
+    add_odoo_arguments(parser)
     return parser.parse_args()
-
-
-def init_odoo(args):
-    odoo.tools.config.parse_config(
-        [
-            f"--addons-path={args.addons_path}",
-            f"--data-dir={args.data_dir}",
-            f"--database={args.db}",
-            "--log-level=warn",
-            "--no-http",
-        ],
-        setup_logging=True,
-    )
-    return odoo.modules.registry.Registry(args.db)
 
 
 def ensure_base(registry, args):

@@ -42,11 +42,11 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
+
+from odoo_boot import add_odoo_arguments, init_odoo
 
 _logger = logging.getLogger("bench.classification_data")
 
-ROOT = Path(__file__).resolve().parent.parent
 SUPERUSER_ID = 1
 
 CLIENT_REF = "BENCH-"
@@ -1551,35 +1551,14 @@ def parse_args(argv=None):
         default=None,
         help="reference date, YYYY-MM-DD (default: the current date)",
     )
-    parser.add_argument(
-        "--addons-path",
-        default=f"/opt/odoo/odoo/addons,{ROOT}",
-        help="Odoo addons path (default: %(default)s)",
-    )
-    parser.add_argument("--data-dir", default=str(ROOT / ".odoo-data"))
+    add_odoo_arguments(parser)
     return parser.parse_args(argv)
-
-
-def init_odoo(args):
-    import odoo
-
-    odoo.tools.config.parse_config(
-        [
-            f"--addons-path={args.addons_path}",
-            f"--data-dir={args.data_dir}",
-            f"--database={args.db}",
-            "--log-level=warn",
-            "--no-http",
-        ],
-        setup_logging=True,
-    )
-    _logger.setLevel(logging.INFO)
-    return odoo.modules.registry.Registry(args.db)
 
 
 def main(argv=None):
     args = parse_args(argv)
     registry = init_odoo(args)
+    _logger.setLevel(logging.INFO)
     cr = registry.cursor()
     try:
         counts = generate(

@@ -12,13 +12,18 @@ class SputnikDemo(models.AbstractModel):
     _description = "Sputnik CRM Demo Season"
 
     @api.model
-    def _load_demo_season(self):
+    def _demo_env(self):
+        """This model in the demo bureau's company, without chatter noise."""
         company = self.env.ref("base.demo_company_ua")
-        self = self.with_company(company).with_context(
+        demo = self.with_company(company).with_context(
             tracking_disable=True, mail_notrack=True, mail_create_nolog=True
         )
+        return demo, company, fields.Date.context_today(demo)
+
+    @api.model
+    def _load_demo_season(self):
+        self, company, today = self._demo_env()
         ref = self.env.ref
-        today = fields.Date.context_today(self)
         # the bureau values seats at the operator's net price (average cost)
         ref("sputnik_crm.product_category_tours").with_company(
             company
@@ -234,12 +239,8 @@ class SputnikDemo(models.AbstractModel):
 
     @api.model
     def _load_demo_history(self):
-        company = self.env.ref("base.demo_company_ua")
-        self = self.with_company(company).with_context(
-            tracking_disable=True, mail_notrack=True, mail_create_nolog=True
-        )
+        self, company, today = self._demo_env()
         ref = self.env.ref
-        today = fields.Date.context_today(self)
         departures = {}
         to_pay = []
         for number, agent, trips in self.HISTORY:
