@@ -33,6 +33,7 @@
         "views/sputnik_waitlist_views.xml",
         "views/sputnik_client_duplicate_views.xml",
         "views/sputnik_client_classification_views.xml",
+        "views/sputnik_interaction_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/sputnik_passport_override_views.xml",
@@ -46,6 +47,7 @@
         "demo/sputnik_tour_demo.xml",
         "demo/sputnik_booking_demo.xml",
         "demo/sputnik_classification_demo.xml",
+        "demo/sputnik_interaction_demo.xml",
     ],
     "assets": {
         "web.assets_tests": [

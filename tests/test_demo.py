@@ -133,3 +133,17 @@ class TestDemoClassification(TransactionCase):
         self.assertEqual(override.partner_id.sputnik_lifecycle, "vip")
         self.assertTrue(self.env["sputnik.client.class.history"].search_count([]))
         self.assertTrue(self.env["sputnik.classification.run"].search_count([]))
+
+
+@tagged("post_install", "-at_install")
+class TestDemoInteractions(TransactionCase):
+    def test_interactions_typed_and_captured(self):
+        interactions = self.env["sputnik.interaction"].search([])
+        self.assertGreaterEqual(len(interactions.filtered("automatic")), 5)
+        typed = interactions - interactions.filtered("automatic")
+        self.assertGreaterEqual(len(typed), 8)
+        self.assertTrue(
+            {"call", "offer", "visit", "meeting"}
+            <= set(typed.mapped("interaction_type"))
+        )
+        self.assertTrue(typed.next_activity_id)

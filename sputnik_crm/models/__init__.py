@@ -17,3 +17,5 @@ from . import purchase_order
 from . import account_move
 from . import sputnik_demo
 from . import sputnik_client_duplicate
+from . import sputnik_interaction
+from . import crm_lead

@@ -56,7 +56,21 @@ class AccountMove(models.Model):
 
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
-        self.filtered(
-            lambda m: m.move_type == "out_invoice"
-        ).commercial_partner_id._sputnik_classify(source="invoice")
+        invoices = self.filtered(lambda m: m.move_type == "out_invoice")
+        invoices.commercial_partner_id._sputnik_classify(source="invoice")
+        self.env["sputnik.interaction"]._capture(
+            [
+                {
+                    "event_key": f"invoice_paid:{invoice.id}",
+                    "name": self.env._("Invoice %(name)s paid", name=invoice.name),
+                    "interaction_type": "payment",
+                    "partner_id": invoice.commercial_partner_id.id,
+                    "user_id": invoice.invoice_user_id.id,
+                    "order_id": invoice.sputnik_booking_id.id,
+                    "company_id": invoice.company_id.id,
+                    "stage": "after_sale",
+                }
+                for invoice in invoices
+            ]
+        )
         return res

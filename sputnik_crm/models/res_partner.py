@@ -146,6 +146,18 @@ class ResPartner(models.Model):
     sputnik_medium_id = fields.Many2one(
         "utm.medium", string="Acquisition Medium", groups=PERSONAL
     )
+    # === INTERACTIONS === #
+    sputnik_interaction_count = fields.Integer(
+        string="Interactions",
+        compute="_compute_sputnik_interactions",
+        groups=PERSONAL,
+    )
+    sputnik_last_contact = fields.Datetime(
+        string="Last Contact",
+        compute="_compute_sputnik_interactions",
+        groups=PERSONAL,
+        help="The latest interaction with the client or their contacts.",
+    )
     # === MONEY === #
     sputnik_overdue_booking_count = fields.Integer(
         string="Overdue Bookings",
@@ -209,6 +221,32 @@ class ResPartner(models.Model):
                 for partner in self
                 for companion in partner.sputnik_companion_suggestion_ids
             ]
+        )
+
+    def _compute_sputnik_interactions(self):
+        partners = self.commercial_partner_id.filtered("id")
+        stats = {
+            partner: (count, last)
+            for partner, count, last in self.env["sputnik.interaction"]._read_group(
+                [("partner_id", "in", partners.ids)],
+                ["partner_id"],
+                ["__count", "date:max"],
+            )
+        }
+        for partner in self:
+            count, last = stats.get(partner.commercial_partner_id, (0, False))
+            partner.sputnik_interaction_count = count
+            partner.sputnik_last_contact = last
+
+    def action_sputnik_log_interaction(self):
+        self.ensure_one()
+        return self.env["sputnik.interaction"]._log_action(self)
+
+    def action_sputnik_interactions(self):
+        self.ensure_one()
+        client = self.commercial_partner_id
+        return self.env["sputnik.interaction"]._list_action(
+            [("partner_id", "=", client.id)], {"default_partner_id": client.id}
         )
 
     def _compute_sputnik_overdue_booking_count(self):

@@ -344,6 +344,7 @@ class SaleOrder(models.Model):
         bookings = self.filtered("sputnik_is_booking")
         bookings._sputnik_invoice_deposit()
         bookings.partner_id._sputnik_classify(source="booking")
+        bookings._sputnik_capture("confirmed")
         return res
 
     def action_sputnik_issue_documents(self):
@@ -484,7 +485,38 @@ class SaleOrder(models.Model):
         if departures:
             departures.sudo()._sputnik_seats_freed()
         bookings.partner_id._sputnik_classify(source="booking")
+        bookings._sputnik_capture("cancelled")
         return res
+
+    def _sputnik_capture(self, event):
+        """Record a confirmation or a cancellation in the client's history."""
+        subjects = {
+            "confirmed": self.env._("Booking %(name)s confirmed"),
+            "cancelled": self.env._("Booking %(name)s cancelled"),
+        }
+        self.env["sputnik.interaction"]._capture(
+            [
+                {
+                    "event_key": f"booking_{event}:{order.id}",
+                    "name": subjects[event] % {"name": order.name},
+                    "interaction_type": "booking",
+                    "partner_id": order.partner_id.commercial_partner_id.id,
+                    "user_id": order.user_id.id,
+                    "order_id": order.id,
+                    "campaign_id": order.campaign_id.id,
+                    "company_id": order.company_id.id,
+                    "stage": "sale",
+                }
+                for order in self
+            ]
+        )
+
+    def action_sputnik_log_interaction(self):
+        self.ensure_one()
+        return self.env["sputnik.interaction"]._log_action(
+            self.partner_id,
+            {"default_order_id": self.id, "default_campaign_id": self.campaign_id.id},
+        )
 
     def _sputnik_credit_invoices(self, invoices):
         """Credit notes for the posted invoices of cancelled bookings: an unpaid

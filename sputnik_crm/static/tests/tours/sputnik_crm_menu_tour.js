@@ -62,6 +62,25 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
             content: "the card says why the client is in its class",
             trigger: ".o_field_widget[name=sputnik_class_explanation]:not(.o_field_empty)",
         },
+        {
+            content: "log a call from the client card",
+            trigger: ".o_form_view button[name=action_sputnik_log_interaction]",
+            run: "click",
+        },
+        {
+            content: "say what the call was about",
+            trigger: ".modal .o_field_widget[name=name] input",
+            run: "edit Asked about Antalya in May",
+        },
+        {
+            content: "save the call",
+            trigger: ".modal .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "the client card counts the call",
+            trigger: ".o_form_view:not(:has(.modal)) button[name=action_sputnik_interactions] .o_stat_value:contains('1')",
+        },
         ...openSection("sputnik_crm_menu_clients", "res_partner_menu_rfm_grid"),
         {
             content: "the RFM grid opens as a pivot",
@@ -97,6 +116,5 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
             trigger: ".o_graph_view .o_graph_renderer",
         },
         assertNoMenu("sputnik_crm.sputnik_crm_menu_config", "configuration is for managers"),
-        assertNoMenu("sputnik_crm.sputnik_crm_menu_interactions", "an empty section is hidden"),
     ],
 });

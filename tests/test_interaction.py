@@ -1,0 +1,127 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import new_test_user, tagged
+
+from .common import (
+    SputnikCase,
+    buy_seats,
+    make_booking,
+    make_departure,
+    make_tour,
+    make_travellers,
+)
+
+
+@tagged("post_install", "-at_install")
+class TestInteractions(SputnikCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.Interaction = cls.env["sputnik.interaction"]
+        cls.agent2 = new_test_user(
+            cls.env,
+            login="sputnik_agent2_test",
+            name="Second Agent Test",
+            groups="base.group_user,sputnik_crm.group_sputnik_user",
+        )
+        cls.other_client = cls.env["res.partner"].create(
+            {"name": "Client of the Second Agent", "user_id": cls.agent2.id}
+        )
+
+    def log(self, user, partner, **vals):
+        return self.Interaction.with_user(user).create(
+            {"name": "Call", "partner_id": partner.id, **vals}
+        )
+
+    def test_booking_and_payment_captured_once(self):
+        self.company.sputnik_deposit_percent = 30.0
+        departure = make_departure(self.env, make_tour(self.env, name="Captured"))
+        buy_seats(self.env, departure, 2)
+        traveller = make_travellers(self.env, 1, prefix="Captured")
+        booking = make_booking(self.env, departure, traveller)
+        booking.user_id = self.agent
+        booking.action_confirm()
+        captured = self.Interaction.search([("order_id", "=", booking.id)])
+        self.assertEqual(len(captured), 1)
+        self.assertEqual(captured.event_key, f"booking_confirmed:{booking.id}")
+        self.assertEqual(
+            (captured.interaction_type, captured.partner_id, captured.user_id),
+            ("booking", traveller, self.agent),
+        )
+        self.assertTrue(captured.automatic)
+        # the same event processed again records nothing more
+        booking._sputnik_capture("confirmed")
+        self.assertEqual(
+            self.Interaction.search_count([("order_id", "=", booking.id)]), 1
+        )
+        # the deposit paid
+        deposit = booking.invoice_ids
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=deposit.ids
+        ).create({})._create_payments()
+        paid = self.Interaction.search(
+            [("event_key", "=", f"invoice_paid:{deposit.id}")]
+        )
+        self.assertEqual(paid.interaction_type, "payment")
+        self.assertEqual(paid.order_id, booking)
+        deposit._invoice_paid_hook()
+        self.assertEqual(
+            self.Interaction.search_count(
+                [("event_key", "=", f"invoice_paid:{deposit.id}")]
+            ),
+            1,
+        )
+        booking._action_cancel()
+        cancelled = self.Interaction.search(
+            [("event_key", "=", f"booking_cancelled:{booking.id}")]
+        )
+        self.assertEqual(len(cancelled), 1)
+        self.assertEqual(traveller.sputnik_interaction_count, 3)
+
+    def test_next_step_is_an_activity(self):
+        day = fields.Date.context_today(self.Interaction) + relativedelta(days=3)
+        call = self.log(
+            self.agent, self.client, next_step="Send the offers", next_step_date=day
+        )
+        activity = call.next_activity_id
+        self.assertEqual(
+            (activity.res_model, activity.res_id, activity.user_id),
+            ("res.partner", self.client.id, self.agent),
+        )
+        self.assertEqual(activity.date_deadline, day)
+        call.next_step_date = day + relativedelta(days=1)
+        self.assertEqual(activity.date_deadline, day + relativedelta(days=1))
+        self.assertEqual(self.client.sputnik_interaction_count, 1)
+        self.assertEqual(self.client.sputnik_last_contact, call.date)
+
+    def test_wrong_input_refused(self):
+        with self.assertRaises(ValidationError):
+            self.log(
+                self.agent,
+                self.client,
+                date=fields.Datetime.now() + relativedelta(days=1),
+            )
+        with self.assertRaises(ValidationError):
+            self.log(self.agent, self.client, next_step="Call again")
+        with self.assertRaises(ValidationError):
+            self.log(self.agent, self.client, duration=-1)
+
+    def test_access(self):
+        own = self.log(self.agent, self.client)
+        other = self.log(self.agent2, self.other_client)
+        # the agent's call about another agent's client stays visible to them
+        mine_about_other = self.log(self.agent, self.other_client)
+        visible = self.Interaction.with_user(self.agent).search([])
+        self.assertIn(own, visible)
+        self.assertIn(mine_about_other, visible)
+        self.assertNotIn(other, visible)
+        with self.assertRaises(AccessError):
+            other.with_user(self.agent).read(["name"])
+        manager_sees = self.Interaction.with_user(self.manager).search([])
+        self.assertTrue(own | other | mine_about_other <= manager_sees)
+        with self.assertRaises(AccessError):
+            self.Interaction.with_user(self.outsider).search([])
+        with self.assertRaises(AccessError):
+            self.log(self.outsider, self.client)
