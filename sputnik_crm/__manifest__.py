@@ -38,6 +38,7 @@
         "views/res_config_settings_views.xml",
         "wizard/sputnik_passport_override_views.xml",
         "report/sputnik_client_settlement_views.xml",
+        "report/sputnik_client_timeline_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [

@@ -125,3 +125,66 @@ class TestInteractions(SputnikCase):
             self.Interaction.with_user(self.outsider).search([])
         with self.assertRaises(AccessError):
             self.log(self.outsider, self.client)
+
+
+@tagged("post_install", "-at_install")
+class TestClientTimeline(SputnikCase):
+    def test_history_in_one_place(self):
+        self.company.sputnik_deposit_percent = 30.0
+        departure = make_departure(self.env, make_tour(self.env, name="History"))
+        buy_seats(self.env, departure, 2)
+        traveller = make_travellers(self.env, 1, prefix="History")
+        traveller.user_id = self.agent
+        call = self.env["sputnik.interaction"].create(
+            {
+                "name": "Asked about Turkey",
+                "partner_id": traveller.id,
+                "user_id": self.agent.id,
+                "date": fields.Datetime.now() - relativedelta(days=2),
+            }
+        )
+        booking = make_booking(self.env, departure, traveller)
+        booking.action_confirm()
+        deposit = booking.invoice_ids
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=deposit.ids
+        ).create({})._create_payments()
+        other = self.env["sputnik.interaction"].create(
+            {
+                "name": "Someone else's call",
+                "partner_id": self.client.id,
+                "user_id": self.manager.id,
+            }
+        )
+        other.partner_id.user_id = self.manager
+
+        action = traveller.with_user(self.agent).action_sputnik_history()
+        Timeline = self.env["sputnik.client.timeline"].with_user(self.agent)
+        rows = Timeline.search(action["domain"])
+        self.assertEqual(
+            set(rows.mapped("kind")), {"interaction", "booking", "invoice", "payment"}
+        )
+        self.assertEqual(rows[-1].res_id, call.id, "newest first, the call is oldest")
+        self.assertIn(
+            f"booking_confirmed:{booking.id}",
+            self.env["sputnik.interaction"]
+            .search([("partner_id", "=", traveller.id)])
+            .mapped("event_key"),
+        )
+        booking_row = rows.filtered(lambda r: r.kind == "booking")
+        self.assertEqual(booking_row.amount, booking.amount_total)
+        opened = booking_row.action_open_document()
+        self.assertEqual(
+            (opened["res_model"], opened["res_id"]), ("sale.order", booking.id)
+        )
+        # another agent's client's interactions stay out of the agent's view
+        self.assertFalse(
+            Timeline.search([("kind", "=", "interaction"), ("res_id", "=", other.id)])
+        )
+        self.assertTrue(
+            self.env["sputnik.client.timeline"]
+            .with_user(self.manager)
+            .search([("kind", "=", "interaction"), ("res_id", "=", other.id)])
+        )
+        with self.assertRaises(AccessError):
+            self.env["sputnik.client.timeline"].with_user(self.outsider).search([])

@@ -23,3 +23,6 @@ class TestMenuTour(HttpCase):
         self.env["res.partner"]._sputnik_classify_all(source="manual")
         self.assertEqual(client.sputnik_lifecycle, "prospect")
         self.start_tour("/odoo", "sputnik_crm_menu_tour", login=agent.login)
+        call = self.env["sputnik.interaction"].search([("partner_id", "=", client.id)])
+        self.assertEqual(call.name, "Asked about Antalya in May")
+        self.assertEqual((call.user_id, call.interaction_type), (agent, "call"))

@@ -242,6 +242,10 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.env["sputnik.interaction"]._log_action(self)
 
+    def action_sputnik_history(self):
+        self.ensure_one()
+        return self.env["sputnik.client.timeline"]._sputnik_for_client(self)
+
     def action_sputnik_interactions(self):
         self.ensure_one()
         client = self.commercial_partner_id

@@ -1,1 +1,2 @@
 from . import sputnik_client_settlement
+from . import sputnik_client_timeline

@@ -78,8 +78,8 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
             run: "click",
         },
         {
-            content: "the client card counts the call",
-            trigger: ".o_form_view:not(:has(.modal)) button[name=action_sputnik_interactions] .o_stat_value:contains('1')",
+            content: "the client card shows the last contact",
+            trigger: ".o_form_view span[name=sputnik_last_contact] .o_field_widget[name=sputnik_last_contact]",
         },
         ...openSection("sputnik_crm_menu_clients", "res_partner_menu_rfm_grid"),
         {

@@ -1,0 +1,124 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+KINDS = [
+    ("interaction", "Interaction"),
+    ("booking", "Booking"),
+    ("invoice", "Invoice"),
+    ("refund", "Credit Note"),
+    ("payment", "Payment"),
+    ("mailing", "Mailing"),
+]
+# kind -> (model, digit of the row id)
+SOURCES = {
+    "interaction": ("sputnik.interaction", 1),
+    "booking": ("sale.order", 2),
+    "invoice": ("account.move", 3),
+    "refund": ("account.move", 3),
+    "payment": ("account.payment", 4),
+    "mailing": ("mailing.trace", 5),
+}
+
+
+class SputnikClientTimeline(models.Model):
+    """The client's history in one place: interactions, bookings, invoices,
+    credit notes, payments and mailings, newest first. One SQL view; each row
+    opens its document, under the user's own access rights."""
+
+    _name = "sputnik.client.timeline"
+    _description = "Client Timeline"
+    _auto = False
+    _order = "date desc, id desc"
+    _rec_name = "name"
+
+    date = fields.Datetime(readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
+    kind = fields.Selection(KINDS, string="What", readonly=True)
+    name = fields.Char(string="Description", readonly=True)
+    detail = fields.Char(readonly=True)
+    amount = fields.Monetary(readonly=True, currency_field="currency_id")
+    currency_id = fields.Many2one("res.currency", readonly=True)
+    user_id = fields.Many2one("res.users", string="Agent", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    res_id = fields.Integer(string="Document ID", readonly=True)
+
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            SELECT i.id * 10 + 1 AS id, i.date, i.partner_id,
+                   'interaction' AS kind, i.name,
+                   i.interaction_type AS detail, NULL::numeric AS amount,
+                   NULL::int AS currency_id, i.user_id, i.company_id, i.id AS res_id
+              FROM sputnik_interaction i
+            UNION ALL
+            SELECT so.id * 10 + 2, so.date_order, so.sputnik_client_id,
+                   'booking', so.name, so.sputnik_status, so.amount_total,
+                   so.currency_id, so.user_id, so.company_id, so.id
+              FROM sale_order so
+             WHERE so.sputnik_client_id IS NOT NULL
+            UNION ALL
+            SELECT m.id * 10 + 3, m.invoice_date::timestamp, m.commercial_partner_id,
+                   CASE WHEN m.move_type = 'out_refund' THEN 'refund'
+                        ELSE 'invoice' END,
+                   m.name, m.payment_state, m.amount_total, m.currency_id,
+                   m.invoice_user_id, m.company_id, m.id
+              FROM account_move m
+             WHERE m.move_type IN ('out_invoice', 'out_refund')
+               AND m.state = 'posted'
+            UNION ALL
+            SELECT pay.id * 10 + 4, move.date::timestamp, p.commercial_partner_id,
+                   'payment', move.name, pay.state, pay.amount, pay.currency_id,
+                   NULL::int, pay.company_id, pay.id
+              FROM account_payment pay
+              JOIN account_move move ON move.id = pay.move_id
+              JOIN res_partner p ON p.id = pay.partner_id
+             WHERE pay.partner_type = 'customer'
+               AND pay.payment_type = 'inbound'
+               AND move.state = 'posted'
+            UNION ALL
+            SELECT t.id * 10 + 5, t.sent_datetime, p.commercial_partner_id,
+                   'mailing', mailing.subject, t.trace_status, NULL::numeric,
+                   NULL::int, NULL::int, NULL::int, t.id
+              FROM mailing_trace t
+              JOIN mailing_mailing mailing ON mailing.id = t.mass_mailing_id
+              JOIN res_partner p ON p.id = t.res_id
+             WHERE t.model = 'res.partner'
+               AND t.sent_datetime IS NOT NULL
+            """
+        )
+
+    def action_open_document(self):
+        """Open the row's document, if the user may read it."""
+        self.ensure_one()
+        model = SOURCES[self.kind][0]
+        record = self.env[model].browse(self.res_id)
+        try:
+            record.check_access("read")
+        except AccessError as error:
+            raise AccessError(
+                self.env._(
+                    "You may not open this %(what)s of %(client)s.",
+                    what=dict(KINDS)[self.kind].lower(),
+                    client=self.partner_id.display_name,
+                )
+            ) from error
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": model,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    @api.model
+    def _sputnik_for_client(self, partner):
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sputnik_crm.sputnik_client_timeline_action"
+        )
+        action["domain"] = [("partner_id", "=", partner.commercial_partner_id.id)]
+        action["display_name"] = self.env._(
+            "History of %(client)s", client=partner.commercial_partner_id.display_name
+        )
+        return action
