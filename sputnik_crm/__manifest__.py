@@ -34,6 +34,7 @@
         "views/sputnik_client_duplicate_views.xml",
         "views/sputnik_client_classification_views.xml",
         "views/sputnik_interaction_views.xml",
+        "views/sputnik_complaint_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/sputnik_passport_override_views.xml",

@@ -147,3 +147,16 @@ class TestDemoInteractions(TransactionCase):
             <= set(typed.mapped("interaction_type"))
         )
         self.assertTrue(typed.next_activity_id)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoComplaints(TransactionCase):
+    def test_complaints_in_every_state(self):
+        complaints = self.env["sputnik.complaint"].search([])
+        self.assertTrue(
+            {"new", "waiting_operator", "resolved"} <= set(complaints.mapped("stage"))
+        )
+        self.assertTrue(complaints.filtered("is_overdue"))
+        compensated = complaints.filtered("compensation_move_id")
+        self.assertEqual(compensated.compensation_move_id.move_type, "out_refund")
+        self.assertEqual(compensated.recovered_move_id.move_type, "in_refund")

@@ -18,4 +18,5 @@ from . import account_move
 from . import sputnik_demo
 from . import sputnik_client_duplicate
 from . import sputnik_interaction
+from . import sputnik_complaint
 from . import crm_lead

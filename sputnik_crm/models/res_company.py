@@ -98,6 +98,37 @@ class ResCompany(models.Model):
         "before the expected next trip. 0 disables the calls.",
     )
 
+    # === COMPLAINTS === #
+    sputnik_complaint_days_normal = fields.Integer(
+        string="Complaint Deadline, Normal (days)", default=7
+    )
+    sputnik_complaint_days_high = fields.Integer(
+        string="Complaint Deadline, High (days)", default=3
+    )
+    sputnik_complaint_days_urgent = fields.Integer(
+        string="Complaint Deadline, Urgent (days)", default=1
+    )
+
+    @api.constrains(
+        "sputnik_complaint_days_normal",
+        "sputnik_complaint_days_high",
+        "sputnik_complaint_days_urgent",
+    )
+    def _check_sputnik_complaint_days(self):
+        for company in self:
+            days = (
+                company.sputnik_complaint_days_urgent,
+                company.sputnik_complaint_days_high,
+                company.sputnik_complaint_days_normal,
+            )
+            if min(days) < 0 or list(days) != sorted(days):
+                raise ValidationError(
+                    self.env._(
+                        "The complaint deadlines cannot be negative, and a more "
+                        "urgent complaint cannot have a longer deadline."
+                    )
+                )
+
     @api.constrains(
         "sputnik_regular_trips",
         "sputnik_vip_trips",

@@ -46,6 +46,15 @@ class ResConfigSettings(models.TransientModel):
     sputnik_next_trip_days = fields.Integer(
         related="company_id.sputnik_next_trip_days", readonly=False
     )
+    sputnik_complaint_days_normal = fields.Integer(
+        related="company_id.sputnik_complaint_days_normal", readonly=False
+    )
+    sputnik_complaint_days_high = fields.Integer(
+        related="company_id.sputnik_complaint_days_high", readonly=False
+    )
+    sputnik_complaint_days_urgent = fields.Integer(
+        related="company_id.sputnik_complaint_days_urgent", readonly=False
+    )
     sputnik_last_classification_id = fields.Many2one(
         "sputnik.classification.run",
         string="Last Classification",

@@ -511,6 +511,20 @@ class SaleOrder(models.Model):
             ]
         )
 
+    def action_sputnik_open_complaint(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Open a Complaint"),
+            "res_model": "sputnik.complaint",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "context": {
+                "default_partner_id": self.partner_id.commercial_partner_id.id,
+                "default_order_id": self.id,
+            },
+        }
+
     def action_sputnik_log_interaction(self):
         self.ensure_one()
         return self.env["sputnik.interaction"]._log_action(

@@ -325,3 +325,73 @@ class SputnikDemo(models.AbstractModel):
                 "reason": "Director of a partner company: sends us corporate groups.",
             }
         )
+
+    @api.model
+    def _load_demo_complaints(self):
+        self, company, today = self._demo_env()
+        ref = self.env.ref
+        Complaint = self.env["sputnik.complaint"]
+
+        def booking_of(number):
+            client = ref(f"sputnik_crm.res_partner_client_{number:02d}_demo")
+            return self.env["sale.order"].search(
+                [("partner_id", "=", client.id), ("state", "=", "sale")],
+                order="sputnik_date_start desc",
+                limit=1,
+            )
+
+        # resolved: a compensation credited to the client, recovered from the
+        # tour operator
+        completed = booking_of(10)
+        resolved = Complaint.create(
+            {
+                "subject": "Noisy room next to the hotel disco",
+                "partner_id": completed.partner_id.id,
+                "order_id": completed.id,
+                "category": "hotel",
+                "priority": "1",
+                "user_id": ref("sputnik_crm.user_agent_demo").id,
+                "company_id": company.id,
+                "date_open": fields.Datetime.now() - relativedelta(days=15),
+                "description": "<p>Three nights without sleep; the hotel refused to "
+                "move the family.</p>",
+                "root_cause": "The hotel overbooked its quiet wing.",
+                "resolution": "Apology and a partial refund of two nights.",
+                "satisfaction": "4",
+                "compensation_amount": 4000.0,
+                "recovered_amount": 4000.0,
+            }
+        )
+        resolved.action_start()
+        resolved.action_wait_operator()
+        resolved.action_resolve()
+        manager = ref("sputnik_crm.user_manager_demo")
+        resolved.with_user(manager).action_grant_compensation()
+        resolved.with_user(manager).action_record_recovery()
+        # overdue, waiting for the operator
+        travelling = booking_of(9)
+        overdue = Complaint.create(
+            {
+                "subject": "No transfer at the airport",
+                "partner_id": travelling.partner_id.id,
+                "order_id": travelling.id,
+                "category": "transfer",
+                "priority": "2",
+                "user_id": ref("sputnik_crm.user_agent2_demo").id,
+                "company_id": company.id,
+                "date_open": fields.Datetime.now() - relativedelta(days=3),
+            }
+        )
+        overdue.action_start()
+        overdue.action_wait_operator()
+        # new, about the agency itself
+        Complaint.create(
+            {
+                "subject": "The documents were sent late",
+                "partner_id": ref("sputnik_crm.res_partner_client_07_demo").id,
+                "order_id": booking_of(7).id,
+                "category": "agency",
+                "user_id": ref("sputnik_crm.user_agent_demo").id,
+                "company_id": company.id,
+            }
+        )

@@ -9,6 +9,7 @@ KINDS = [
     ("refund", "Credit Note"),
     ("payment", "Payment"),
     ("mailing", "Mailing"),
+    ("complaint", "Complaint"),
 ]
 # kind -> (model, digit of the row id)
 SOURCES = {
@@ -18,6 +19,7 @@ SOURCES = {
     "refund": ("account.move", 3),
     "payment": ("account.payment", 4),
     "mailing": ("mailing.trace", 5),
+    "complaint": ("sputnik.complaint", 6),
 }
 
 
@@ -86,6 +88,14 @@ class SputnikClientTimeline(models.Model):
               JOIN res_partner p ON p.id = t.res_id
              WHERE t.model = 'res.partner'
                AND t.sent_datetime IS NOT NULL
+            UNION ALL
+            SELECT c.id * 10 + 6, c.date_open, p.commercial_partner_id,
+                   'complaint', c.name || ': ' || c.subject, c.stage,
+                   c.compensation_amount, company.currency_id, c.user_id,
+                   c.company_id, c.id
+              FROM sputnik_complaint c
+              JOIN res_partner p ON p.id = c.partner_id
+              JOIN res_company company ON company.id = c.company_id
             """
         )
 
