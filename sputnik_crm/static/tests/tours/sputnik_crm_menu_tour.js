@@ -98,7 +98,26 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
         },
         {
             content: "the booking form shows its client",
-            trigger: ".o_form_view .o_field_widget[name=partner_id] input:value(Tour Client Sputnik)",
+            trigger: ".o_form_view .o_field_widget[name=partner_id]:contains('Tour Client Sputnik')",
+        },
+        {
+            content: "open a complaint from the booking",
+            trigger: ".o_form_view button[name=action_sputnik_open_complaint]",
+            run: "click",
+        },
+        {
+            content: "say what the complaint is about",
+            trigger: ".o_form_view .o_field_widget[name=subject] input",
+            run: "edit Room without sea view",
+        },
+        {
+            content: "save the complaint",
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "the complaint is numbered",
+            trigger: ".o_form_view .o_field_widget[name=name]:contains('CMP/')",
         },
         ...openSection("sputnik_crm_menu_tours", "product_template_menu_tours"),
         {
