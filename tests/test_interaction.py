@@ -188,3 +188,53 @@ class TestClientTimeline(SputnikCase):
         )
         with self.assertRaises(AccessError):
             self.env["sputnik.client.timeline"].with_user(self.outsider).search([])
+
+
+@tagged("post_install", "-at_install")
+class TestMarketingCaptured(SputnikCase):
+    def test_mailing_events_captured_once(self):
+        campaign = self.env["utm.campaign"].create({"name": "Early Booking Summer"})
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Early booking: summer in Turkey",
+                "campaign_id": campaign.id,
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "body_html": "<p>Book now</p>",
+            }
+        )
+        trace = self.env["mailing.trace"].create(
+            {
+                "mass_mailing_id": mailing.id,
+                "model": "res.partner",
+                "res_id": self.client.id,
+                "email": self.client.email,
+            }
+        )
+        for _twice in range(2):
+            trace.set_sent()
+            trace.set_opened()
+            trace.set_clicked()
+        captured = self.env["sputnik.interaction"].search(
+            [("partner_id", "=", self.client.id), ("interaction_type", "=", "email")]
+        )
+        self.assertEqual(
+            sorted(captured.mapped("event_key")),
+            sorted(f"mailing_{e}:{trace.id}" for e in ("sent", "opened", "clicked")),
+        )
+        self.assertEqual(set(captured.mapped("campaign_id")), {mailing.campaign_id})
+
+    def test_survey_answer_captured_once(self):
+        survey = self.env["survey.survey"].create({"title": "How was your trip?"})
+        answer = self.env["survey.user_input"].create(
+            {"survey_id": survey.id, "partner_id": self.client.id}
+        )
+        answer._mark_done()
+        answer._mark_done()
+        feedback = self.env["sputnik.interaction"].search(
+            [("event_key", "=", f"survey_answered:{answer.id}")]
+        )
+        self.assertEqual(len(feedback), 1)
+        self.assertEqual(
+            (feedback.interaction_type, feedback.partner_id),
+            ("feedback", self.client),
+        )

@@ -19,4 +19,6 @@ from . import sputnik_demo
 from . import sputnik_client_duplicate
 from . import sputnik_interaction
 from . import sputnik_complaint
+from . import mailing_trace
+from . import survey_user_input
 from . import crm_lead
