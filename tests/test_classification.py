@@ -402,6 +402,26 @@ class TestRunsAndHistory(ClassificationCase):
         self.assertEqual(traveller.sputnik_lifecycle, "prospect")
         self.assertEqual(traveller.sputnik_trip_count, 0)
 
+    def test_many_updates_in_one_transaction(self):
+        """A batch of confirmations in one transaction re-classifies client after
+        client without piling up a lock per update (the lock table is small)."""
+        client = self.client_("Batch")
+        self.trip(client, 30)
+        self.classify()
+
+        def locks():
+            self.env.cr.execute(
+                "SELECT COUNT(*) FROM pg_locks WHERE pid = pg_backend_pid()"
+            )
+            return self.env.cr.fetchone()[0]
+
+        client._sputnik_classify(source="booking")
+        before = locks()
+        for _i in range(40):
+            client._sputnik_classify(source="booking")
+        self.assertLessEqual(locks() - before, 2)
+        self.assertEqual(client.sputnik_lifecycle, "new")
+
     def test_write_guard_and_access(self):
         client = self.client_("Guarded")
         self.trip(client, 30)

@@ -781,21 +781,28 @@ class ResPartner(models.Model):
             lock = "pg_advisory_xact_lock_shared"
         cr.execute(SQL("SELECT %s(%s)", SQL(lock), LOCK_CLASSES))
         params = self._sputnik_classify_params()
-        temp_tables = SQL("sputnik_classify_figures, sputnik_classify_changes")
-        cr.execute(SQL("DROP TABLE IF EXISTS %s", temp_tables))
-        cr.execute(self._sputnik_figures_query(partner_ids, params))
-        client_count = cr.rowcount
+        full = partner_ids is None
+        client_count = self._sputnik_fill(
+            "sputnik_classify_figures",
+            self._sputnik_figures_query(partner_ids, params),
+            full,
+        )
         cr.execute(self._sputnik_cuts_query(partner_ids, params))
         cuts = cr.dictfetchone()
-        cr.execute(self._sputnik_changes_query(params, cuts))
-        cr.execute(SQL("ANALYZE sputnik_classify_changes"))
+        self._sputnik_fill(
+            "sputnik_classify_changes", self._sputnik_changes_query(params, cuts), full
+        )
+        if full:
+            cr.execute(SQL("ANALYZE sputnik_classify_changes"))
         cr.execute(self._sputnik_apply_query(source))
         changed_count, history_count = cr.fetchone()
         self.invalidate_model(list(FIGURES) + ["write_date", "write_uid"])
         self.env["sputnik.client.class.history"].invalidate_model()
         activity_count = self._sputnik_plan_next_trip_calls(params, partner_ids)
-        cr.execute(SQL("DROP TABLE %s", temp_tables))
-        if partner_ids is None:
+        if full:
+            cr.execute(
+                SQL("DROP TABLE sputnik_classify_figures, sputnik_classify_changes")
+            )
             cr.execute(SQL("SET LOCAL work_mem TO DEFAULT"))
             cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
         self.invalidate_model(["sputnik_next_trip_call_date"])
@@ -805,6 +812,33 @@ class ResPartner(models.Model):
             "history_count": history_count,
             "activity_count": activity_count,
         }
+
+    @api.model
+    def _sputnik_fill(self, table, query, full):
+        """Put the rows of ``query`` in the temporary ``table``; return their count.
+
+        A full run creates the table from the query (a plan that may run in
+        parallel) and drops it at the end. One-client updates, many of which may
+        follow each other in one transaction (a batch of confirmations), reuse
+        one table for the transaction instead of creating one each time, which
+        would hold a lock per table until the commit.
+        """
+        cr = self.env.cr
+        name = SQL.identifier(table)
+        if full:
+            cr.execute(SQL("DROP TABLE IF EXISTS %s", name))
+            cr.execute(SQL("CREATE TEMP TABLE %s ON COMMIT DROP AS %s", name, query))
+            return cr.rowcount
+        cr.execute(
+            SQL(
+                "CREATE TEMP TABLE IF NOT EXISTS %s ON COMMIT DROP AS %s WITH NO DATA",
+                name,
+                query,
+            )
+        )
+        cr.execute(SQL("DELETE FROM %s", name))
+        cr.execute(SQL("INSERT INTO %s %s", name, query))
+        return cr.rowcount
 
     @api.model
     def _sputnik_classify_params(self):
@@ -837,7 +871,6 @@ class ResPartner(models.Model):
             )
         return SQL(
             """
-            CREATE TEMP TABLE sputnik_classify_figures ON COMMIT DROP AS
             WITH client AS (
                 SELECT p.id
                   FROM res_partner p
@@ -1088,7 +1121,6 @@ class ResPartner(models.Model):
         )
         return SQL(
             """
-            CREATE TEMP TABLE sputnik_classify_changes ON COMMIT DROP AS
             WITH scored AS (
                 SELECT fig.*,
                        GREATEST(%(today)s - fig.last_return, 0) AS recency
