@@ -829,14 +829,17 @@ class ResPartner(models.Model):
             cr.execute(SQL("DROP TABLE IF EXISTS %s", name))
             cr.execute(SQL("CREATE TEMP TABLE %s ON COMMIT DROP AS %s", name, query))
             return cr.rowcount
-        cr.execute(
-            SQL(
-                "CREATE TEMP TABLE IF NOT EXISTS %s ON COMMIT DROP AS %s WITH NO DATA",
-                name,
-                query,
+        cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{table}"))
+        if cr.fetchone()[0]:
+            cr.execute(SQL("DELETE FROM %s", name))
+        else:
+            cr.execute(
+                SQL(
+                    "CREATE TEMP TABLE %s ON COMMIT DROP AS %s WITH NO DATA",
+                    name,
+                    query,
+                )
             )
-        )
-        cr.execute(SQL("DELETE FROM %s", name))
         cr.execute(SQL("INSERT INTO %s %s", name, query))
         return cr.rowcount
 

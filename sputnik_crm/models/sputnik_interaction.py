@@ -227,7 +227,15 @@ class SputnikInteraction(models.Model):
             if event["event_key"] not in known and event["event_key"] not in seen:
                 seen.add(event["event_key"])
                 new.append({"automatic": True, "direction": "inbound", **event})
-        return self.sudo().create(new).sudo(False) if new else self.browse()
+        if not new:
+            return self.browse()
+        # recorded by the system: no "created" message nor tracking in the chatter
+        created = (
+            self.sudo()
+            .with_context(mail_create_nolog=True, tracking_disable=True)
+            .create(new)
+        )
+        return self.browse(created.ids)
 
     @api.model
     def _log_action(self, partner, context=None):
