@@ -25,6 +25,7 @@
         "security/ir.model.access.csv",
         "security/sputnik_crm_security.xml",
         "data/sputnik_crm_data.xml",
+        "data/mail_template_data.xml",
         "views/res_partner_views.xml",
         "views/sputnik_destination_views.xml",
         "views/product_template_views.xml",

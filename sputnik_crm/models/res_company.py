@@ -98,6 +98,20 @@ class ResCompany(models.Model):
         "before the expected next trip. 0 disables the calls.",
     )
 
+    # === CLIENT CARE === #
+    sputnik_care_birthday = fields.Boolean(
+        string="Birthday Greetings",
+        default=True,
+        help="On their birthday, clients who agreed to e-mail marketing receive "
+        "the bureau's greetings, once a year.",
+    )
+    sputnik_care_reactivation = fields.Boolean(
+        string="Reactivation of Dormant Clients",
+        default=True,
+        help="When a client turns dormant, their agent gets an activity to bring "
+        "them back.",
+    )
+
     # === COMPLAINTS === #
     sputnik_complaint_days_normal = fields.Integer(
         string="Complaint Deadline, Normal (days)", default=7

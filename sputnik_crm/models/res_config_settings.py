@@ -46,6 +46,12 @@ class ResConfigSettings(models.TransientModel):
     sputnik_next_trip_days = fields.Integer(
         related="company_id.sputnik_next_trip_days", readonly=False
     )
+    sputnik_care_birthday = fields.Boolean(
+        related="company_id.sputnik_care_birthday", readonly=False
+    )
+    sputnik_care_reactivation = fields.Boolean(
+        related="company_id.sputnik_care_reactivation", readonly=False
+    )
     sputnik_complaint_days_normal = fields.Integer(
         related="company_id.sputnik_complaint_days_normal", readonly=False
     )

@@ -146,6 +146,13 @@ class ResPartner(models.Model):
     sputnik_medium_id = fields.Many2one(
         "utm.medium", string="Acquisition Medium", groups=PERSONAL
     )
+    sputnik_birthday_year = fields.Integer(
+        string="Greeted for the Birthday In",
+        readonly=True,
+        copy=False,
+        groups=PERSONAL,
+        help="The last year the client received the birthday greetings.",
+    )
     # === INTERACTIONS === #
     sputnik_interaction_count = fields.Integer(
         string="Interactions",
@@ -796,6 +803,8 @@ class ResPartner(models.Model):
             cr.execute(SQL("ANALYZE sputnik_classify_changes"))
         cr.execute(self._sputnik_apply_query(source))
         changed_count, history_count = cr.fetchone()
+        if history_count:
+            self._sputnik_reactivate_dormant(params)
         self.invalidate_model(list(FIGURES) + ["write_date", "write_uid"])
         self.env["sputnik.client.class.history"].invalidate_model()
         activity_count = self._sputnik_plan_next_trip_calls(params, partner_ids)
@@ -1321,6 +1330,99 @@ class ResPartner(models.Model):
             uid=self.env.uid,
             source=source,
         )
+
+    @api.model
+    def _sputnik_reactivate_dormant(self, params):
+        """An activity for the agent of each client who just turned dormant."""
+        if not params["company"].sputnik_care_reactivation:
+            return
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT c.partner_id
+                  FROM sputnik_classify_changes c
+                 WHERE c.sputnik_lifecycle = 'dormant'
+                   AND c.old_sputnik_lifecycle IS DISTINCT FROM 'dormant'
+                   AND c.old_sputnik_lifecycle IS NOT NULL
+                """
+            )
+        )
+        partners = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        self.env["mail.activity"].sudo().with_context(
+            mail_activity_quick_update=True
+        ).create(
+            [
+                {
+                    "res_model_id": model_id,
+                    "res_id": partner.id,
+                    "activity_type_id": todo.id if todo else False,
+                    "user_id": partner.user_id.id or self.env.uid,
+                    "date_deadline": params["today"],
+                    "summary": self.env._("Bring back a dormant client"),
+                    "note": self.env._(
+                        "No trip since %(date)s: offer them something new.",
+                        date=partner.sputnik_last_return_date,
+                    ),
+                }
+                for partner in partners
+            ]
+        )
+
+    @api.model
+    def _cron_sputnik_birthdays(self):
+        """Greet the clients whose birthday is today, once a year, by e-mail, if
+        they agreed to e-mail marketing and their company has the greeting on."""
+        today = fields.Date.context_today(self)
+        template = self.env.ref(
+            "sputnik_crm.mail_template_sputnik_birthday", raise_if_not_found=False
+        )
+        if not template:
+            return 0
+        companies = self.env["res.company"].search(
+            [("sputnik_care_birthday", "=", True)]
+        )
+        if not companies:
+            return 0
+        clients = (
+            self.sudo()
+            .search(
+                [
+                    ("sputnik_consent_email", "=", True),
+                    ("email", "!=", False),
+                    ("sputnik_birthdate", "!=", False),
+                    "|",
+                    ("company_id", "=", False),
+                    ("company_id", "in", companies.ids),
+                    "|",
+                    ("sputnik_birthday_year", "=", False),
+                    ("sputnik_birthday_year", "<", today.year),
+                ]
+            )
+            .filtered(
+                lambda p: (p.sputnik_birthdate.month, p.sputnik_birthdate.day)
+                == (today.month, today.day)
+            )
+        )
+        for client in clients:
+            template.send_mail(client.id)
+        clients.write({"sputnik_birthday_year": today.year})
+        self.env["sputnik.interaction"]._capture(
+            [
+                {
+                    "event_key": f"birthday:{client.id}:{today.year}",
+                    "name": self.env._("Birthday greetings sent"),
+                    "interaction_type": "email",
+                    "direction": "outbound",
+                    "partner_id": client.id,
+                    "user_id": client.user_id.id,
+                    "stage": "service",
+                }
+                for client in clients
+            ]
+        )
+        return len(clients)
 
     @api.model
     def _sputnik_plan_next_trip_calls(self, params, partner_ids=None):
