@@ -1,3 +1,4 @@
+import calendar
 import logging
 import time
 
@@ -1385,13 +1386,30 @@ class ResPartner(models.Model):
         )
         if not companies:
             return 0
+        # the day and month matched in SQL, not by loading every client;
+        # born on 29 February: greeted on the 28th in other years
+        days = [(today.month, today.day)]
+        if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
+            days.append((2, 29))
+        self.env["res.partner"].flush_model(["sputnik_birthdate"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM res_partner
+                 WHERE (EXTRACT(MONTH FROM sputnik_birthdate)::int,
+                        EXTRACT(DAY FROM sputnik_birthdate)::int) IN %s
+                """,
+                tuple(days),
+            )
+        )
         clients = (
             self.sudo()
-            .search(
+            .browse([row[0] for row in self.env.cr.fetchall()])
+            .filtered_domain(
                 [
+                    ("active", "=", True),
                     ("sputnik_consent_email", "=", True),
                     ("email", "!=", False),
-                    ("sputnik_birthdate", "!=", False),
                     "|",
                     ("company_id", "=", False),
                     ("company_id", "in", companies.ids),
@@ -1399,10 +1417,6 @@ class ResPartner(models.Model):
                     ("sputnik_birthday_year", "=", False),
                     ("sputnik_birthday_year", "<", today.year),
                 ]
-            )
-            .filtered(
-                lambda p: (p.sputnik_birthdate.month, p.sputnik_birthdate.day)
-                == (today.month, today.day)
             )
         )
         for client in clients:

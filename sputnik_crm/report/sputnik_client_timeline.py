@@ -11,15 +11,15 @@ KINDS = [
     ("mailing", "Mailing"),
     ("complaint", "Complaint"),
 ]
-# kind -> (model, digit of the row id)
+# kind -> model of the row's document
 SOURCES = {
-    "interaction": ("sputnik.interaction", 1),
-    "booking": ("sale.order", 2),
-    "invoice": ("account.move", 3),
-    "refund": ("account.move", 3),
-    "payment": ("account.payment", 4),
-    "mailing": ("mailing.trace", 5),
-    "complaint": ("sputnik.complaint", 6),
+    "interaction": "sputnik.interaction",
+    "booking": "sale.order",
+    "invoice": "account.move",
+    "refund": "account.move",
+    "payment": "account.payment",
+    "mailing": "mailing.trace",
+    "complaint": "sputnik.complaint",
 }
 
 
@@ -102,7 +102,7 @@ class SputnikClientTimeline(models.Model):
     def action_open_document(self):
         """Open the row's document, if the user may read it."""
         self.ensure_one()
-        model = SOURCES[self.kind][0]
+        model = SOURCES[self.kind]
         record = self.env[model].browse(self.res_id)
         try:
             record.check_access("read")
