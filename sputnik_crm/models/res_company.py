@@ -112,6 +112,52 @@ class ResCompany(models.Model):
         "them back.",
     )
 
+    sputnik_care_passport = fields.Boolean(
+        string="Passport Reminders",
+        default=True,
+        help="Clients who agreed to e-mail marketing are told when a foreign "
+        "passport expires soon; the customer of an upcoming booking is told when "
+        "a traveller's passport will not be valid long enough after the return.",
+    )
+    sputnik_care_passport_days = fields.Integer(
+        string="Passport Expiring Within (days)",
+        default=90,
+        help="Holders of a foreign passport expiring within this many days are "
+        "reminded, once per expiry date.",
+    )
+    sputnik_care_departure = fields.Boolean(
+        string="Before-Departure Messages",
+        default=True,
+        help="The customer of a booking is told when the travel documents are "
+        "ready, and reminded of an unpaid balance before its due date.",
+    )
+    sputnik_care_balance_days = fields.Integer(
+        string="Balance Reminder Before Due (days)",
+        default=3,
+        help="The reminder of an unpaid balance is sent this many days before the "
+        "balance falls due (or at once if the due date is nearer).",
+    )
+    sputnik_care_survey = fields.Boolean(
+        string="After-Return Survey",
+        default=True,
+        help="Some days after the return, the customer is invited to the "
+        "satisfaction survey (e-mail consent required) and the agent gets a "
+        "follow-up call.",
+    )
+    sputnik_care_survey_days = fields.Integer(
+        string="Survey After Return (days)",
+        default=2,
+    )
+    sputnik_care_survey_id = fields.Many2one(
+        "survey.survey",
+        string="Satisfaction Survey",
+        default=lambda self: self.env.ref(
+            "sputnik_crm.survey_trip_satisfaction", raise_if_not_found=False
+        ),
+        help="The survey sent after each trip (empty: the bureau's trip satisfaction "
+        "survey); its CSAT and NPS questions feed the clients' satisfaction figures.",
+    )
+
     # === COMPLAINTS === #
     sputnik_complaint_days_normal = fields.Integer(
         string="Complaint Deadline, Normal (days)", default=7
@@ -140,6 +186,46 @@ class ResCompany(models.Model):
                     self.env._(
                         "The complaint deadlines cannot be negative, and a more "
                         "urgent complaint cannot have a longer deadline."
+                    )
+                )
+
+    def _sputnik_care_survey(self):
+        """The satisfaction survey of the company: its own, or the bureau's."""
+        self.ensure_one()
+        return self.sputnik_care_survey_id or self.env.ref(
+            "sputnik_crm.survey_trip_satisfaction", raise_if_not_found=False
+        )
+
+    @api.constrains(
+        "sputnik_care_passport_days",
+        "sputnik_care_balance_days",
+        "sputnik_care_survey_days",
+    )
+    def _check_sputnik_care_days(self):
+        for company in self:
+            if (
+                min(
+                    company.sputnik_care_passport_days,
+                    company.sputnik_care_balance_days,
+                    company.sputnik_care_survey_days,
+                )
+                < 0
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The days of the client-care messages cannot be negative."
+                    )
+                )
+
+    @api.constrains("sputnik_care_survey_id")
+    def _check_sputnik_care_survey(self):
+        for company in self.filtered("sputnik_care_survey_id"):
+            if company.sputnik_care_survey_id.access_mode != "token":
+                raise ValidationError(
+                    self.env._(
+                        "The satisfaction survey %(survey)s must be open to invited "
+                        "people only (access mode: invited people only).",
+                        survey=company.sputnik_care_survey_id.title,
                     )
                 )
 

@@ -52,6 +52,27 @@ class ResConfigSettings(models.TransientModel):
     sputnik_care_reactivation = fields.Boolean(
         related="company_id.sputnik_care_reactivation", readonly=False
     )
+    sputnik_care_passport = fields.Boolean(
+        related="company_id.sputnik_care_passport", readonly=False
+    )
+    sputnik_care_passport_days = fields.Integer(
+        related="company_id.sputnik_care_passport_days", readonly=False
+    )
+    sputnik_care_departure = fields.Boolean(
+        related="company_id.sputnik_care_departure", readonly=False
+    )
+    sputnik_care_balance_days = fields.Integer(
+        related="company_id.sputnik_care_balance_days", readonly=False
+    )
+    sputnik_care_survey = fields.Boolean(
+        related="company_id.sputnik_care_survey", readonly=False
+    )
+    sputnik_care_survey_days = fields.Integer(
+        related="company_id.sputnik_care_survey_days", readonly=False
+    )
+    sputnik_care_survey_id = fields.Many2one(
+        related="company_id.sputnik_care_survey_id", readonly=False
+    )
     sputnik_complaint_days_normal = fields.Integer(
         related="company_id.sputnik_complaint_days_normal", readonly=False
     )

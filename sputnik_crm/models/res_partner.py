@@ -10,6 +10,7 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_amount
 
 from .sputnik_client_classification import ABC, LIFECYCLE, RFM_SEGMENTS, XYZ
+from .survey_user_input import NPS_CATEGORIES
 
 GENDERS = [("female", "Female"), ("male", "Male"), ("other", "Other")]
 CONSENT_SOURCES = [
@@ -58,6 +59,13 @@ FIGURES = {
     "sputnik_abc": "COALESCE(ov.abc, calc.abc)",
     "sputnik_xyz": "COALESCE(ov.xyz, calc.xyz)",
     "sputnik_tier_id": "COALESCE(ov.tier_id, calc.tier_id)",
+}
+SATISFACTION_FIELDS = {
+    "sputnik_survey_count",
+    "sputnik_csat_rate",
+    "sputnik_nps_last",
+    "sputnik_nps_category",
+    "sputnik_last_survey_date",
 }
 CLASSES = {
     "lifecycle": "sputnik_lifecycle",
@@ -489,6 +497,44 @@ class ResPartner(models.Model):
         help="Average over the paid invoices of the days between their due date "
         "and their payment; an invoice paid on time counts 0.",
     )
+    # === SATISFACTION (from the survey answers) === #
+    sputnik_survey_count = fields.Integer(
+        string="Surveys Answered",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="Satisfaction surveys the client completed.",
+    )
+    sputnik_csat_rate = fields.Float(
+        string="CSAT (%)",
+        readonly=True,
+        copy=False,
+        digits=(16, 1),
+        groups=CLASS_GROUPS,
+        help="Share of the client's CSAT answers that are satisfied (4 or 5 of 5).",
+    )
+    sputnik_nps_last = fields.Integer(
+        string="Last NPS Score",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+        help="The client's latest answer (0-10) to the recommendation question.",
+    )
+    sputnik_nps_category = fields.Selection(
+        NPS_CATEGORIES,
+        string="NPS Category",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        groups=CLASS_GROUPS,
+        help="From the latest answer: promoters 9-10, passives 7-8, detractors 0-6.",
+    )
+    sputnik_last_survey_date = fields.Date(
+        string="Last Survey Answered",
+        readonly=True,
+        copy=False,
+        groups=CLASS_GROUPS,
+    )
     sputnik_next_trip_date = fields.Date(
         string="Expected Next Trip",
         readonly=True,
@@ -690,7 +736,9 @@ class ResPartner(models.Model):
 
     @api.model
     def _sputnik_check_class_write(self, vals):
-        written = set(vals) & (set(FIGURES) | {"sputnik_next_trip_call_date"})
+        written = set(vals) & (
+            set(FIGURES) | SATISFACTION_FIELDS | {"sputnik_next_trip_call_date"}
+        )
         if written and not self.env.su:
             raise UserError(
                 self.env._(
@@ -700,6 +748,56 @@ class ResPartner(models.Model):
                         sorted(self._fields[name].string for name in written)
                     ),
                 )
+            )
+
+    def _sputnik_update_satisfaction(self):
+        """The satisfaction figures of these clients from all their completed
+        surveys, in one statement."""
+        if not self:
+            return
+        self.env["survey.user_input"].flush_model()
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH answers AS (
+                    SELECT p.commercial_partner_id AS client_id, a.sputnik_csat,
+                           a.sputnik_nps, a.sputnik_nps_category,
+                           COALESCE(a.end_datetime, a.write_date) AS done, a.id
+                      FROM survey_user_input a
+                      JOIN res_partner p ON p.id = a.partner_id
+                     WHERE a.state = 'done' AND NOT a.test_entry
+                       AND p.commercial_partner_id IN %(ids)s
+                       AND (a.sputnik_csat > 0 OR a.sputnik_nps_category IS NOT NULL)
+                )
+                SELECT c.id,
+                       count(a.client_id),
+                       COALESCE(round(100.0 * count(*) FILTER (
+                           WHERE a.sputnik_csat >= 4) / NULLIF(count(*) FILTER (
+                           WHERE a.sputnik_csat > 0), 0), 1), 0),
+                       (array_agg(a.sputnik_nps ORDER BY a.done DESC, a.id DESC)
+                           FILTER (WHERE a.sputnik_nps_category IS NOT NULL))[1],
+                       (array_agg(a.sputnik_nps_category
+                                  ORDER BY a.done DESC, a.id DESC)
+                           FILTER (WHERE a.sputnik_nps_category IS NOT NULL))[1],
+                       max(a.done)::date
+                  FROM res_partner c
+                  LEFT JOIN answers a ON a.client_id = c.id
+                 WHERE c.id IN %(ids)s
+                 GROUP BY c.id
+                """,
+                ids=tuple(self.ids),
+            )
+        )
+        for client_id, count, csat, nps, category, done in self.env.cr.fetchall():
+            self.browse(client_id).sudo().write(
+                {
+                    "sputnik_survey_count": count,
+                    "sputnik_csat_rate": csat,
+                    "sputnik_nps_last": nps or 0,
+                    "sputnik_nps_category": category,
+                    "sputnik_last_survey_date": done,
+                }
             )
 
     # === CLASSIFICATION === #

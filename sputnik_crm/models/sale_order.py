@@ -90,6 +90,18 @@ class SaleOrder(models.Model):
     sputnik_amount_overdue = fields.Monetary(
         string="Amount Overdue", compute="_compute_sputnik_payment_status"
     )
+    sputnik_amount_to_pay = fields.Monetary(
+        string="Left to Pay",
+        compute="_compute_sputnik_amount_to_pay",
+        help="What the client still owes on the booking: its total less what "
+        "was paid on its invoices (net of the credit notes).",
+    )
+    sputnik_survey_answer_ids = fields.One2many(
+        "survey.user_input",
+        "sputnik_order_id",
+        string="Satisfaction Surveys",
+        groups="sputnik_crm.group_sputnik_user",
+    )
     sputnik_passport_issues = fields.Text(
         string="Passport Issues", compute="_compute_sputnik_passport_issues"
     )
@@ -211,6 +223,15 @@ class SaleOrder(models.Model):
                 order.sputnik_payment_status = "paid"
             else:
                 order.sputnik_payment_status = "due"
+
+    @api.depends("amount_total", "invoice_ids.amount_residual", "invoice_ids.state")
+    def _compute_sputnik_amount_to_pay(self):
+        for order in self:
+            paid = 0.0
+            for move in order.invoice_ids.filtered(lambda m: m.state == "posted"):
+                sign = -1 if move.move_type == "out_refund" else 1
+                paid += sign * (move.amount_total - move.amount_residual)
+            order.sputnik_amount_to_pay = max(order.amount_total - paid, 0.0)
 
     def _search_sputnik_payment_status(self, operator, value):
         if operator not in ("=", "!=") or value != "overdue":
@@ -357,6 +378,18 @@ class SaleOrder(models.Model):
                     )
                 )
         self.write({"sputnik_documents_issued": True})
+        today = fields.Date.context_today(self)
+        Care = self.env["sputnik.care.event"].sudo()
+        for company in self.company_id.filtered("sputnik_care_departure"):
+            Care.with_company(company)._care_documents_ready(
+                company,
+                today,
+                self.filtered(
+                    lambda o, c=company: o.company_id == c
+                    and o.sputnik_is_booking
+                    and (not o.sputnik_date_start or o.sputnik_date_start > today)
+                ),
+            )
 
     def action_sputnik_override_passport(self):
         self.ensure_one()

@@ -395,3 +395,39 @@ class SputnikDemo(models.AbstractModel):
                 "company_id": company.id,
             }
         )
+
+    # answers of the demo clients to the trip survey: (CSAT, NPS)
+    SURVEY_SCORES = [(5, 10), (4, 9), (5, 9), (3, 7), (4, 8), (2, 4), (5, 10), (4, 6)]
+
+    @api.model
+    def _load_demo_care(self):
+        """Satisfaction surveys answered after the past trips, then the first
+        run of the client-care messages."""
+        self, company, today = self._demo_env()
+        survey = self.env.ref("sputnik_crm.survey_trip_satisfaction")
+        questions = {q.sputnik_kpi: q for q in survey.question_ids if q.sputnik_kpi}
+        orders = self.env["sale.order"].search(
+            [
+                ("company_id", "=", company.id),
+                ("state", "=", "sale"),
+                ("sputnik_is_booking", "=", True),
+                ("sputnik_date_end", "<", today - relativedelta(days=7)),
+            ],
+            order="sputnik_date_end desc, id",
+            limit=24,
+        )
+        for index, order in enumerate(orders):
+            csat, nps = self.SURVEY_SCORES[index % len(self.SURVEY_SCORES)]
+            answer = survey._create_answer(
+                partner=order.partner_id,
+                check_attempts=False,
+                sputnik_order_id=order.id,
+            )
+            answer._save_lines(questions["csat"], csat)
+            answer._save_lines(questions["nps"], nps)
+            answer._mark_done()
+            answer.end_datetime = fields.Datetime.to_datetime(
+                order.sputnik_date_end + relativedelta(days=3)
+            )
+        orders.partner_id.commercial_partner_id._sputnik_update_satisfaction()
+        self.env["sputnik.care.event"]._cron_sputnik_care()
