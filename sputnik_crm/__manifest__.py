@@ -41,6 +41,9 @@
         "wizard/sputnik_passport_override_views.xml",
         "report/sputnik_client_settlement_views.xml",
         "report/sputnik_client_timeline_views.xml",
+        "report/sputnik_client_dynamics_report_views.xml",
+        "report/sputnik_cohort_report_views.xml",
+        "report/sputnik_quality_report_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [
