@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
@@ -308,6 +309,87 @@ class TestServiceQuality(ReportCase):
         self.assertEqual(
             (action["res_model"], action["res_id"]), ("sputnik.complaint", complaint.id)
         )
+
+
+@tagged("post_install", "-at_install")
+class TestSalesEffectiveness(ReportCase):
+    def test_offer_and_request_conversion_and_first_response(self):
+        now = fields.Datetime.now()
+        client = self.client_("Effectiveness Client")
+        Interaction = self.env["sputnik.interaction"]
+        for days, reaction in ((10, "accepted"), (100, "declined")):
+            Interaction.create(
+                {
+                    "name": "Offer",
+                    "interaction_type": "offer",
+                    "partner_id": client.id,
+                    "user_id": self.agent.id,
+                    "date": now - timedelta(days=days),
+                    "reaction": reaction,
+                }
+            )
+        source = self.env["utm.source"].create({"name": "Effectiveness Source"})
+        answered, silent = self.env["crm.lead"].create(
+            [
+                {
+                    "name": "Winter in the Carpathians",
+                    "partner_id": client.id,
+                    "source_id": source.id,
+                    "user_id": self.agent.id,
+                },
+                {"name": "A call back", "source_id": source.id},
+            ]
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE crm_lead SET create_date = %s WHERE id IN %s",
+            (now - timedelta(hours=5), (answered.id, silent.id)),
+        )
+        Interaction.create(
+            {
+                "name": "Called back",
+                "interaction_type": "call",
+                "direction": "outbound",
+                "partner_id": client.id,
+                "lead_id": answered.id,
+                "user_id": self.agent.id,
+                "date": now - timedelta(hours=2),
+            }
+        )
+        # the booking, confirmed today: 10 days after the accepted offer
+        self.trip(client, -20).opportunity_id = answered
+        self.env.flush_all()
+        Report = self.env["sputnik.interaction.report"]
+        offers = Report._read_group(
+            [("partner_id", "=", client.id), ("kind", "=", "interaction")],
+            ["user_id"],
+            [
+                "interaction_count:sum",
+                "offer_count:sum",
+                "offer_accepted_count:sum",
+                "offer_booked_count:sum",
+                "offer_acceptance_rate:avg",
+                "offer_conversion_rate:avg",
+            ],
+        )
+        self.assertEqual(offers[0][:5], (self.agent, 3, 2, 1, 1))
+        self.assertAlmostEqual(offers[0][5], 50.0)
+        self.assertAlmostEqual(offers[0][6], 50.0)
+        leads = Report._read_group(
+            [("lead_id", "in", (answered | silent).ids), ("kind", "=", "lead")],
+            ["source_id"],
+            [
+                "lead_count:sum",
+                "lead_booked_count:sum",
+                "lead_conversion_rate:avg",
+                "responded_count:sum",
+                "first_response_hours:avg",
+            ],
+        )
+        self.assertEqual(leads[0][:3], (source, 2, 1))
+        self.assertAlmostEqual(leads[0][3], 50.0)
+        self.assertEqual(leads[0][4], 1)
+        self.assertAlmostEqual(leads[0][5], 3.0, places=2)
 
 
 @tagged("post_install", "-at_install")
