@@ -15,6 +15,7 @@
         "purchase_stock",
         "sale_margin",
         "crm",
+        "sale_crm",
         "account",
         "l10n_ua",
         "mass_mailing_sale",
@@ -43,6 +44,10 @@
         "wizard/sputnik_passport_override_views.xml",
         "report/sputnik_client_settlement_views.xml",
         "report/sputnik_client_timeline_views.xml",
+        "report/sputnik_client_dynamics_report_views.xml",
+        "report/sputnik_cohort_report_views.xml",
+        "report/sputnik_interaction_report_views.xml",
+        "report/sputnik_quality_report_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [

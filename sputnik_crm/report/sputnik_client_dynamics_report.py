@@ -1,0 +1,437 @@
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+STATUSES = [
+    ("none", "No Trip Yet"),
+    ("active", "Active"),
+    ("dormant", "Dormant"),
+    ("lost", "Lost"),
+]
+
+
+class SputnikClientDynamicsReport(models.Model):
+    """The client base month by month: who was active, who came, who came back,
+    who fell asleep and who was lost.
+
+    One row per client, company and month, from the month of the client's first
+    trip with the company to the current month. A trip is a confirmed booking;
+    it counts from the day it was booked (its order date), or from its
+    departure when it was recorded after that. At a date, a client is
+
+    - **active** when a trip counted by then returns (or returned) no earlier
+      than the dormancy months of the company (Settings) before that date:
+      travelling, booked ahead, or back within the dormancy window. This is
+      the lifecycle of the classification, which calls "dormant" a client whose
+      last return is older than these months;
+    - **dormant** when the last return is older than the dormancy months but
+      not older than the lost months;
+    - **lost** when it is older than the lost months.
+
+    The status at the start of a month is the status at the end of the month
+    before; the status at the end of a month is taken on its last day (today
+    for the current month).
+    """
+
+    _name = "sputnik.client.dynamics.report"
+    _description = "Client Base Dynamics"
+    _auto = False
+    _rec_name = "partner_id"
+    _order = "date desc, partner_id"
+
+    # === FIELDS === #
+    date = fields.Date(string="Month", readonly=True, help="First day of the month.")
+    partner_id = fields.Many2one(
+        comodel_name="res.partner", string="Client", readonly=True
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Salesperson",
+        readonly=True,
+        help="Salesperson of the client.",
+    )
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    status_start = fields.Selection(
+        STATUSES,
+        string="Status at Start",
+        readonly=True,
+        help="Status on the last day of the month before.",
+    )
+    status_end = fields.Selection(
+        STATUSES,
+        string="Status at End",
+        readonly=True,
+        help="Status on the last day of the month (today for the current month).",
+    )
+    active_start = fields.Integer(
+        string="Active at Start",
+        readonly=True,
+        help="1 when the client was active on the last day of the month before: "
+        "a trip booked by then returned no earlier than the dormancy months "
+        "before that day, or has not returned yet. Summed: S.",
+    )
+    active_end = fields.Integer(
+        string="Active at End",
+        readonly=True,
+        help="1 when the client is active on the last day of the month (today for "
+        "the current month). Summed: E.",
+    )
+    new_client = fields.Integer(
+        string="New",
+        readonly=True,
+        help="1 in the month the client's first trip was booked (or started, when "
+        "recorded later). Summed: N.",
+    )
+    returning_client = fields.Integer(
+        string="Returning",
+        readonly=True,
+        help="1 when the client booked a trip in the month and had booked one "
+        "before.",
+    )
+    reactivated = fields.Integer(
+        readonly=True,
+        help="1 when the client was dormant or lost at the start of the month and "
+        "is active at its end. Active at End = Active at Start - Became Dormant + "
+        "New + Reactivated.",
+    )
+    became_dormant = fields.Integer(
+        readonly=True,
+        help="1 when the client was active at the start of the month and is not at "
+        "its end: the last return crossed the dormancy months in the month.",
+    )
+    became_lost = fields.Integer(
+        string="Lost",
+        readonly=True,
+        help="1 when the client is lost at the end of the month and was not at its "
+        "start: the last return crossed the lost months in the month.",
+    )
+    dormant_end = fields.Integer(
+        string="Dormant at End",
+        readonly=True,
+        help="1 when the client is dormant on the last day of the month.",
+    )
+    lost_end = fields.Integer(
+        string="Lost at End",
+        readonly=True,
+        help="1 when the client is lost on the last day of the month.",
+    )
+    client_count = fields.Integer(
+        string="Clients with a Trip",
+        readonly=True,
+        help="1 for every client with at least one trip booked by the end of the "
+        "month.",
+    )
+    repeat_client = fields.Integer(
+        string="Clients with 2+ Trips",
+        readonly=True,
+        help="1 when the client has at least two trips booked by the end of the "
+        "month.",
+    )
+    booking_count = fields.Integer(
+        string="Trips Booked", readonly=True, help="Trips booked in the month."
+    )
+    retention_rate = fields.Float(
+        string="Retention Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="100 x (Active at End - New) / Active at Start, for a month: read it "
+        "per month (over several months it pools their clients).",
+    )
+    churn_rate = fields.Float(
+        string="Churn Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="100 x Lost / Active at Start, for a month: read it per month.",
+    )
+    repeat_rate = fields.Float(
+        string="Repeat Purchase Rate (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="100 x Clients with 2+ Trips / Clients with a Trip, up to the end of "
+        "the month: read it per month.",
+    )
+
+    _depends = {
+        "sale.order": [
+            "state",
+            "sputnik_is_booking",
+            "sputnik_client_id",
+            "company_id",
+            "date_order",
+            "sputnik_date_start",
+            "sputnik_date_end",
+        ],
+        "res.company": ["sputnik_dormant_months", "sputnik_lost_months"],
+        "res.partner": ["user_id"],
+    }
+
+    # === QUERY === #
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._query(),
+            )
+        )
+
+    @api.model
+    def _query(self):
+        return SQL("%s %s %s", self._with(), self._select(), self._from())
+
+    @api.model
+    def _with(self):
+        return SQL(
+            """
+            WITH trip AS (
+                SELECT so.sputnik_client_id AS partner_id,
+                       so.company_id,
+                       LEAST(so.date_order::date, so.sputnik_date_start) AS known,
+                       COALESCE(so.sputnik_date_end, so.sputnik_date_start)
+                           AS date_end
+                  FROM sale_order so
+                 WHERE so.state = 'sale'
+                   AND so.sputnik_is_booking
+                   AND so.sputnik_date_start IS NOT NULL
+                   AND so.sputnik_client_id IS NOT NULL
+            ),
+            monthly AS (
+                SELECT partner_id, company_id,
+                       date_trunc('month', known)::date AS month,
+                       COUNT(*) AS booking_count,
+                       MAX(date_end) AS last_return
+                  FROM trip
+              GROUP BY partner_id, company_id, date_trunc('month', known)
+            ),
+            grid AS (
+                SELECT first.partner_id, first.company_id, series.month::date AS month
+                  FROM (SELECT partner_id, company_id, MIN(month) AS month
+                          FROM monthly
+                      GROUP BY partner_id, company_id) first
+            CROSS JOIN LATERAL generate_series(
+                       first.month, date_trunc('month', CURRENT_DATE),
+                       interval '1 month') series(month)
+            ),
+            running AS (
+                SELECT grid.partner_id, grid.company_id, grid.month,
+                       LEAST((grid.month + interval '1 month - 1 day')::date,
+                             CURRENT_DATE) AS month_end,
+                       COALESCE(monthly.booking_count, 0) AS booking_count,
+                       SUM(COALESCE(monthly.booking_count, 0)) OVER client_months
+                           AS trips_to_date,
+                       MAX(monthly.last_return) OVER client_months AS last_return
+                  FROM grid
+             LEFT JOIN monthly
+                       ON monthly.partner_id = grid.partner_id
+                      AND monthly.company_id = grid.company_id
+                      AND monthly.month = grid.month
+                WINDOW client_months AS (
+                       PARTITION BY grid.partner_id, grid.company_id
+                       ORDER BY grid.month)
+            ),
+            status AS (
+                SELECT running.*,
+                       CASE
+                           WHEN running.last_return >= (running.month_end
+                               - make_interval(
+                                   months => company.sputnik_dormant_months))::date
+                               THEN 'active'
+                           WHEN running.last_return >= (running.month_end
+                               - make_interval(
+                                   months => company.sputnik_lost_months))::date
+                               THEN 'dormant'
+                           ELSE 'lost'
+                       END AS status_end
+                  FROM running
+                  JOIN res_company company ON company.id = running.company_id
+            ),
+            moves AS (
+                SELECT status.*,
+                       COALESCE(LAG(status.status_end) OVER (
+                           PARTITION BY status.partner_id, status.company_id
+                           ORDER BY status.month), 'none') AS status_start
+                  FROM status
+            )
+            """
+        )
+
+    @api.model
+    def _select(self):
+        return SQL(
+            """
+            SELECT (moves.partner_id::bigint * 1000 + moves.company_id) * 100000
+                       + (EXTRACT(YEAR FROM moves.month) * 12
+                          + EXTRACT(MONTH FROM moves.month))::bigint AS id,
+                   moves.month AS date,
+                   moves.partner_id,
+                   partner.user_id,
+                   moves.company_id,
+                   moves.status_start,
+                   moves.status_end,
+                   (moves.status_start = 'active')::int AS active_start,
+                   (moves.status_end = 'active')::int AS active_end,
+                   (moves.trips_to_date = moves.booking_count)::int AS new_client,
+                   (moves.booking_count > 0
+                    AND moves.trips_to_date > moves.booking_count)::int
+                       AS returning_client,
+                   (moves.status_start IN ('dormant', 'lost')
+                    AND moves.status_end = 'active')::int AS reactivated,
+                   (moves.status_start = 'active'
+                    AND moves.status_end != 'active')::int AS became_dormant,
+                   (moves.status_start != 'lost'
+                    AND moves.status_end = 'lost')::int AS became_lost,
+                   (moves.status_end = 'dormant')::int AS dormant_end,
+                   (moves.status_end = 'lost')::int AS lost_end,
+                   1 AS client_count,
+                   (moves.trips_to_date >= 2)::int AS repeat_client,
+                   moves.booking_count,
+                   NULL::float8 AS retention_rate,
+                   NULL::float8 AS churn_rate,
+                   (moves.trips_to_date >= 2)::int * 100.0 AS repeat_rate
+            """
+        )
+
+    @api.model
+    def _from(self):
+        return SQL(
+            """
+              FROM moves
+              JOIN res_partner partner ON partner.id = moves.partner_id
+            """
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The rates of a group from the sums of its counts, as
+        ``purchase.report`` does for its average price."""
+        ratios = {
+            "retention_rate:avg": ("active_end", "new_client", "active_start"),
+            "churn_rate:avg": ("became_lost", None, "active_start"),
+            "repeat_rate:avg": ("repeat_client", None, "client_count"),
+        }
+        if aggregate_spec not in ratios:
+            return super()._read_group_select(aggregate_spec, query)
+        numerator, minus, denominator = ratios[aggregate_spec]
+
+        def total(name):
+            return SQL("SUM(%s)", self._field_to_sql(self._table, name, query))
+
+        top = total(numerator)
+        if minus:
+            top = SQL("(%s - %s)", top, total(minus))
+        return SQL("100.0 * %s / NULLIF(%s, 0)", top, total(denominator))
+
+    # === ACTIONS === #
+    def action_open_client(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "res.partner",
+            "res_id": self.partner_id.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
+
+    # === KPIS === #
+    @api.model
+    def _sputnik_kpis(self, date_from, date_to, company):
+        """Client base indicators of a period, in one SQL statement.
+
+        ``date_from`` and ``date_to`` are the first and last days of the period
+        (dates or ISO strings; a ``date_to`` after today counts as today),
+        ``company`` a ``res.company`` record or id. The statuses are those of the
+        report (see the class): S is taken on the day before ``date_from``.
+
+        Returns a dict:
+
+        - ``active_start`` (S), ``active_end`` (E), ``new`` (N, clients whose
+          first trip was booked in the period), ``lost`` (clients lost at the end
+          of the period who were not at its start), ``clients`` (with at least
+          one trip booked by the end) and ``repeat_clients`` (with at least two);
+        - ``retention_rate`` = 100 x (E - N) / S, ``churn_rate`` = 100 x lost /
+          S, ``repeat_rate`` = 100 x repeat_clients / clients, each None when
+          its denominator is 0.
+        """
+        company = self.env["res.company"].browse(
+            company.id if isinstance(company, models.BaseModel) else company
+        )
+        self.check_access("read")
+        if company not in self.env.user.company_ids:
+            raise AccessError(
+                self.env._(
+                    "You may not read the figures of the company %(company)s.",
+                    company=company.sudo().display_name,
+                )
+            )
+        today = fields.Date.context_today(self)
+        date_from = fields.Date.to_date(date_from)
+        date_to = min(fields.Date.to_date(date_to), today)
+        start = date_from - relativedelta(days=1)
+        dormant, lost = company.sputnik_dormant_months, company.sputnik_lost_months
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH client AS (
+                    SELECT so.sputnik_client_id AS partner_id,
+                           MIN(LEAST(so.date_order::date, so.sputnik_date_start))
+                               AS first_known,
+                           MAX(v.date_end) FILTER (WHERE v.known <= %(start)s)
+                               AS return_start,
+                           MAX(v.date_end) FILTER (WHERE v.known <= %(end)s)
+                               AS return_end,
+                           COUNT(*) FILTER (WHERE v.known <= %(end)s) AS trips
+                      FROM sale_order so
+                CROSS JOIN LATERAL (
+                           SELECT LEAST(so.date_order::date, so.sputnik_date_start)
+                                      AS known,
+                                  COALESCE(so.sputnik_date_end, so.sputnik_date_start)
+                                      AS date_end
+                           ) v
+                     WHERE so.state = 'sale'
+                       AND so.sputnik_is_booking
+                       AND so.sputnik_date_start IS NOT NULL
+                       AND so.sputnik_client_id IS NOT NULL
+                       AND so.company_id = %(company)s
+                  GROUP BY so.sputnik_client_id
+                )
+                SELECT COUNT(*) FILTER (WHERE return_start >= %(start_dormant)s)
+                           AS active_start,
+                       COUNT(*) FILTER (WHERE return_end >= %(end_dormant)s)
+                           AS active_end,
+                       COUNT(*) FILTER (WHERE first_known >= %(date_from)s
+                                          AND first_known <= %(end)s) AS new,
+                       COUNT(*) FILTER (WHERE return_end < %(end_lost)s
+                                          AND (return_start IS NULL
+                                               OR return_start >= %(start_lost)s))
+                           AS lost,
+                       COUNT(*) FILTER (WHERE trips >= 1) AS clients,
+                       COUNT(*) FILTER (WHERE trips >= 2) AS repeat_clients
+                  FROM client
+                """,
+                company=company.id,
+                date_from=date_from,
+                start=start,
+                end=date_to,
+                start_dormant=start - relativedelta(months=dormant),
+                end_dormant=date_to - relativedelta(months=dormant),
+                start_lost=start - relativedelta(months=lost),
+                end_lost=date_to - relativedelta(months=lost),
+            )
+        )
+        kpis = self.env.cr.dictfetchone()
+
+        def rate(numerator, denominator):
+            return 100.0 * numerator / denominator if denominator else None
+
+        kpis.update(
+            retention_rate=rate(kpis["active_end"] - kpis["new"], kpis["active_start"]),
+            churn_rate=rate(kpis["lost"], kpis["active_start"]),
+            repeat_rate=rate(kpis["repeat_clients"], kpis["clients"]),
+        )
+        return kpis

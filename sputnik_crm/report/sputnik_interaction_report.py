@@ -1,0 +1,254 @@
+from odoo import api, fields, models, tools
+from odoo.tools import SQL
+
+from ..models.sputnik_interaction import INTERACTION_TYPES, REACTIONS
+
+KINDS = [("interaction", "Interaction"), ("lead", "Request")]
+# an offer converts when the client confirms a booking within these days
+OFFER_DAYS = 30
+
+
+class SputnikInteractionReport(models.Model):
+    """Sales effectiveness: the interactions of the agents and the requests
+    (CRM leads and opportunities) they turn into bookings.
+
+    Interaction rows are dated by the interaction, with its agent; request rows
+    by the creation of the lead, with its salesperson and source. The first
+    response to a request is the first outbound interaction logged after its
+    creation, on the request itself or with its client (of any type but the
+    captured bookings and payments).
+    """
+
+    _name = "sputnik.interaction.report"
+    _description = "Interactions and Sales Effectiveness"
+    _auto = False
+    _order = "date desc, id desc"
+
+    # === FIELDS === #
+    kind = fields.Selection(KINDS, readonly=True)
+    date = fields.Datetime(readonly=True)
+    partner_id = fields.Many2one(
+        comodel_name="res.partner", string="Client", readonly=True
+    )
+    user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Agent",
+        readonly=True,
+        help="Agent of the interaction, salesperson of the request.",
+    )
+    client_user_id = fields.Many2one(
+        comodel_name="res.users",
+        string="Client's Salesperson",
+        readonly=True,
+    )
+    company_id = fields.Many2one(comodel_name="res.company", readonly=True)
+    interaction_type = fields.Selection(INTERACTION_TYPES, string="Type", readonly=True)
+    reaction = fields.Selection(REACTIONS, readonly=True)
+    source_id = fields.Many2one(
+        comodel_name="utm.source", string="Source", readonly=True
+    )
+    interaction_id = fields.Many2one(
+        comodel_name="sputnik.interaction", string="Interaction", readonly=True
+    )
+    lead_id = fields.Many2one(comodel_name="crm.lead", string="Request", readonly=True)
+    interaction_count = fields.Integer(
+        string="Interactions", readonly=True, help="Interactions logged."
+    )
+    offer_count = fields.Integer(
+        string="Offers", readonly=True, help="Interactions of type Offer."
+    )
+    offer_accepted_count = fields.Integer(
+        string="Offers Accepted",
+        readonly=True,
+        help="Offers whose reaction is Accepted.",
+    )
+    offer_booked_count = fields.Integer(
+        string="Offers Booked",
+        readonly=True,
+        help="Offers followed by a booking of the same client confirmed within "
+        "30 days.",
+    )
+    offer_acceptance_rate = fields.Float(
+        string="Offer Acceptance (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="100 x Offers Accepted / Offers.",
+    )
+    offer_conversion_rate = fields.Float(
+        string="Offer Conversion (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="100 x Offers Booked / Offers.",
+    )
+    lead_count = fields.Integer(
+        string="Requests", readonly=True, help="Leads and opportunities created."
+    )
+    lead_won_count = fields.Integer(
+        string="Won Requests", readonly=True, help="Requests in a won stage."
+    )
+    lead_booked_count = fields.Integer(
+        string="Requests Booked",
+        readonly=True,
+        help="Requests with a confirmed booking (a sale order of the opportunity).",
+    )
+    lead_conversion_rate = fields.Float(
+        string="Request Conversion (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="100 x Requests Booked / Requests.",
+    )
+    responded_count = fields.Integer(
+        string="Requests Answered",
+        readonly=True,
+        help="Requests with an outbound interaction after their creation.",
+    )
+    first_response_hours = fields.Float(
+        string="First Response (hours)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Average over the answered requests of the hours from the creation of "
+        "the request to the first outbound interaction logged on it or with its "
+        "client after it.",
+    )
+
+    _depends = {
+        "sputnik.interaction": [
+            "date",
+            "partner_id",
+            "user_id",
+            "company_id",
+            "interaction_type",
+            "direction",
+            "reaction",
+            "lead_id",
+        ],
+        "crm.lead": ["create_date", "partner_id", "user_id", "company_id", "stage_id"],
+        "crm.stage": ["is_won"],
+        "sale.order": [
+            "state",
+            "sputnik_is_booking",
+            "sputnik_client_id",
+            "date_order",
+            "opportunity_id",
+        ],
+        "res.partner": ["user_id", "commercial_partner_id"],
+    }
+
+    # === QUERY === #
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                "CREATE OR REPLACE VIEW %s AS (%s)",
+                SQL.identifier(self._table),
+                self._query(),
+            )
+        )
+
+    @api.model
+    def _query(self):
+        # ids: interactions 2n, requests 2n + 1
+        return SQL(
+            """
+            SELECT interaction.id * 2 AS id, 'interaction' AS kind,
+                   interaction.date,
+                   partner.commercial_partner_id AS partner_id,
+                   interaction.user_id,
+                   client.user_id AS client_user_id,
+                   interaction.company_id,
+                   interaction.interaction_type, interaction.reaction,
+                   NULL::int AS source_id,
+                   interaction.id AS interaction_id,
+                   interaction.lead_id,
+                   1 AS interaction_count,
+                   (interaction.interaction_type = 'offer')::int AS offer_count,
+                   (interaction.interaction_type = 'offer'
+                    AND interaction.reaction = 'accepted')::int AS offer_accepted_count,
+                   (interaction.interaction_type = 'offer' AND EXISTS (
+                       SELECT 1 FROM sale_order so
+                        WHERE so.sputnik_client_id = partner.commercial_partner_id
+                          AND so.state = 'sale'
+                          AND so.sputnik_is_booking
+                          AND so.date_order >= interaction.date
+                          AND so.date_order
+                              < interaction.date + make_interval(days => %(days)s)
+                   ))::int AS offer_booked_count,
+                   NULL::float8 AS offer_acceptance_rate,
+                   NULL::float8 AS offer_conversion_rate,
+                   0 AS lead_count, 0 AS lead_won_count, 0 AS lead_booked_count,
+                   NULL::float8 AS lead_conversion_rate,
+                   0 AS responded_count, NULL::float8 AS first_response_hours
+              FROM sputnik_interaction interaction
+              JOIN res_partner partner ON partner.id = interaction.partner_id
+              JOIN res_partner client ON client.id = partner.commercial_partner_id
+            UNION ALL
+            SELECT lead.id * 2 + 1, 'lead',
+                   lead.create_date,
+                   partner.commercial_partner_id,
+                   lead.user_id,
+                   client.user_id,
+                   lead.company_id,
+                   NULL, NULL,
+                   lead.source_id,
+                   NULL, lead.id,
+                   0, 0, 0, 0, NULL, NULL,
+                   1,
+                   COALESCE(stage.is_won, FALSE)::int,
+                   EXISTS (SELECT 1 FROM sale_order so
+                            WHERE so.opportunity_id = lead.id
+                              AND so.state = 'sale')::int,
+                   NULL,
+                   (response.date IS NOT NULL)::int,
+                   EXTRACT(EPOCH FROM response.date - lead.create_date) / 3600.0
+              FROM crm_lead lead
+         LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
+         LEFT JOIN res_partner partner ON partner.id = lead.partner_id
+         LEFT JOIN res_partner client ON client.id = partner.commercial_partner_id
+         LEFT JOIN LATERAL (
+                   SELECT MIN(answer.date) AS date
+                     FROM sputnik_interaction answer
+                     JOIN res_partner answered ON answered.id = answer.partner_id
+                    WHERE answer.direction = 'outbound'
+                      AND answer.interaction_type NOT IN ('booking', 'payment')
+                      AND answer.date >= lead.create_date
+                      AND (answer.lead_id = lead.id
+                           OR answered.commercial_partner_id
+                              = partner.commercial_partner_id)
+                   ) response ON TRUE
+            """,
+            days=OFFER_DAYS,
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The rates of a group from the sums of its counts, as
+        ``purchase.report`` does for its average price."""
+        ratios = {
+            "offer_acceptance_rate:avg": ("offer_accepted_count", "offer_count"),
+            "offer_conversion_rate:avg": ("offer_booked_count", "offer_count"),
+            "lead_conversion_rate:avg": ("lead_booked_count", "lead_count"),
+        }
+        if aggregate_spec not in ratios:
+            return super()._read_group_select(aggregate_spec, query)
+        numerator, denominator = ratios[aggregate_spec]
+        return SQL(
+            "100.0 * SUM(%s) / NULLIF(SUM(%s), 0)",
+            self._field_to_sql(self._table, numerator, query),
+            self._field_to_sql(self._table, denominator, query),
+        )
+
+    # === ACTIONS === #
+    def action_open_record(self):
+        """The interaction or the request of the row."""
+        self.ensure_one()
+        record = self.interaction_id or self.lead_id
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
