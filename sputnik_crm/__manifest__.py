@@ -41,6 +41,10 @@
         "wizard/sputnik_passport_override_views.xml",
         "report/sputnik_client_settlement_views.xml",
         "report/sputnik_client_timeline_views.xml",
+        "report/sputnik_booking_report_views.xml",
+        "report/sputnik_payment_report_views.xml",
+        "report/sputnik_agent_report_views.xml",
+        "report/sputnik_campaign_report_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [
