@@ -91,10 +91,16 @@ class SputnikBookingReport(models.Model):
         help="Campaign of the booking.",
     )
     source_id = fields.Many2one(
-        "utm.source", string="Source", readonly=True, help="UTM source of the booking."
+        "utm.source",
+        string="UTM Source",
+        readonly=True,
+        help="UTM source of the booking.",
     )
     medium_id = fields.Many2one(
-        "utm.medium", string="Medium", readonly=True, help="UTM medium of the booking."
+        "utm.medium",
+        string="UTM Medium",
+        readonly=True,
+        help="UTM medium of the booking.",
     )
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(
