@@ -48,6 +48,10 @@
         "report/sputnik_cohort_report_views.xml",
         "report/sputnik_interaction_report_views.xml",
         "report/sputnik_quality_report_views.xml",
+        "report/sputnik_booking_report_views.xml",
+        "report/sputnik_payment_report_views.xml",
+        "report/sputnik_agent_report_views.xml",
+        "report/sputnik_campaign_report_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [

@@ -431,3 +431,98 @@ class SputnikDemo(models.AbstractModel):
             )
         orders.partner_id.commercial_partner_id._sputnik_update_satisfaction()
         self.env["sputnik.care.event"]._cron_sputnik_care()
+
+    @api.model
+    def _load_demo_campaign(self):
+        """A spring campaign: its mailing to the clients, the opportunities it
+        and the agents' calls brought, and two bookings made from it."""
+        self, company, today = self._demo_env()
+        ref = self.env.ref
+
+        def client(number):
+            return ref(f"sputnik_crm.res_partner_client_{number:02d}_demo")
+
+        agent = ref("sputnik_crm.user_agent_demo")
+        agent2 = ref("sputnik_crm.user_agent2_demo")
+        campaign = self.env["utm.campaign"].create(
+            {
+                "name": "Spring at the Sea",
+                "user_id": ref("sputnik_crm.user_manager_demo").id,
+            }
+        )
+        mailing = self.env["mailing.mailing"].create(
+            {
+                "subject": "Spring at the sea: book early, pay less",
+                "body_html": "<p>Early booking prices for May and June.</p>",
+                "campaign_id": campaign.id,
+                "mailing_model_id": ref("base.model_res_partner").id,
+                "user_id": ref("sputnik_crm.user_manager_demo").id,
+            }
+        )
+        sent = fields.Datetime.now() - relativedelta(days=20)
+        # (client, status, clicked): twelve e-mails, one bounced
+        traces = [
+            (1, "open", True),
+            (2, "sent", False),
+            (4, "open", True),
+            (5, "open", False),
+            (6, "reply", True),
+            (7, "open", False),
+            (8, "sent", False),
+            (9, "sent", False),
+            (10, "open", False),
+            (11, "sent", False),
+            (12, "bounce", False),
+            (13, "reply", False),
+        ]
+        self.env["mailing.trace"].create(
+            [
+                {
+                    "mass_mailing_id": mailing.id,
+                    "model": "res.partner",
+                    "res_id": client(number).id,
+                    "email": client(number).email,
+                    "trace_status": status,
+                    "sent_datetime": sent,
+                    "open_datetime": sent + relativedelta(hours=3)
+                    if status in ("open", "reply")
+                    else False,
+                    "links_click_datetime": sent + relativedelta(hours=3, minutes=2)
+                    if clicked
+                    else False,
+                }
+                for number, status, clicked in traces
+            ]
+        )
+        # requests: from the campaign and from the agents' calls
+        self.env["crm.lead"].create(
+            [
+                {
+                    "name": name,
+                    "type": "opportunity",
+                    "partner_id": client(number).id,
+                    "user_id": user.id,
+                    "company_id": company.id,
+                    "campaign_id": campaign.id if from_campaign else False,
+                    "expected_revenue": revenue,
+                }
+                for name, number, user, from_campaign, revenue in [
+                    ("Family beach holiday in June", 1, agent, True, 120000.0),
+                    ("Egypt or Turkey in May", 6, agent2, True, 80000.0),
+                    ("Spring offer: a week in Side", 13, agent, True, 60000.0),
+                    ("Ski trip for the New Year", 24, agent2, False, 150000.0),
+                    ("Weekend in Krakow for two", 28, agent, False, 30000.0),
+                ]
+            ]
+        )
+        # two of this season's bookings came from the mailing
+        bookings = self.env["sale.order"].search(
+            [
+                ("partner_id", "in", (client(4) | client(7)).ids),
+                ("state", "=", "sale"),
+                ("sputnik_date_start", ">=", today),
+            ]
+        )
+        bookings.write(
+            {"campaign_id": campaign.id, "medium_id": ref("utm.utm_medium_email").id}
+        )

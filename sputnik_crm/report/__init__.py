@@ -4,3 +4,7 @@ from . import sputnik_client_dynamics_report
 from . import sputnik_cohort_report
 from . import sputnik_quality_report
 from . import sputnik_interaction_report
+from . import sputnik_booking_report
+from . import sputnik_payment_report
+from . import sputnik_agent_report
+from . import sputnik_campaign_report

@@ -1,0 +1,368 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.tools import SQL
+
+KINDS = [
+    ("booking", "Confirmed Booking"),
+    ("opportunity", "Opportunity"),
+    ("quotation", "Quotation"),
+    ("retained", "Client Retained"),
+    ("complaint", "Complaint"),
+    ("interaction", "Interaction"),
+]
+SOURCES = {
+    "booking": "sale.order",
+    "opportunity": "crm.lead",
+    "quotation": "sale.order",
+    "retained": "sale.order",
+    "complaint": "sputnik.complaint",
+    "interaction": "sputnik.interaction",
+}
+
+
+class SputnikAgentReport(models.Model):
+    """What each agent achieved, as a list of events.
+
+    One row per event (a confirmed booking, a request, a client retained, a
+    complaint, an interaction) with its agent, date and company, and 1 (or the
+    amount) in the column of its measure: summed over any agent and period,
+    the measures stay right. Conversion = Bookings / Requests.
+    """
+
+    _name = "sputnik.agent.report"
+    _description = "Agent Performance"
+    _auto = False
+    _rec_name = "kind"
+    _order = "date desc, id desc"
+
+    # === FIELDS === #
+    date = fields.Date(
+        readonly=True,
+        help="Order date of a booking, creation date of a request, opening date "
+        "of a complaint, date of an interaction; first day of the month of a "
+        "client retained.",
+    )
+    kind = fields.Selection(KINDS, string="Event", readonly=True)
+    user_id = fields.Many2one("res.users", string="Agent", readonly=True)
+    partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    currency_id = fields.Many2one(
+        "res.currency",
+        readonly=True,
+        help="Currency of the company: every amount of the row is in it.",
+    )
+    res_id = fields.Integer(string="Document ID", readonly=True)
+    revenue = fields.Monetary(
+        readonly=True,
+        help="Untaxed amount of the departure lines of the confirmed bookings, in "
+        "the company currency (as in the Bookings Analysis).",
+    )
+    margin = fields.Monetary(
+        readonly=True,
+        help="Margin of the departure lines of the confirmed bookings, in the "
+        "company currency.",
+    )
+    booking_count = fields.Integer(
+        string="Bookings",
+        readonly=True,
+        help="Confirmed bookings, on their order date. Conversion = Bookings / "
+        "Requests.",
+    )
+    request_count = fields.Integer(
+        string="Requests",
+        readonly=True,
+        help="Opportunities created, plus the booking quotations made without an "
+        "opportunity (so that a request is counted once). Conversion = Bookings / "
+        "Requests.",
+    )
+    retained_count = fields.Integer(
+        string="Clients Retained",
+        readonly=True,
+        help="Clients of the agent who departed on a confirmed booking in the "
+        "month and had departed with the bureau before it: one per client, agent "
+        "and month.",
+    )
+    complaint_count = fields.Integer(
+        string="Complaints",
+        readonly=True,
+        help="Complaints opened, counted for the agent of their booking, or for "
+        "their responsible without a booking.",
+    )
+    interaction_count = fields.Integer(
+        string="Interactions",
+        readonly=True,
+        help="Contacts the agent logged (calls, meetings, e-mails, visits, "
+        "offers...); those recorded automatically are left out.",
+    )
+
+    _depends = {
+        "sale.order": [
+            "state",
+            "date_order",
+            "create_date",
+            "user_id",
+            "sputnik_client_id",
+            "sputnik_is_booking",
+            "sputnik_date_start",
+            "opportunity_id",
+            "company_id",
+            "currency_rate",
+        ],
+        "sale.order.line": [
+            "order_id",
+            "display_type",
+            "sputnik_departure_id",
+            "price_subtotal",
+            "margin",
+        ],
+        "crm.lead": ["create_date", "user_id", "partner_id", "company_id"],
+        "sputnik.complaint": [
+            "date_open",
+            "order_id",
+            "user_id",
+            "partner_id",
+            "company_id",
+        ],
+        "sputnik.interaction": [
+            "date",
+            "user_id",
+            "partner_id",
+            "company_id",
+            "automatic",
+        ],
+        "res.company": ["currency_id"],
+    }
+
+    # === QUERY === #
+    @property
+    def _table_query(self):
+        return SQL(
+            """
+            WITH booking AS (%(bookings)s)
+            SELECT event.*, company.currency_id AS currency_id
+              FROM (%(events)s) event
+              JOIN res_company company ON company.id = event.company_id
+            """,
+            bookings=self._booking_query(),
+            events=SQL(" UNION ALL ").join(
+                [
+                    self._select_bookings(),
+                    self._select_opportunities(),
+                    self._select_quotations(),
+                    self._select_retained(),
+                    self._select_complaints(),
+                    self._select_interactions(),
+                ]
+            ),
+        )
+
+    @api.model
+    def _booking_query(self):
+        """The confirmed bookings with their revenue and margin, from the
+        Bookings Analysis so that the two reports agree."""
+        return SQL(
+            """
+            SELECT line.order_id, line.user_id, line.partner_id, line.company_id,
+                   SUM(line.revenue) AS revenue, SUM(line.margin) AS margin
+              FROM (%s) line
+          GROUP BY line.order_id, line.user_id, line.partner_id, line.company_id
+            """,
+            self.env["sputnik.booking.report"]._table_query,
+        )
+
+    @api.model
+    def _row(self, key, kind, date, user, partner, company, res_id, **measures):
+        """One event's columns, in the order of every part of the union."""
+        columns = [
+            SQL("%s * 8 + %s AS id", key, list(SOURCES).index(kind) + 1),
+            SQL("(%s)::date AS date", date),
+            SQL("%s AS kind", kind),
+            SQL("%s AS user_id", user),
+            SQL("%s AS partner_id", partner),
+            SQL("%s AS company_id", company),
+            SQL("%s AS res_id", res_id),
+        ]
+        for name in (
+            "revenue",
+            "margin",
+            "booking_count",
+            "request_count",
+            "retained_count",
+            "complaint_count",
+            "interaction_count",
+        ):
+            default = SQL("0.0") if name in ("revenue", "margin") else SQL("0")
+            columns.append(
+                SQL("%s AS %s", measures.get(name, default), SQL.identifier(name))
+            )
+        return SQL(", ").join(columns)
+
+    @api.model
+    def _select_bookings(self):
+        return SQL(
+            "SELECT %s FROM booking JOIN sale_order so ON so.id = booking.order_id",
+            self._row(
+                SQL("so.id"),
+                "booking",
+                SQL("so.date_order"),
+                SQL("booking.user_id"),
+                SQL("booking.partner_id"),
+                SQL("booking.company_id"),
+                SQL("so.id"),
+                revenue=SQL("booking.revenue"),
+                margin=SQL("booking.margin"),
+                booking_count=SQL("1"),
+            ),
+        )
+
+    @api.model
+    def _select_opportunities(self):
+        return SQL(
+            """
+            SELECT %s
+              FROM crm_lead lead
+         LEFT JOIN res_partner partner ON partner.id = lead.partner_id
+         LEFT JOIN res_users salesperson ON salesperson.id = lead.user_id
+            """,
+            self._row(
+                SQL("lead.id"),
+                "opportunity",
+                SQL("lead.create_date"),
+                SQL("lead.user_id"),
+                SQL("partner.commercial_partner_id"),
+                SQL("COALESCE(lead.company_id, salesperson.company_id)"),
+                SQL("lead.id"),
+                request_count=SQL("1"),
+            ),
+        )
+
+    @api.model
+    def _select_quotations(self):
+        return SQL(
+            """
+            SELECT %s
+              FROM sale_order so
+             WHERE so.sputnik_is_booking
+               AND so.opportunity_id IS NULL
+            """,
+            self._row(
+                SQL("so.id"),
+                "quotation",
+                # an order typed in with an earlier date was requested then
+                SQL("LEAST(so.create_date, so.date_order)"),
+                SQL("so.user_id"),
+                SQL("so.sputnik_client_id"),
+                SQL("so.company_id"),
+                SQL("so.id"),
+                request_count=SQL("1"),
+            ),
+        )
+
+    @api.model
+    def _select_retained(self):
+        # per agent, client and month of departure: the first confirmed booking
+        # of the client departing in the month, if the client departed with the
+        # company on a confirmed booking before that month
+        return SQL(
+            """
+            SELECT %s
+              FROM (
+                SELECT DISTINCT ON (so.user_id, so.sputnik_client_id, so.company_id,
+                                    date_trunc('month', so.sputnik_date_start))
+                       so.id, so.user_id, so.sputnik_client_id, so.company_id,
+                       date_trunc('month', so.sputnik_date_start) AS month
+                  FROM sale_order so
+                 WHERE so.state = 'sale'
+                   AND so.sputnik_is_booking
+                   AND so.sputnik_date_start IS NOT NULL
+                   AND EXISTS (
+                       SELECT 1
+                         FROM sale_order earlier
+                        WHERE earlier.sputnik_client_id = so.sputnik_client_id
+                          AND earlier.company_id = so.company_id
+                          AND earlier.state = 'sale'
+                          AND earlier.sputnik_is_booking
+                          AND earlier.sputnik_date_start
+                              < date_trunc('month', so.sputnik_date_start)
+                   )
+              ORDER BY so.user_id, so.sputnik_client_id, so.company_id,
+                       date_trunc('month', so.sputnik_date_start), so.id
+              ) retained
+            """,
+            self._row(
+                SQL("retained.id"),
+                "retained",
+                SQL("retained.month"),
+                SQL("retained.user_id"),
+                SQL("retained.sputnik_client_id"),
+                SQL("retained.company_id"),
+                SQL("retained.id"),
+                retained_count=SQL("1"),
+            ),
+        )
+
+    @api.model
+    def _select_complaints(self):
+        return SQL(
+            """
+            SELECT %s
+              FROM sputnik_complaint complaint
+              JOIN res_partner partner ON partner.id = complaint.partner_id
+         LEFT JOIN sale_order so ON so.id = complaint.order_id
+            """,
+            self._row(
+                SQL("complaint.id"),
+                "complaint",
+                SQL("complaint.date_open"),
+                SQL("COALESCE(so.user_id, complaint.user_id)"),
+                SQL("partner.commercial_partner_id"),
+                SQL("complaint.company_id"),
+                SQL("complaint.id"),
+                complaint_count=SQL("1"),
+            ),
+        )
+
+    @api.model
+    def _select_interactions(self):
+        return SQL(
+            """
+            SELECT %s
+              FROM sputnik_interaction interaction
+             WHERE NOT COALESCE(interaction.automatic, FALSE)
+            """,
+            self._row(
+                SQL("interaction.id"),
+                "interaction",
+                SQL("interaction.date"),
+                SQL("interaction.user_id"),
+                SQL("interaction.partner_id"),
+                SQL("interaction.company_id"),
+                SQL("interaction.id"),
+                interaction_count=SQL("1"),
+            ),
+        )
+
+    # === ACTIONS === #
+    def action_open_document(self):
+        """Open the row's booking, opportunity, complaint or interaction, if the
+        user may read it."""
+        self.ensure_one()
+        record = self.env[SOURCES[self.kind]].browse(self.res_id)
+        try:
+            record.check_access("read")
+        except AccessError as error:
+            raise AccessError(
+                self.env._(
+                    "You may not open this %(what)s.",
+                    what=dict(self._fields["kind"]._description_selection(self.env))[
+                        self.kind
+                    ].lower(),
+                )
+            ) from error
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(False, "form")],
+        }
