@@ -52,6 +52,7 @@
         "report/sputnik_payment_report_views.xml",
         "report/sputnik_agent_report_views.xml",
         "report/sputnik_campaign_report_views.xml",
+        "report/sputnik_kpi_dashboard_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [
@@ -64,6 +65,9 @@
         "demo/sputnik_interaction_demo.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "sputnik_crm/static/src/kpi_dashboard/*",
+        ],
         "web.assets_tests": [
             "sputnik_crm/static/tests/tours/*.js",
         ],

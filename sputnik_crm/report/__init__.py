@@ -8,3 +8,4 @@ from . import sputnik_booking_report
 from . import sputnik_payment_report
 from . import sputnik_agent_report
 from . import sputnik_campaign_report
+from . import sputnik_kpi_dashboard

@@ -339,13 +339,15 @@ class SputnikClientDynamicsReport(models.Model):
 
     # === KPIS === #
     @api.model
-    def _sputnik_kpis(self, date_from, date_to, company):
+    def _sputnik_kpis(self, date_from, date_to, company, user=None):
         """Client base indicators of a period, in one SQL statement.
 
         ``date_from`` and ``date_to`` are the first and last days of the period
         (dates or ISO strings; a ``date_to`` after today counts as today),
-        ``company`` a ``res.company`` record or id. The statuses are those of the
-        report (see the class): S is taken on the day before ``date_from``.
+        ``company`` a ``res.company`` record or id, ``user`` (optional) an agent
+        whose clients (and the unassigned ones) alone count. The statuses are
+        those of the report (see the class): S is taken on the day before
+        ``date_from``.
 
         Returns a dict:
 
@@ -357,6 +359,12 @@ class SputnikClientDynamicsReport(models.Model):
           S, ``repeat_rate`` = 100 x repeat_clients / clients, each None when
           its denominator is 0.
         """
+        return self._sputnik_kpis_periods([(date_from, date_to)], company, user)[0]
+
+    @api.model
+    def _sputnik_kpis_periods(self, periods, company, user=None):
+        """:meth:`_sputnik_kpis` of several periods ``[(date_from, date_to)]`` in
+        one SQL statement: one pass over the bookings whatever their number."""
         company = self.env["res.company"].browse(
             company.id if isinstance(company, models.BaseModel) else company
         )
@@ -369,10 +377,58 @@ class SputnikClientDynamicsReport(models.Model):
                 )
             )
         today = fields.Date.context_today(self)
-        date_from = fields.Date.to_date(date_from)
-        date_to = min(fields.Date.to_date(date_to), today)
-        start = date_from - relativedelta(days=1)
         dormant, lost = company.sputnik_dormant_months, company.sputnik_lost_months
+        columns, counts = [], []
+        for index, (date_from, date_to) in enumerate(periods):
+            date_from = fields.Date.to_date(date_from)
+            date_to = min(fields.Date.to_date(date_to), today)
+            start = date_from - relativedelta(days=1)
+            columns.append(
+                SQL(
+                    """
+                    MAX(v.date_end) FILTER (WHERE v.known <= %(start)s)
+                        AS return_start_%(i)s,
+                    MAX(v.date_end) FILTER (WHERE v.known <= %(end)s)
+                        AS return_end_%(i)s,
+                    COUNT(*) FILTER (WHERE v.known <= %(end)s) AS trips_%(i)s
+                    """,
+                    start=start,
+                    end=date_to,
+                    i=SQL(str(index)),
+                )
+            )
+            counts.append(
+                SQL(
+                    """
+                    COUNT(*) FILTER (WHERE return_start_%(i)s >= %(start_dormant)s),
+                    COUNT(*) FILTER (WHERE return_end_%(i)s >= %(end_dormant)s),
+                    COUNT(*) FILTER (WHERE first_known >= %(date_from)s
+                                       AND first_known <= %(end)s),
+                    COUNT(*) FILTER (WHERE return_end_%(i)s < %(end_lost)s
+                                       AND (return_start_%(i)s IS NULL
+                                            OR return_start_%(i)s >= %(start_lost)s)),
+                    COUNT(*) FILTER (WHERE trips_%(i)s >= 1),
+                    COUNT(*) FILTER (WHERE trips_%(i)s >= 2)
+                    """,
+                    i=SQL(str(index)),
+                    date_from=date_from,
+                    end=date_to,
+                    start_dormant=start - relativedelta(months=dormant),
+                    end_dormant=date_to - relativedelta(months=dormant),
+                    start_lost=start - relativedelta(months=lost),
+                    end_lost=date_to - relativedelta(months=lost),
+                )
+            )
+        agent = SQL("")
+        if user:
+            agent = SQL(
+                """
+                       AND so.sputnik_client_id IN (
+                           SELECT id FROM res_partner
+                            WHERE user_id = %s OR user_id IS NULL)
+                """,
+                user.id,
+            )
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -381,11 +437,7 @@ class SputnikClientDynamicsReport(models.Model):
                     SELECT so.sputnik_client_id AS partner_id,
                            MIN(LEAST(so.date_order::date, so.sputnik_date_start))
                                AS first_known,
-                           MAX(v.date_end) FILTER (WHERE v.known <= %(start)s)
-                               AS return_start,
-                           MAX(v.date_end) FILTER (WHERE v.known <= %(end)s)
-                               AS return_end,
-                           COUNT(*) FILTER (WHERE v.known <= %(end)s) AS trips
+                           %(columns)s
                       FROM sale_order so
                 CROSS JOIN LATERAL (
                            SELECT LEAST(so.date_order::date, so.sputnik_date_start)
@@ -398,40 +450,33 @@ class SputnikClientDynamicsReport(models.Model):
                        AND so.sputnik_date_start IS NOT NULL
                        AND so.sputnik_client_id IS NOT NULL
                        AND so.company_id = %(company)s
+                       %(agent)s
                   GROUP BY so.sputnik_client_id
                 )
-                SELECT COUNT(*) FILTER (WHERE return_start >= %(start_dormant)s)
-                           AS active_start,
-                       COUNT(*) FILTER (WHERE return_end >= %(end_dormant)s)
-                           AS active_end,
-                       COUNT(*) FILTER (WHERE first_known >= %(date_from)s
-                                          AND first_known <= %(end)s) AS new,
-                       COUNT(*) FILTER (WHERE return_end < %(end_lost)s
-                                          AND (return_start IS NULL
-                                               OR return_start >= %(start_lost)s))
-                           AS lost,
-                       COUNT(*) FILTER (WHERE trips >= 1) AS clients,
-                       COUNT(*) FILTER (WHERE trips >= 2) AS repeat_clients
-                  FROM client
+                SELECT %(counts)s FROM client
                 """,
+                columns=SQL(", ").join(columns),
+                counts=SQL(", ").join(counts),
                 company=company.id,
-                date_from=date_from,
-                start=start,
-                end=date_to,
-                start_dormant=start - relativedelta(months=dormant),
-                end_dormant=date_to - relativedelta(months=dormant),
-                start_lost=start - relativedelta(months=lost),
-                end_lost=date_to - relativedelta(months=lost),
+                agent=agent,
             )
         )
-        kpis = self.env.cr.dictfetchone()
+        row = self.env.cr.fetchone()
+        names = ("active_start", "active_end", "new", "lost", "clients")
+        names += ("repeat_clients",)
 
         def rate(numerator, denominator):
             return 100.0 * numerator / denominator if denominator else None
 
-        kpis.update(
-            retention_rate=rate(kpis["active_end"] - kpis["new"], kpis["active_start"]),
-            churn_rate=rate(kpis["lost"], kpis["active_start"]),
-            repeat_rate=rate(kpis["repeat_clients"], kpis["clients"]),
-        )
-        return kpis
+        result = []
+        for index in range(len(periods)):
+            kpis = dict(zip(names, row[index * 6 : index * 6 + 6], strict=True))
+            kpis.update(
+                retention_rate=rate(
+                    kpis["active_end"] - kpis["new"], kpis["active_start"]
+                ),
+                churn_rate=rate(kpis["lost"], kpis["active_start"]),
+                repeat_rate=rate(kpis["repeat_clients"], kpis["clients"]),
+            )
+            result.append(kpis)
+        return result
