@@ -48,6 +48,7 @@
         "report/sputnik_cohort_report_views.xml",
         "report/sputnik_interaction_report_views.xml",
         "report/sputnik_quality_report_views.xml",
+        "report/sputnik_value_report_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [

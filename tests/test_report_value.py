@@ -1,5 +1,5 @@
-"""Survey answers in the service quality report, on hand-made clients with known
-answers.
+"""Survey answers in the service quality report, the client value report and the
+segment migrations, on hand-made clients with known answers.
 
 The trips are those of ``ClassificationCase`` (the demo bookings cancelled in
 each test); the survey is the after-trip satisfaction survey, answered as a
@@ -11,7 +11,8 @@ from datetime import timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
-from odoo.tests import tagged
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user, tagged
 
 from .common import make_tour
 from .test_classification import ClassificationCase
@@ -159,3 +160,152 @@ class TestQualitySurveys(ClassificationCase):
         self.assertEqual(
             (action["res_model"], action["res_id"]), ("sale.order", other_order.id)
         )
+
+
+@tagged("post_install", "-at_install")
+class TestClientValue(ClassificationCase):
+    def make_base(self):
+        margins = (700.0, 200.0, 60.0, 40.0)
+        clients = [self.client_(f"Value {m}") for m in margins]
+        for client, margin in zip(clients, margins, strict=True):
+            self.trip(client, 30, revenue=10000.0, margin=margin)
+        prospect = self.client_("Value prospect")
+        return clients, prospect
+
+    def test_distribution_by_abc(self):
+        clients, prospect = self.make_base()
+        self.classify()
+        everyone = self.env["res.partner"].concat(*clients, prospect)
+        self.env.flush_all()
+        Report = self.env["sputnik.value.report"]
+        groups = {
+            abc: values
+            for abc, *values in Report._read_group(
+                [("partner_id", "in", everyone.ids)],
+                ["abc"],
+                [
+                    "client_count:sum",
+                    "trip_count:sum",
+                    "revenue:sum",
+                    "clv_historic:sum",
+                    "clv_historic_avg:avg",
+                    "clv_predicted:sum",
+                ],
+            )
+        }
+        # 700 and 200 make A (the client crossing 80 % is A), 60 B, 40 C
+        self.assertEqual(set(groups), {"a", "b", "c", False})
+        self.assertEqual(groups["a"][:5], [2, 2, 20000.0, 900.0, 450.0])
+        self.assertEqual(groups["b"][:4], [1, 1, 10000.0, 60.0])
+        self.assertEqual(groups["c"][:4], [1, 1, 10000.0, 40.0])
+        self.assertEqual(groups[False][:4], [1, 0, 0.0, 0.0])
+        self.assertAlmostEqual(
+            groups["a"][5], sum(c.sputnik_clv_predicted for c in clients[:2])
+        )
+        row = Report.search([("partner_id", "=", clients[0].id)])
+        self.assertEqual(
+            (row.lifecycle, row.rfm_segment, row.tier_id, row.churn_risk),
+            (
+                clients[0].sputnik_lifecycle,
+                clients[0].sputnik_rfm_segment,
+                clients[0].sputnik_tier_id,
+                clients[0].sputnik_churn_risk,
+            ),
+        )
+        self.assertEqual(row.user_id, self.agent)
+        self.assertEqual(row.currency_id, self.company.currency_id)
+        action = row.action_open_record()
+        self.assertEqual(
+            (action["res_model"], action["res_id"]), ("res.partner", clients[0].id)
+        )
+        self.assertEqual(
+            Report.search([("partner_id", "=", prospect.id)]).lifecycle, "prospect"
+        )
+
+    def test_abc_migrations_of_a_period(self):
+        clients, prospect = self.make_base()
+        self.classify()
+        # the first classification, a month and more ago
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE sputnik_client_class_history SET date = date - interval '40 days'"
+            " WHERE partner_id IN %s",
+            (tuple(c.id for c in clients),),
+        )
+        History = self.env["sputnik.client.class.history"]
+        History.invalidate_model(["date"])
+        # the 40 client books a big trip: 2040, 700 A; 200 B; 60 C
+        self.trip(clients[3], 20, revenue=20000.0, margin=2000.0)
+        self.classify()
+        self.env.flush_all()
+        now = fields.Datetime.now()
+        period = [
+            ("partner_id", "in", [c.id for c in clients] + [prospect.id]),
+            ("date", ">=", now - timedelta(days=1)),
+            ("date", "<=", now + timedelta(days=1)),
+        ]
+        moves = {
+            (old, new): count
+            for old, new, count in History._read_group(
+                [*period, ("abc_changed", "=", True)],
+                ["abc_old", "abc_new"],
+                ["__count"],
+            )
+        }
+        self.assertEqual(moves, {("a", "b"): 1, ("b", "c"): 1, ("c", "a"): 1})
+        line = History.search([*period, ("partner_id", "=", clients[3].id)])
+        self.assertTrue(line.abc_changed)
+        self.assertFalse(line.xyz_changed or line.tier_changed)
+        # before the period: the first classification, from nothing to a class
+        before = History._read_group(
+            [
+                ("partner_id", "in", [c.id for c in clients]),
+                ("date", "<", now - timedelta(days=1)),
+                ("abc_changed", "=", True),
+            ],
+            ["abc_old", "abc_new"],
+            ["__count"],
+        )
+        self.assertEqual(
+            sorted(before), [(False, "a", 2), (False, "b", 1), (False, "c", 1)]
+        )
+        # one client moving: counted once among the clients
+        clients_moved = History._read_group(
+            [*period, ("abc_changed", "=", True)], [], ["partner_id:count_distinct"]
+        )[0][0]
+        self.assertEqual(clients_moved, 3)
+
+    def test_agent_manager_and_companies(self):
+        agent2 = new_test_user(
+            self.env,
+            login="sputnik_agent2_value_test",
+            name="Second Agent",
+            groups="base.group_user,sputnik_crm.group_sputnik_user",
+        )
+        other = self.env["res.company"].create({"name": "Value Other Company"})
+        mine = self.client_("Value Mine")
+        theirs = self.client_("Value Theirs", user_id=agent2.id)
+        unassigned = self.client_("Value Unassigned", user_id=False)
+        elsewhere = self.client_("Value Elsewhere")
+        clients = mine | theirs | unassigned | elsewhere
+        for client in clients:
+            self.trip(client, 30)
+        self.classify()
+        self.env.flush_all()
+        # a client of the other company, written straight: its booking stays
+        self.env.cr.execute(
+            "UPDATE res_partner SET company_id = %s WHERE id = %s",
+            (other.id, elsewhere.id),
+        )
+        Report = self.env["sputnik.value.report"]
+        domain = [("partner_id", "in", clients.ids)]
+        self.assertEqual(Report.search(domain).partner_id, clients)
+        self.assertEqual(
+            Report.with_user(self.agent).search(domain).partner_id, mine | unassigned
+        )
+        self.assertEqual(
+            Report.with_user(self.manager).search(domain).partner_id,
+            mine | theirs | unassigned,
+        )
+        with self.assertRaises(AccessError):
+            Report.with_user(self.outsider).search(domain)
