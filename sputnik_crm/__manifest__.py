@@ -2,7 +2,7 @@
     "name": "Sputnik CRM",
     "summary": "Client base of a tour bureau: clients, bookings, seats, "
     "interactions, classification, campaigns and effectiveness reports",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Sales/CRM",
     "website": "https://github.com/sputnik-tour/sputnik_crm",
     "author": "Sputnik Tour Bureau",
@@ -53,6 +53,7 @@
         "report/sputnik_agent_report_views.xml",
         "report/sputnik_campaign_report_views.xml",
         "report/sputnik_kpi_dashboard_views.xml",
+        "report/sputnik_value_report_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [

@@ -1398,6 +1398,7 @@ class ResPartner(models.Model):
                     lifecycle_old, lifecycle_new, rfm_segment_old, rfm_segment_new,
                     abc_old, abc_new, xyz_old, xyz_new, tier_old_id, tier_new_id,
                     lifecycle_changed, segment_changed,
+                    abc_changed, xyz_changed, tier_changed,
                     create_uid, create_date, write_uid, write_date)
                 SELECT c.partner_id, now() AT TIME ZONE 'UTC', %(source)s,
                        c.old_sputnik_lifecycle, c.sputnik_lifecycle,
@@ -1408,6 +1409,9 @@ class ResPartner(models.Model):
                        c.old_sputnik_lifecycle IS DISTINCT FROM c.sputnik_lifecycle,
                        c.old_sputnik_rfm_segment
                            IS DISTINCT FROM c.sputnik_rfm_segment,
+                       c.old_sputnik_abc IS DISTINCT FROM c.sputnik_abc,
+                       c.old_sputnik_xyz IS DISTINCT FROM c.sputnik_xyz,
+                       c.old_sputnik_tier_id IS DISTINCT FROM c.sputnik_tier_id,
                        %(uid)s, now() AT TIME ZONE 'UTC',
                        %(uid)s, now() AT TIME ZONE 'UTC'
                   FROM sputnik_classify_changes c

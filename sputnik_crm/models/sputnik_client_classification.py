@@ -176,7 +176,11 @@ class SputnikClientClassOverride(models.Model):
 
 
 class SputnikClientClassHistory(models.Model):
-    """One change of a client's classes: written by the classification only."""
+    """One change of a client's classes: written by the classification only.
+
+    A line holds every class before and after the change, and which of them
+    changed: the migrations of one dimension are its lines where it changed.
+    """
 
     _name = "sputnik.client.class.history"
     _description = "Client Class History"
@@ -204,6 +208,9 @@ class SputnikClientClassHistory(models.Model):
     )
     lifecycle_changed = fields.Boolean(string="Status Changed", readonly=True)
     segment_changed = fields.Boolean(readonly=True)
+    abc_changed = fields.Boolean(string="ABC Changed", readonly=True)
+    xyz_changed = fields.Boolean(string="XYZ Changed", readonly=True)
+    tier_changed = fields.Boolean(readonly=True)
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -423,6 +423,9 @@ class SputnikKpiDashboard(models.AbstractModel):
                 "compensation_cost",
                 "answer_count",
                 "satisfied_count",
+                "nps_answer_count",
+                "promoter_count",
+                "detractor_count",
             ],
             periods,
         )
@@ -475,6 +478,24 @@ class SputnikKpiDashboard(models.AbstractModel):
                     "percent",
                     "up",
                     _("Satisfied answers (4-5 of 5) / all answers x 100."),
+                    action,
+                ),
+                self._kpi(
+                    "nps",
+                    _("NPS"),
+                    self._by_period(
+                        sums,
+                        lambda s: ratio(
+                            s["promoter_count"] - s["detractor_count"],
+                            s["nps_answer_count"],
+                        ),
+                    ),
+                    "number",
+                    "up",
+                    _(
+                        "Net promoter score = % promoters (9-10) - % detractors "
+                        "(0-6) of the survey answers."
+                    ),
                     action,
                 ),
             ],

@@ -2,11 +2,13 @@ from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
 from ..models.sputnik_complaint import CATEGORIES, STAGES
+from ..models.survey_user_input import NPS_CATEGORIES
 
 KINDS = [
     ("trip", "Trip"),
     ("complaint", "Complaint"),
-    ("answer", "Satisfaction Answer"),
+    ("answer", "Satisfaction Logged"),
+    ("survey", "Survey Answer"),
 ]
 
 
@@ -15,10 +17,14 @@ class SputnikQualityReport(models.Model):
     that one pivot counts them side by side and relates them.
 
     A trip is a confirmed booking, dated by its departure, with the tour
-    operator of its departure; a complaint is dated by its opening, with its
-    operator and category; a satisfaction answer is an interaction whose
-    satisfaction (1-5) is set, dated by the interaction, with the operator of
-    its booking.
+    operator and destination of its departure; a complaint is dated by its
+    opening, with its operator and category; a survey answer is a completed
+    satisfaction survey (not a test) with its CSAT or NPS question answered,
+    dated by its completion, with the operator and destination of the booking
+    it asks about; a logged satisfaction is an interaction whose satisfaction
+    (1-5) an agent set, dated by the interaction. The interactions that a
+    survey answer records on its own are left out: their CSAT counts once, in
+    the survey row.
     """
 
     _name = "sputnik.quality.report"
@@ -42,15 +48,26 @@ class SputnikQualityReport(models.Model):
         comodel_name="res.users",
         string="Responsible",
         readonly=True,
-        help="Responsible of the complaint, agent of the interaction.",
+        help="Responsible of the complaint, agent of the interaction, salesperson "
+        "of the booking a survey asks about.",
     )
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     currency_id = fields.Many2one(comodel_name="res.currency", readonly=True)
     operator_id = fields.Many2one(
         comodel_name="res.partner", string="Tour Operator", readonly=True
     )
+    destination_id = fields.Many2one(
+        comodel_name="sputnik.destination",
+        string="Destination",
+        readonly=True,
+        help="Destination of the tour of the booking (of the complaint's departure "
+        "for a complaint).",
+    )
     category = fields.Selection(CATEGORIES, readonly=True)
     stage = fields.Selection(STAGES, string="Complaint Stage", readonly=True)
+    nps_category = fields.Selection(
+        NPS_CATEGORIES, string="NPS Category", readonly=True
+    )
     order_id = fields.Many2one(
         comodel_name="sale.order", string="Booking", readonly=True
     )
@@ -59,6 +76,9 @@ class SputnikQualityReport(models.Model):
     )
     interaction_id = fields.Many2one(
         comodel_name="sputnik.interaction", string="Interaction", readonly=True
+    )
+    user_input_id = fields.Many2one(
+        comodel_name="survey.user_input", string="Survey Answer", readonly=True
     )
     trip_count = fields.Integer(
         string="Trips", readonly=True, help="Confirmed bookings, by departure date."
@@ -102,21 +122,42 @@ class SputnikQualityReport(models.Model):
         help="Compensation Granted - Recovered.",
     )
     answer_count = fields.Integer(
-        string="Satisfaction Answers",
+        string="CSAT Answers",
         readonly=True,
-        help="Interactions with a satisfaction (1-5).",
+        help="Completed satisfaction surveys with the CSAT question (1-5) "
+        "answered, and interactions whose satisfaction (1-5) an agent logged.",
     )
     satisfied_count = fields.Integer(
         string="Satisfied Answers",
         readonly=True,
-        help="Interactions with a satisfaction of 4 or 5.",
+        help="CSAT answers of 4 or 5.",
     )
     csat = fields.Float(
         string="CSAT (%)",
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="100 x Satisfied Answers / Satisfaction Answers.",
+        help="100 x Satisfied Answers / CSAT Answers.",
+    )
+    nps_answer_count = fields.Integer(
+        string="NPS Answers",
+        readonly=True,
+        help="Completed satisfaction surveys with the recommendation question "
+        "(0-10) answered.",
+    )
+    promoter_count = fields.Integer(
+        string="Promoters", readonly=True, help="NPS answers of 9 or 10."
+    )
+    detractor_count = fields.Integer(
+        string="Detractors", readonly=True, help="NPS answers of 0 to 6."
+    )
+    nps = fields.Float(
+        string="NPS",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Net Promoter Score, -100 to 100: 100 x (Promoters - Detractors) / "
+        "NPS Answers.",
     )
 
     _depends = {
@@ -126,12 +167,14 @@ class SputnikQualityReport(models.Model):
             "sputnik_client_id",
             "company_id",
             "sputnik_date_start",
+            "user_id",
         ],
         "sale.order.line": ["order_id", "sputnik_departure_id"],
-        "sputnik.departure": ["operator_id"],
+        "sputnik.departure": ["operator_id", "destination_id"],
         "sputnik.complaint": [
             "partner_id",
             "order_id",
+            "departure_id",
             "operator_id",
             "category",
             "stage",
@@ -149,6 +192,16 @@ class SputnikQualityReport(models.Model):
             "company_id",
             "date",
             "satisfaction",
+            "event_key",
+        ],
+        "survey.user_input": [
+            "state",
+            "test_entry",
+            "partner_id",
+            "end_datetime",
+            "sputnik_order_id",
+            "sputnik_csat",
+            "sputnik_nps_category",
         ],
         "account.move": ["state", "amount_total_signed"],
         "res.partner": ["user_id", "commercial_partner_id"],
@@ -167,45 +220,52 @@ class SputnikQualityReport(models.Model):
 
     @api.model
     def _query(self):
-        # ids: trips 3n, complaints 3n + 1, answers 3n + 2
+        # ids: trips 4n, complaints 4n + 1, logged satisfactions 4n + 2,
+        # survey answers 4n + 3
         return SQL(
             """
-            WITH order_operator AS (
-                SELECT line.order_id, MIN(departure.operator_id) AS operator_id
+            WITH order_tour AS (
+                SELECT line.order_id, MIN(departure.operator_id) AS operator_id,
+                       MIN(departure.destination_id) AS destination_id
                   FROM sale_order_line line
                   JOIN sputnik_departure departure
                        ON departure.id = line.sputnik_departure_id
               GROUP BY line.order_id
             )
-            SELECT so.id * 3 AS id, 'trip' AS kind,
+            SELECT so.id * 4 AS id, 'trip' AS kind,
                    so.sputnik_date_start AS date,
                    so.sputnik_client_id AS partner_id, client.user_id,
                    NULL::int AS responsible_id,
                    so.company_id, company.currency_id,
-                   op.operator_id, NULL AS category, NULL AS stage,
+                   tour.operator_id, tour.destination_id,
+                   NULL AS category, NULL AS stage, NULL AS nps_category,
                    so.id AS order_id, NULL::int AS complaint_id,
-                   NULL::int AS interaction_id,
+                   NULL::int AS interaction_id, NULL::int AS user_input_id,
                    1 AS trip_count, 0 AS complaint_count,
                    NULL::float8 AS complaint_rate,
                    0 AS resolved_count, NULL::float8 AS resolution_days,
                    0 AS compensation_amount, 0 AS recovered_amount,
                    0 AS compensation_cost,
-                   0 AS answer_count, 0 AS satisfied_count, NULL::float8 AS csat
+                   0 AS answer_count, 0 AS satisfied_count, NULL::float8 AS csat,
+                   0 AS nps_answer_count, 0 AS promoter_count,
+                   0 AS detractor_count, NULL::float8 AS nps
               FROM sale_order so
               JOIN res_partner client ON client.id = so.sputnik_client_id
               JOIN res_company company ON company.id = so.company_id
-         LEFT JOIN order_operator op ON op.order_id = so.id
+         LEFT JOIN order_tour tour ON tour.order_id = so.id
              WHERE so.state = 'sale'
                AND so.sputnik_is_booking
                AND so.sputnik_date_start IS NOT NULL
             UNION ALL
-            SELECT complaint.id * 3 + 1, 'complaint',
+            SELECT complaint.id * 4 + 1, 'complaint',
                    complaint.date_open::date,
                    partner.commercial_partner_id, client.user_id,
                    complaint.user_id,
                    complaint.company_id, company.currency_id,
-                   complaint.operator_id, complaint.category, complaint.stage,
-                   complaint.order_id, complaint.id, NULL,
+                   complaint.operator_id,
+                   COALESCE(departure.destination_id, tour.destination_id),
+                   complaint.category, complaint.stage, NULL,
+                   complaint.order_id, complaint.id, NULL, NULL,
                    0, 1, NULL,
                    (complaint.date_resolved IS NOT NULL)::int,
                    EXTRACT(EPOCH FROM complaint.date_resolved - complaint.date_open)
@@ -214,11 +274,14 @@ class SputnikQualityReport(models.Model):
                    COALESCE(ABS(recovered.amount_total_signed), 0),
                    COALESCE(ABS(granted.amount_total_signed), 0)
                        - COALESCE(ABS(recovered.amount_total_signed), 0),
-                   0, 0, NULL
+                   0, 0, NULL, 0, 0, 0, NULL
               FROM sputnik_complaint complaint
               JOIN res_partner partner ON partner.id = complaint.partner_id
               JOIN res_partner client ON client.id = partner.commercial_partner_id
               JOIN res_company company ON company.id = complaint.company_id
+         LEFT JOIN sputnik_departure departure
+                   ON departure.id = complaint.departure_id
+         LEFT JOIN order_tour tour ON tour.order_id = complaint.order_id
          LEFT JOIN account_move granted
                    ON granted.id = complaint.compensation_move_id
                   AND granted.state = 'posted'
@@ -226,47 +289,98 @@ class SputnikQualityReport(models.Model):
                    ON recovered.id = complaint.recovered_move_id
                   AND recovered.state = 'posted'
             UNION ALL
-            SELECT interaction.id * 3 + 2, 'answer',
+            SELECT interaction.id * 4 + 2, 'answer',
                    interaction.date::date,
                    partner.commercial_partner_id, client.user_id,
                    interaction.user_id,
                    interaction.company_id, company.currency_id,
-                   op.operator_id, NULL, NULL,
-                   interaction.order_id, NULL, interaction.id,
+                   tour.operator_id, tour.destination_id, NULL, NULL, NULL,
+                   interaction.order_id, NULL, interaction.id, NULL,
                    0, 0, NULL, 0, NULL, 0, 0, 0,
                    1, (interaction.satisfaction IN ('4', '5'))::int,
                    CASE WHEN interaction.satisfaction IN ('4', '5')
-                        THEN 100.0 ELSE 0.0 END
+                        THEN 100.0 ELSE 0.0 END,
+                   0, 0, 0, NULL
               FROM sputnik_interaction interaction
               JOIN res_partner partner ON partner.id = interaction.partner_id
               JOIN res_partner client ON client.id = partner.commercial_partner_id
               JOIN res_company company ON company.id = interaction.company_id
-         LEFT JOIN order_operator op ON op.order_id = interaction.order_id
+         LEFT JOIN order_tour tour ON tour.order_id = interaction.order_id
              WHERE interaction.satisfaction IS NOT NULL
-            """
+               AND (interaction.event_key IS NULL
+                    OR interaction.event_key NOT LIKE %(survey_keys)s)
+            UNION ALL
+            SELECT answer.id * 4 + 3, 'survey',
+                   answer.end_datetime::date,
+                   client.id, client.user_id,
+                   so.user_id,
+                   company.id, company.currency_id,
+                   tour.operator_id, tour.destination_id,
+                   NULL, NULL, answer.sputnik_nps_category,
+                   so.id, NULL, NULL, answer.id,
+                   0, 0, NULL, 0, NULL, 0, 0, 0,
+                   (answer.sputnik_csat > 0)::int,
+                   (answer.sputnik_csat >= 4)::int,
+                   CASE WHEN answer.sputnik_csat >= 4 THEN 100.0
+                        WHEN answer.sputnik_csat > 0 THEN 0.0 END,
+                   (answer.sputnik_nps_category IS NOT NULL)::int,
+                   (answer.sputnik_nps_category = 'promoter')::int,
+                   (answer.sputnik_nps_category = 'detractor')::int,
+                   CASE answer.sputnik_nps_category
+                        WHEN 'promoter' THEN 100.0
+                        WHEN 'passive' THEN 0.0
+                        WHEN 'detractor' THEN -100.0 END
+              FROM survey_user_input answer
+         LEFT JOIN sale_order so ON so.id = answer.sputnik_order_id
+         LEFT JOIN res_partner partner ON partner.id = answer.partner_id
+         LEFT JOIN res_partner client
+                   ON client.id = COALESCE(
+                       partner.commercial_partner_id, so.sputnik_client_id)
+         -- without a booking: the company the survey was answered in
+         LEFT JOIN sputnik_interaction logged
+                   ON logged.event_key = %(survey_key)s || answer.id
+         LEFT JOIN res_company company
+                   ON company.id = COALESCE(so.company_id, logged.company_id)
+         LEFT JOIN order_tour tour ON tour.order_id = so.id
+             WHERE answer.state = 'done'
+               AND answer.test_entry IS NOT TRUE
+               AND (answer.sputnik_csat > 0
+                    OR answer.sputnik_nps_category IS NOT NULL)
+            """,
+            # the key of the interaction a survey answer records (survey_user_input)
+            survey_key="survey_answered:",
+            survey_keys="survey_answered:%",
         )
 
     def _read_group_select(self, aggregate_spec, query):
         """The rates of a group from the sums of its counts, as
         ``purchase.report`` does for its average price."""
+
+        def total(field_name):
+            return SQL("SUM(%s)", self._field_to_sql(self._table, field_name, query))
+
         ratios = {
-            "complaint_rate:avg": ("complaint_count", "trip_count"),
-            "csat:avg": ("satisfied_count", "answer_count"),
+            "complaint_rate:avg": (total("complaint_count"), "trip_count"),
+            "csat:avg": (total("satisfied_count"), "answer_count"),
+            "nps:avg": (
+                SQL("%s - %s", total("promoter_count"), total("detractor_count")),
+                "nps_answer_count",
+            ),
         }
         if aggregate_spec not in ratios:
             return super()._read_group_select(aggregate_spec, query)
         numerator, denominator = ratios[aggregate_spec]
-        return SQL(
-            "100.0 * SUM(%s) / NULLIF(SUM(%s), 0)",
-            self._field_to_sql(self._table, numerator, query),
-            self._field_to_sql(self._table, denominator, query),
-        )
+        return SQL("100.0 * (%s) / NULLIF(%s, 0)", numerator, total(denominator))
 
     # === ACTIONS === #
     def action_open_record(self):
-        """The complaint, interaction or booking of the row."""
+        """The complaint, interaction, survey answer or booking of the row; the
+        booking of a survey answer for those who may not read the answers."""
         self.ensure_one()
-        record = self.complaint_id or self.interaction_id or self.order_id
+        user_input = self.user_input_id
+        if user_input and not user_input.has_access("read"):
+            user_input = user_input.browse()
+        record = self.complaint_id or self.interaction_id or user_input or self.order_id
         return {
             "type": "ir.actions.act_window",
             "res_model": record._name,
