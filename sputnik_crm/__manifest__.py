@@ -39,6 +39,7 @@
         "views/sputnik_interaction_views.xml",
         "views/sputnik_complaint_views.xml",
         "views/sputnik_care_views.xml",
+        "views/sputnik_campaign_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/sputnik_passport_override_views.xml",
@@ -64,6 +65,7 @@
         "demo/sputnik_booking_demo.xml",
         "demo/sputnik_classification_demo.xml",
         "demo/sputnik_interaction_demo.xml",
+        "demo/sputnik_campaign_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

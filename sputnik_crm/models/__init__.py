@@ -20,7 +20,11 @@ from . import sputnik_client_duplicate
 from . import sputnik_interaction
 from . import sputnik_complaint
 from . import mailing_trace
+from . import sputnik_segment
+from . import utm_campaign
+from . import mailing_mailing
 from . import survey_question
+from . import survey_survey
 from . import survey_user_input
 from . import sputnik_care_event
 from . import crm_lead

@@ -526,3 +526,38 @@ class SputnikDemo(models.AbstractModel):
         bookings.write(
             {"campaign_id": campaign.id, "medium_id": ref("utm.utm_medium_email").id}
         )
+
+    @api.model
+    def _load_demo_campaign_plans(self):
+        self, company, today = self._demo_env()
+        ref = self.env.ref
+        spring = self.env["utm.campaign"].search(
+            [("name", "=", "Spring at the Sea")], limit=1
+        )
+        spring.write(
+            {
+                "sputnik_goal": "early_booking",
+                "sputnik_segment_id": ref(
+                    "sputnik_crm.sputnik_segment_beach_vip_demo"
+                ).id,
+                "sputnik_date_from": today - relativedelta(days=30),
+                "sputnik_date_to": today + relativedelta(days=30),
+                "sputnik_budget": 30000.0,
+                "sputnik_cost": 25000.0,
+                "company_id": company.id,
+            }
+        )
+        self.env["utm.campaign"].create(
+            {
+                "title": "Welcome Back",
+                "user_id": ref("sputnik_crm.user_manager_demo").id,
+                "sputnik_goal": "reactivation",
+                "sputnik_segment_id": ref(
+                    "sputnik_crm.sputnik_segment_dormant_demo"
+                ).id,
+                "sputnik_date_from": today + relativedelta(days=7),
+                "sputnik_date_to": today + relativedelta(days=60),
+                "sputnik_budget": 15000.0,
+                "company_id": company.id,
+            }
+        )

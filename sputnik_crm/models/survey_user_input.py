@@ -84,6 +84,7 @@ class SurveyUserInput(models.Model):
                     "satisfaction": str(answer.sputnik_csat)
                     if answer.sputnik_csat
                     else False,
+                    "campaign_id": answer.survey_id.sputnik_campaign_id.id,
                     "stage": "after_sale" if answer.sputnik_order_id else "service",
                 }
                 for answer in answered

@@ -6,11 +6,13 @@ KINDS = [
     ("mailing", "Mailing"),
     ("opportunity", "Opportunity"),
     ("booking", "Confirmed Booking"),
+    ("cost", "Campaign Cost"),
 ]
 SOURCES = {
     "mailing": "mailing.trace",
     "opportunity": "crm.lead",
     "booking": "sale.order",
+    "cost": "utm.campaign",
 }
 # e-mails that left the server: delivered or not
 SENT_STATUSES = ("pending", "sent", "open", "reply", "bounce")
@@ -42,6 +44,7 @@ class SputnikCampaignReport(models.Model):
         "booking_count",
         "revenue",
         "margin",
+        "cost",
     )
 
     # === FIELDS === #
@@ -118,6 +121,19 @@ class SputnikCampaignReport(models.Model):
         "currency. Campaign ROI = (Margin - cost) / cost.",
     )
 
+    cost = fields.Monetary(
+        readonly=True,
+        help="The campaign's actual cost, on its start date (or creation).",
+    )
+    roi = fields.Float(
+        string="ROI (%)",
+        readonly=True,
+        aggregator="avg",
+        digits=(16, 1),
+        help="Campaign ROI = (Margin - Cost) / Cost x 100, from the sums of the "
+        "group.",
+    )
+
     _depends = {
         "mailing.trace": [
             "campaign_id",
@@ -137,6 +153,12 @@ class SputnikCampaignReport(models.Model):
             "company_id",
         ],
         "sale.order": ["campaign_id", "date_order", "state", "user_id", "company_id"],
+        "utm.campaign": [
+            "sputnik_cost",
+            "sputnik_date_from",
+            "company_id",
+            "user_id",
+        ],
         "sale.order.line": ["price_subtotal", "margin", "sputnik_departure_id"],
         "res.company": ["currency_id"],
     }
@@ -155,6 +177,7 @@ class SputnikCampaignReport(models.Model):
                     self._select_mailing_traces(),
                     self._select_opportunities(),
                     self._select_bookings(),
+                    self._select_costs(),
                 ]
             ),
         )
@@ -178,10 +201,12 @@ class SputnikCampaignReport(models.Model):
                 )
             )
         for name in self._event_measures:
-            default = SQL("0.0") if name in ("revenue", "margin") else SQL("0")
+            default = SQL("0.0") if name in ("revenue", "margin", "cost") else SQL("0")
             row.append(
                 SQL("%s AS %s", columns.get(name, default), SQL.identifier(name))
             )
+        # a ratio of the group's sums (see _read_group_select): none per row
+        row.append(SQL("NULL::float AS roi"))
         return SQL(", ").join(row)
 
     @api.model
@@ -273,6 +298,36 @@ class SputnikCampaignReport(models.Model):
                 margin=SQL("booking.margin"),
             ),
             self.env["sputnik.booking.report"]._table_query,
+        )
+
+    @api.model
+    def _select_costs(self):
+        return SQL(
+            """
+            SELECT %s
+              FROM utm_campaign campaign
+             WHERE campaign.sputnik_cost > 0
+               AND campaign.company_id IS NOT NULL
+            """,
+            self._row(
+                SQL("campaign.id"),
+                "cost",
+                SQL("campaign.id"),
+                SQL("COALESCE(campaign.sputnik_date_from, campaign.create_date)"),
+                user_id=SQL("campaign.user_id"),
+                company_id=SQL("campaign.company_id"),
+                cost=SQL("campaign.sputnik_cost"),
+            ),
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """ROI from the sums of the group, not an average of the rows."""
+        if aggregate_spec != "roi:avg":
+            return super()._read_group_select(aggregate_spec, query)
+        margin = self._field_to_sql(self._table, "margin", query)
+        cost = self._field_to_sql(self._table, "cost", query)
+        return SQL(
+            "100.0 * (SUM(%s) - SUM(%s)) / NULLIF(SUM(%s), 0)", margin, cost, cost
         )
 
     # === ACTIONS === #

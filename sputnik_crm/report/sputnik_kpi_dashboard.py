@@ -150,7 +150,7 @@ class SputnikKpiDashboard(models.AbstractModel):
         return {name: compute(sums[name]) for name in PERIODS}
 
     @api.model
-    def _section_sales(self, periods):
+    def _section_sales(self, periods, shared):
         sums = self._period_sums(
             "sputnik.booking.report",
             "date",
@@ -225,7 +225,7 @@ class SputnikKpiDashboard(models.AbstractModel):
         }
 
     @api.model
-    def _section_clients(self, periods):
+    def _section_clients(self, periods, shared):
         Dynamics = self.env["sputnik.client.dynamics.report"]
         user = (
             None
@@ -242,6 +242,7 @@ class SputnikKpiDashboard(models.AbstractModel):
                     totals[name][key] = totals[name].get(key, 0) + kpis[key]
                 for key in ("clients", "repeat_clients"):
                     totals[name][key] = totals[name].get(key, 0) + kpis[key]
+        shared["clients"] = totals
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sputnik_crm.sputnik_client_dynamics_report_action"
         )
@@ -324,7 +325,7 @@ class SputnikKpiDashboard(models.AbstractModel):
         }
 
     @api.model
-    def _section_effectiveness(self, periods):
+    def _section_effectiveness(self, periods, shared):
         sums = self._period_sums(
             "sputnik.interaction.report",
             "date",
@@ -411,7 +412,7 @@ class SputnikKpiDashboard(models.AbstractModel):
         }
 
     @api.model
-    def _section_quality(self, periods):
+    def _section_quality(self, periods, shared):
         sums = self._period_sums(
             "sputnik.quality.report",
             "date",
@@ -502,7 +503,7 @@ class SputnikKpiDashboard(models.AbstractModel):
         }
 
     @api.model
-    def _section_payments(self, periods):
+    def _section_payments(self, periods, shared):
         sums = self._period_sums(
             "sputnik.payment.report",
             "invoice_date",
@@ -596,13 +597,21 @@ class SputnikKpiDashboard(models.AbstractModel):
         }
 
     @api.model
-    def _section_campaigns(self, periods):
+    def _section_campaigns(self, periods, shared):
         sums = self._period_sums(
             "sputnik.campaign.report",
             "date",
-            ["sent_count", "opened_count", "booking_count", "revenue", "margin"],
+            [
+                "sent_count",
+                "opened_count",
+                "booking_count",
+                "revenue",
+                "margin",
+                "cost",
+            ],
             periods,
         )
+        clients = shared.get("clients")
         action = self._report_action(
             "sputnik_crm.sputnik_campaign_report_action", "date", periods
         )
@@ -649,6 +658,46 @@ class SputnikKpiDashboard(models.AbstractModel):
                     _("Margin of the bookings carrying a campaign."),
                     action,
                 ),
+                self._kpi(
+                    "campaign_cost",
+                    _("Campaign Cost"),
+                    self._by_period(sums, lambda s: s["cost"]),
+                    "amount",
+                    "down",
+                    _("Actual cost of the campaigns starting in the period."),
+                    action,
+                ),
+                self._kpi(
+                    "campaign_roi",
+                    _("Campaign ROI"),
+                    self._by_period(
+                        sums, lambda s: ratio(s["margin"] - s["cost"], s["cost"])
+                    ),
+                    "percent",
+                    "up",
+                    _(
+                        "(Margin of the bookings carrying a campaign - campaign cost) "
+                        "/ campaign cost x 100, over the period."
+                    ),
+                    action,
+                ),
+                self._kpi(
+                    "cac",
+                    _("Acquisition Cost (CAC)"),
+                    {
+                        name: ratio(sums[name]["cost"], clients[name]["new"], 1.0)
+                        if clients
+                        else None
+                        for name in PERIODS
+                    },
+                    "amount",
+                    "down",
+                    _(
+                        "Marketing cost of the period (the campaigns' actual cost) / "
+                        "new clients of the period."
+                    ),
+                    action,
+                ),
             ],
         }
 
@@ -673,13 +722,14 @@ class SputnikKpiDashboard(models.AbstractModel):
                 self.env._("The dashboard is for the bureau's agents and managers.")
             )
         periods = self._periods(date_from, date_to)
+        shared = {}  # the sections share their totals (new clients for the CAC)
         return {
             "periods": {
                 name: [fields.Date.to_string(day) for day in period]
                 for name, period in periods.items()
             },
             "currency_id": self.env.company.currency_id.id,
-            "sections": [section(periods) for section in self._sections()],
+            "sections": [section(periods, shared) for section in self._sections()],
         }
 
     @api.model
