@@ -131,8 +131,8 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
         },
         ...openSection("sputnik_crm_menu_reports", "sale_report_menu_bookings"),
         {
-            content: "the bookings analysis opens as a graph",
-            trigger: ".o_graph_view .o_graph_renderer",
+            content: "the bookings analysis opens as a pivot",
+            trigger: ".o_pivot_view .o_pivot table",
         },
         assertNoMenu("sputnik_crm.sputnik_crm_menu_config", "configuration is for managers"),
     ],
