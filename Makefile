@@ -45,6 +45,7 @@ check-existing:
 screenshot: venv
 	.venv/bin/python scripts/screenshot.py "/odoo/action-sputnik_crm.product_template_action_tours" docs/screenshot.png
 	.venv/bin/python scripts/screenshot.py "/odoo/action-sputnik_crm.sputnik_departure_action" docs/departures.png --login manager --password manager
+	.venv/bin/python scripts/screenshot.py "/odoo/action-sputnik_crm.sputnik_kpi_dashboard_action" docs/dashboard.png --login manager --password manager --ready ".o_sputnik_kpi" --size 1440x1300
 
 bench:
 	@bash scripts/bench.sh booking

@@ -18,7 +18,7 @@ import time
 import requests
 import websocket
 
-RENDERED = "!!document.querySelector('.o_action_manager .o_view_controller')"
+RENDERED = "!!document.querySelector('.o_action_manager %s')"
 
 
 def session_cookie(base, db, login, password):
@@ -104,6 +104,11 @@ def main():
     parser.add_argument("--port", default=os.environ.get("PORT", "8069"))
     parser.add_argument("--size", default="1440x900")
     parser.add_argument("--wait", type=float, default=2.0)
+    parser.add_argument(
+        "--ready",
+        default=".o_view_controller",
+        help="CSS selector of the rendered action (a client action has its own)",
+    )
     args = parser.parse_args()
     base = f"http://localhost:{args.port}"
     width, height = map(int, args.size.split("x"))
@@ -125,7 +130,7 @@ def main():
         while time.time() < deadline:
             ready = chrome.call(
                 "Runtime.evaluate",
-                expression=RENDERED,
+                expression=RENDERED % args.ready,
                 returnByValue=True,
             )
             if ready.get("result", {}).get("value"):

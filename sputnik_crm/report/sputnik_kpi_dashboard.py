@@ -491,7 +491,7 @@ class SputnikKpiDashboard(models.AbstractModel):
                             s["nps_answer_count"],
                         ),
                     ),
-                    "number",
+                    "score",
                     "up",
                     _(
                         "Net promoter score = % promoters (9-10) - % detractors "

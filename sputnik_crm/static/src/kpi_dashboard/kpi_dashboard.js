@@ -133,7 +133,7 @@ export class SputnikKpiDashboard extends Component {
         }
         const diff = current - other;
         let text;
-        if (["percent", "ratio", "days", "hours"].includes(kpi.format) || !other) {
+        if (["percent", "ratio", "days", "hours", "score"].includes(kpi.format) || !other) {
             text = `${diff >= 0 ? "+" : "−"}${this.format(kpi, Math.abs(diff))}`;
         } else {
             const share = (100 * diff) / Math.abs(other);
