@@ -495,7 +495,7 @@ class SputnikDemo(models.AbstractModel):
             ]
         )
         # requests: from the campaign and from the agents' calls
-        self.env["crm.lead"].create(
+        leads = self.env["crm.lead"].create(
             [
                 {
                     "name": name,
@@ -515,6 +515,28 @@ class SputnikDemo(models.AbstractModel):
                 ]
             ]
         )
+        # the requests came in over the last weeks; the agents called back
+        # hours later (the first response time of the reports)
+        for index, lead in enumerate(leads):
+            came = fields.Datetime.now() - relativedelta(days=18 - 3 * index)
+            self.env.cr.execute(
+                "UPDATE crm_lead SET create_date = %s WHERE id = %s", (came, lead.id)
+            )
+            self.env["sputnik.interaction"].create(
+                {
+                    "name": f"Call back: {lead.name}",
+                    "interaction_type": "call",
+                    "direction": "outbound",
+                    "date": came + relativedelta(hours=2 + 5 * index),
+                    "partner_id": lead.partner_id.id,
+                    "user_id": lead.user_id.id,
+                    "lead_id": lead.id,
+                    "company_id": company.id,
+                    "stage": "pre_sale",
+                    "reaction": "interested",
+                }
+            )
+        leads.invalidate_recordset(["create_date"])
         # two of this season's bookings came from the mailing
         bookings = self.env["sale.order"].search(
             [
