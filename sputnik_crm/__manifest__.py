@@ -40,6 +40,7 @@
         "views/sputnik_complaint_views.xml",
         "views/sputnik_care_views.xml",
         "views/sputnik_campaign_views.xml",
+        "views/sputnik_sales_plan_views.xml",
         "views/sale_order_views.xml",
         "views/res_config_settings_views.xml",
         "wizard/sputnik_passport_override_views.xml",
@@ -55,6 +56,7 @@
         "report/sputnik_campaign_report_views.xml",
         "report/sputnik_kpi_dashboard_views.xml",
         "report/sputnik_value_report_views.xml",
+        "report/sputnik_sales_plan_report_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [

@@ -1,3 +1,4 @@
+from odoo import fields
 from odoo.tests import TransactionCase, tagged
 
 
@@ -160,3 +161,32 @@ class TestDemoComplaints(TransactionCase):
         compensated = complaints.filtered("compensation_move_id")
         self.assertEqual(compensated.compensation_move_id.move_type, "out_refund")
         self.assertEqual(compensated.recovered_move_id.move_type, "in_refund")
+
+
+@tagged("post_install", "-at_install")
+class TestDemoPlanning(TransactionCase):
+    """The demo plans this quarter and the next, and suggests seats to buy."""
+
+    def test_plans_and_suggestions(self):
+        company = self.env.ref("base.demo_company_ua")
+        today = fields.Date.context_today(self.env["sputnik.sales.plan"])
+        plans = self.env["sputnik.sales.plan"].search(
+            [("company_id", "=", company.id), ("state", "=", "active")]
+        )
+        self.assertTrue(
+            plans.filtered(lambda p: p.date_from <= today <= p.date_to).line_ids
+        )
+        agents = plans.line_ids.user_id
+        self.assertIn(self.env.ref("sputnik_crm.user_agent_demo"), agents)
+        departures = (
+            self.env["sputnik.departure"]
+            .with_company(company)
+            .search(
+                [
+                    ("company_id", "=", company.id),
+                    ("state", "in", ("planned", "open")),
+                    ("date_start", ">", today),
+                ]
+            )
+        )
+        self.assertTrue(departures.filtered("suggested_seats"))

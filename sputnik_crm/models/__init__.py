@@ -10,6 +10,7 @@ from . import sputnik_travel_document
 from . import product_template
 from . import sputnik_departure
 from . import sputnik_waitlist
+from . import sputnik_sales_plan
 from . import sale_order
 from . import sale_order_line
 from . import stock_picking

@@ -158,6 +158,14 @@ class ResCompany(models.Model):
         "survey); its CSAT and NPS questions feed the clients' satisfaction figures.",
     )
 
+    # === PLANNING === #
+    sputnik_release_days = fields.Integer(
+        string="Release Reminder (days)",
+        default=7,
+        help="The responsible of a departure gets a To-Do when its allotment is "
+        "released within this many days and seats are unsold.",
+    )
+
     # === COMPLAINTS === #
     sputnik_complaint_days_normal = fields.Integer(
         string="Complaint Deadline, Normal (days)", default=7
@@ -200,6 +208,7 @@ class ResCompany(models.Model):
         "sputnik_care_passport_days",
         "sputnik_care_balance_days",
         "sputnik_care_survey_days",
+        "sputnik_release_days",
     )
     def _check_sputnik_care_days(self):
         for company in self:
@@ -208,12 +217,14 @@ class ResCompany(models.Model):
                     company.sputnik_care_passport_days,
                     company.sputnik_care_balance_days,
                     company.sputnik_care_survey_days,
+                    company.sputnik_release_days,
                 )
                 < 0
             ):
                 raise ValidationError(
                     self.env._(
-                        "The days of the client-care messages cannot be negative."
+                        "The days of the client-care messages and of the "
+                        "release reminder cannot be negative."
                     )
                 )
 

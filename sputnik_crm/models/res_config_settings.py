@@ -46,6 +46,9 @@ class ResConfigSettings(models.TransientModel):
     sputnik_next_trip_days = fields.Integer(
         related="company_id.sputnik_next_trip_days", readonly=False
     )
+    sputnik_release_days = fields.Integer(
+        related="company_id.sputnik_release_days", readonly=False
+    )
     sputnik_care_birthday = fields.Boolean(
         related="company_id.sputnik_care_birthday", readonly=False
     )

@@ -583,3 +583,55 @@ class SputnikDemo(models.AbstractModel):
                 "company_id": company.id,
             }
         )
+
+    @api.model
+    def _load_demo_plans(self):
+        """Sales plans of this quarter and the next, active, with targets by
+        agent and by destination: the coming departures get purchase
+        suggestions from them."""
+        self, company, today = self._demo_env()
+        ref = self.env.ref
+        agent = ref("sputnik_crm.user_agent_demo")
+        agent2 = ref("sputnik_crm.user_agent2_demo")
+        turkey = ref("sputnik_crm.sputnik_destination_tr_demo")
+        egypt = ref("sputnik_crm.sputnik_destination_eg_demo")
+        bulgaria = ref("sputnik_crm.sputnik_destination_bg_demo")
+        start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+        for quarter_start, scale in (
+            (start, 1.0),
+            (start + relativedelta(months=3), 1.5),
+        ):
+            quarter_end = quarter_start + relativedelta(months=3, days=-1)
+            lines = [
+                (agent, False, False, 8, 20, 700000.0, 140000.0, 3),
+                (agent2, False, False, 6, 14, 500000.0, 100000.0, 2),
+                (False, turkey, "beach", 10, 40, 1200000.0, 240000.0, 3),
+                (False, egypt, "beach", 6, 24, 700000.0, 140000.0, 2),
+                (False, bulgaria, False, 3, 12, 300000.0, 60000.0, 1),
+            ]
+            self.env["sputnik.sales.plan"].create(
+                {
+                    "name": f"Q{(quarter_start.month - 1) // 3 + 1} "
+                    f"{quarter_start.year}",
+                    "period_type": "quarter",
+                    "date_from": quarter_start,
+                    "date_to": quarter_end,
+                    "company_id": company.id,
+                    "state": "active",
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "user_id": line[0].id if line[0] else False,
+                                "destination_id": line[1].id if line[1] else False,
+                                "tour_type": line[2],
+                                "target_bookings": round(line[3] * scale),
+                                "target_seats": round(line[4] * scale),
+                                "target_revenue": line[5] * scale,
+                                "target_margin": line[6] * scale,
+                                "target_new_clients": round(line[7] * scale),
+                            }
+                        )
+                        for line in lines
+                    ],
+                }
+            )

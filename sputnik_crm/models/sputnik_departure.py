@@ -1,4 +1,7 @@
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
+
+from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
@@ -8,6 +11,9 @@ SEAT_KEYS = ("purchased", "received", "on_hand", "reserved", "sold", "free")
 # written by the departure's own logic only (sudo), never by a user directly
 PROTECTED_FIELDS = {"state", "product_id", "ptav_id", "seat_version"}
 OPEN_STATES = ("planned", "open", "sold_out")
+# departures that may still be bought for: coming and not sold out
+PURCHASE_STATES = ("planned", "open")
+DRAFT_PURCHASE_STATES = ("draft", "sent", "to approve")
 
 
 class SputnikDeparture(models.Model):
@@ -137,6 +143,61 @@ class SputnikDeparture(models.Model):
     waitlist_count = fields.Integer(compute="_compute_waitlist_count")
     color = fields.Integer(compute="_compute_color")
 
+    # === PLANNING === #
+    user_id = fields.Many2one(
+        "res.users",
+        string="Responsible",
+        default=lambda self: self.env.user,
+        domain=[("share", "=", False)],
+        tracking=True,
+        help="Gets the reminder before the allotment release.",
+    )
+    release_notified_date = fields.Date(
+        string="Release Reminder For",
+        readonly=True,
+        copy=False,
+        help="Release date of the last reminder given: one reminder per release "
+        "date.",
+    )
+    plan_seats = fields.Float(
+        string="Planned Seats",
+        digits=(16, 1),
+        compute="_compute_purchase_suggestion",
+        help="This departure's share of the seats the active sales plans still "
+        "expect: the remaining target seats (target - seats booked in the "
+        "period) of the most specific plan lines covering its destination, tour "
+        "type and date, split evenly over the coming departures they cover.",
+    )
+    sell_through = fields.Float(
+        string="Sell-Through (%)",
+        digits=(16, 1),
+        compute="_compute_purchase_suggestion",
+        help="Seats sold / seats bought for the same tour in the same month a "
+        "year before; else over the company's departures of the last 12 months; "
+        "else 100 %.",
+    )
+    sell_through_basis = fields.Selection(
+        [
+            ("tour", "Same tour, a year before"),
+            ("company", "Company, last 12 months"),
+            ("none", "No history"),
+        ],
+        compute="_compute_purchase_suggestion",
+    )
+    suggested_seats = fields.Integer(
+        string="Seats to Buy",
+        compute="_compute_purchase_suggestion",
+        help="Seats sold + Planned Seats × Sell-Through, rounded up, minus the "
+        "seats already bought (confirmed purchase orders), at least 0. Only for "
+        "coming departures, planned or open.",
+    )
+    has_draft_purchase = fields.Boolean(
+        string="Draft Purchase Open",
+        compute="_compute_purchase_suggestion",
+        help="A draft purchase order of this departure's seats waits for "
+        "confirmation.",
+    )
+
     _sql_constraints = [
         (
             "tour_dates_uniq",
@@ -223,6 +284,16 @@ class SputnikDeparture(models.Model):
         colors = {"open": 10, "sold_out": 1, "closed": 4, "cancelled": 1, "planned": 0}
         for departure in self:
             departure.color = colors.get(departure.state, 0)
+
+    def _compute_purchase_suggestion(self):
+        suggestions = self._origin._get_purchase_suggestions()
+        for departure in self:
+            values = suggestions.get(departure._origin.id, {})
+            departure.plan_seats = values.get("plan_seats", 0.0)
+            departure.sell_through = values.get("sell_through", 0.0) * 100
+            departure.sell_through_basis = values.get("basis", False)
+            departure.suggested_seats = values.get("suggested", 0)
+            departure.has_draft_purchase = values.get("draft", False)
 
     # === CONSTRAINTS === #
     @api.constrains("date_start", "date_end", "release_date")
@@ -389,6 +460,41 @@ class SputnikDeparture(models.Model):
             "res_model": "purchase.order",
             "res_id": order.id,
             "view_mode": "form",
+        }
+
+    def action_create_purchase_order(self):
+        """Turn the purchase suggestion into a draft purchase order to the tour
+        operator."""
+        orders = self.env["purchase.order"]
+        for departure in self:
+            if departure.has_draft_purchase:
+                raise UserError(
+                    self.env._(
+                        "A draft purchase order of seats of %(name)s is open: "
+                        "confirm or cancel it first.",
+                        name=departure.display_name,
+                    )
+                )
+            if departure.suggested_seats <= 0:
+                raise UserError(
+                    self.env._(
+                        "No seats to buy for %(name)s: its bookings, the sales "
+                        "plan and the seats already bought suggest none.",
+                        name=departure.display_name,
+                    )
+                )
+            orders |= departure._sputnik_purchase_order(departure.suggested_seats)
+        self.invalidate_recordset(["suggested_seats", "has_draft_purchase"])
+        action = {
+            "type": "ir.actions.act_window",
+            "res_model": "purchase.order",
+            "name": self.env._("Purchase Orders"),
+        }
+        if len(orders) == 1:
+            return action | {"res_id": orders.id, "view_mode": "form"}
+        return action | {
+            "view_mode": "list,form",
+            "domain": [("id", "in", orders.ids)],
         }
 
     def action_view_overdue_bookings(self):
@@ -732,3 +838,217 @@ class SputnikDeparture(models.Model):
         )
         departures._sputnik_refresh_state()
         departures.filtered(lambda d: d.state == "done").action_complete()
+
+    # === PURCHASE PLANNING === #
+    def _get_purchase_suggestions(self):
+        """{departure id: {plan_seats, sell_through, basis, suggested, draft}}
+        for the coming departures of ``self`` (planned or open, leaving after
+        today), in a fixed number of queries whatever their number.
+
+        Seats to buy = ceil(sold + planned seats × sell-through) - purchased,
+        at least 0 (see the fields' help).
+        """
+        today = fields.Date.context_today(self)
+        coming = self.filtered(
+            lambda d: d.id and d.state in PURCHASE_STATES and d.date_start > today
+        )
+        if not coming:
+            return {}
+        figures = coming._get_seat_figures()
+        plan_seats = coming._get_plan_seats(today)
+        sell_through = coming._get_sell_through(today)
+        drafts = {
+            product.id
+            for [product] in self.env["purchase.order.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", coming.product_id.ids),
+                    ("state", "in", DRAFT_PURCHASE_STATES),
+                ],
+                groupby=["product_id"],
+            )
+        }
+        result = {}
+        for departure in coming:
+            seats = figures[departure.id]
+            rate, basis = sell_through[departure.id]
+            demand = seats["sold"] + plan_seats[departure.id] * rate
+            result[departure.id] = {
+                "plan_seats": plan_seats[departure.id],
+                "sell_through": rate,
+                "basis": basis,
+                "suggested": max(math.ceil(round(demand, 6)) - seats["purchased"], 0),
+                "draft": departure.product_id.id in drafts,
+            }
+        return result
+
+    def _sputnik_plan_lines(self, lines):
+        """The lines of ``lines`` (active sales plan lines with seat targets)
+        that plan this departure's seats: among those covering its company,
+        date, destination (or a parent of it) and tour type, the most specific
+        ones (deepest destination, then with a tour type); the all-agent line if
+        there is one, else the lines of every agent."""
+        self.ensure_one()
+        path = self.destination_id.parent_path or ""
+        matching = lines.filtered(
+            lambda line: line.company_id == self.company_id
+            and line.date_from <= self.date_start <= line.date_to
+            and (not line.tour_type or line.tour_type == self.tour_type)
+            and (
+                not line.destination_id
+                or path.startswith(line.destination_id.parent_path)
+            )
+        )
+        if not matching:
+            return matching
+
+        def specificity(line):
+            return (len(line.destination_id.parent_path or ""), bool(line.tour_type))
+
+        best = max(specificity(line) for line in matching)
+        matching = matching.filtered(lambda line: specificity(line) == best)
+        return matching.filtered(lambda line: not line.user_id) or matching
+
+    def _get_plan_seats(self, today):
+        """{departure id: seats the active sales plans still expect on it}."""
+        result = dict.fromkeys(self.ids, 0.0)
+        lines = (
+            self.env["sputnik.sales.plan.line"]
+            .sudo()
+            .search(
+                [
+                    ("state", "=", "active"),
+                    ("company_id", "in", self.company_id.ids),
+                    ("target_seats", ">", 0),
+                    ("date_from", "<=", max(self.mapped("date_start"))),
+                    ("date_to", ">=", min(self.mapped("date_start"))),
+                ]
+            )
+        )
+        if not lines:
+            return result
+        actuals = lines._get_actuals()
+        remaining = {
+            line: max(line.target_seats - actuals.get(line.id, {}).get("seats", 0), 0)
+            for line in lines
+        }
+        # every coming departure the lines cover shares their remaining seats
+        window = self | self.sudo().search(
+            [
+                ("company_id", "in", lines.company_id.ids),
+                ("state", "in", PURCHASE_STATES),
+                ("date_start", ">", today),
+                ("date_start", ">=", min(lines.mapped("date_from"))),
+                ("date_start", "<=", max(lines.mapped("date_to"))),
+            ]
+        )
+        chosen = {
+            departure.id: departure._sputnik_plan_lines(lines) for departure in window
+        }
+        shares = Counter(line for plan_lines in chosen.values() for line in plan_lines)
+        for departure in self:
+            result[departure.id] = sum(
+                remaining[line] / shares[line] for line in chosen[departure.id]
+            )
+        return result
+
+    def _get_sell_through(self, today):
+        """{departure id: (rate, basis)}: seats sold / seats bought for the same
+        tour in the same month a year before, else over the company's
+        departures of the last 12 months, else 1 (at most 1)."""
+        departures = self.sudo()
+        month_ago = {
+            d.id: (d.date_start - relativedelta(years=1)).replace(day=1)
+            for d in departures
+        }
+        past = departures.search(
+            [
+                ("tour_id", "in", departures.tour_id.ids),
+                ("date_start", ">=", min(month_ago.values())),
+                ("date_start", "<", max(month_ago.values()) + relativedelta(months=1)),
+                ("state", "!=", "cancelled"),
+            ]
+        )
+        recent = departures.search(
+            [
+                ("company_id", "in", departures.company_id.ids),
+                ("date_start", ">=", today - relativedelta(years=1)),
+                ("date_start", "<", today),
+                ("state", "!=", "cancelled"),
+            ]
+        )
+        figures = (past | recent)._get_seat_figures()
+        by_tour_month = defaultdict(lambda: [0, 0])
+        for departure in past:
+            key = (departure.tour_id.id, departure.date_start.replace(day=1))
+            by_tour_month[key][0] += figures[departure.id]["sold"]
+            by_tour_month[key][1] += figures[departure.id]["purchased"]
+        by_company = defaultdict(lambda: [0, 0])
+        for departure in recent:
+            by_company[departure.company_id.id][0] += figures[departure.id]["sold"]
+            by_company[departure.company_id.id][1] += figures[departure.id]["purchased"]
+        result = {}
+        for departure in departures:
+            sold, bought = by_tour_month.get(
+                (departure.tour_id.id, month_ago[departure.id]), (0, 0)
+            )
+            if bought:
+                result[departure.id] = (min(sold / bought, 1.0), "tour")
+                continue
+            sold, bought = by_company.get(departure.company_id.id, (0, 0))
+            if bought:
+                result[departure.id] = (min(sold / bought, 1.0), "company")
+            else:
+                result[departure.id] = (1.0, "none")
+        return result
+
+    # === ALLOTMENT RELEASE === #
+    @api.model
+    def _cron_release_reminders(self):
+        """A To-Do for the responsible of each departure whose allotment is
+        released within the company's reminder days with seats unsold, once
+        per departure and release date."""
+        today = fields.Date.context_today(self)
+        departures = self.search(
+            [
+                ("state", "in", OPEN_STATES),
+                ("release_date", ">=", today),
+                ("release_date", "!=", False),
+            ]
+        ).filtered(
+            lambda d: d.release_notified_date != d.release_date
+            and d.release_date
+            <= today + relativedelta(days=d.company_id.sputnik_release_days)
+        )
+        figures = departures._get_seat_figures()
+        for departure in departures:
+            seats = figures[departure.id]
+            unsold = max(departure.allotment_seats, seats["purchased"]) - seats["sold"]
+            if unsold <= 0:
+                continue
+            user = (
+                departure.user_id or departure.tour_id.responsible_id or self.env.user
+            )
+            translated = departure.with_context(lang=user.lang)
+            departure.activity_schedule(
+                "mail.mail_activity_data_todo",
+                date_deadline=max(
+                    today, departure.release_date - relativedelta(days=1)
+                ),
+                summary=translated.env._(
+                    "Allotment release on %(date)s: %(seats)s seats unsold",
+                    date=departure.release_date.strftime("%d.%m.%Y"),
+                    seats=unsold,
+                ),
+                note=translated.env._(
+                    "%(seats)s seats of %(name)s are not sold. The tour operator "
+                    "takes the allotment back on %(date)s, with penalties after: "
+                    "sell them, or release them in time.",
+                    seats=unsold,
+                    name=departure.display_name,
+                    date=departure.release_date.strftime("%d.%m.%Y"),
+                ),
+                user_id=user.id,
+            )
+            departure.sudo().release_notified_date = departure.release_date

@@ -10,3 +10,4 @@ from . import sputnik_agent_report
 from . import sputnik_campaign_report
 from . import sputnik_kpi_dashboard
 from . import sputnik_value_report
+from . import sputnik_sales_plan_report
