@@ -1,7 +1,7 @@
 # sputnik_crm: `make run` serves Odoo 18 with the addon, `make test` runs the suite.
 # Overridable: DB=sputnik PORT=8069 TEST_DB=$(DB)_test ODOO_SRC=/opt/odoo
 #              ODOO_OPTS="--any-odoo-option" PYTEST_ARGS="-k access"
-.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench bench-classification
+.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench bench-classification bench-reports
 
 help:
 	@echo "make run       install or upgrade sputnik_crm in database \$$DB and serve http://localhost:\$$PORT"
@@ -13,6 +13,7 @@ help:
 	@echo "make screenshot  docs/screenshot.png of the app served by make run"
 	@echo "make bench     booking confirmation against a plain sale order (bench/README.md)"
 	@echo "make bench-classification  classify 100,000 generated clients (bench/README.md)"
+	@echo "make bench-reports  KPI dashboard and report pivots on the 100,000-client base"
 	@echo "make reset-db  drop database \$$DB after confirmation (YES=1 skips the question)"
 
 venv:
@@ -52,3 +53,6 @@ bench:
 
 bench-classification:
 	@bash scripts/bench.sh classification
+
+bench-reports:
+	@bash scripts/bench.sh reports

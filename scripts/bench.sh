@@ -5,6 +5,9 @@
 # $BENCH_DB (default ${DB}_bench), made once with the demo data and then filled
 # with 100,000 generated clients (a few minutes); the make run database is left
 # alone.
+# make bench-reports: the KPI dashboard and every report's first pivot on the
+# same $BENCH_DB base, with the reports' activity added once (interactions,
+# opportunities, complaints, mailings, survey answers); nothing else written.
 source "$(dirname "$0")/devenv.sh"
 
 ensure_venv
@@ -25,5 +28,12 @@ classification)
     "$VENV_PY" "$ROOT/bench/bench_classification.py" --db "$bench_db" \
         --addons-path "$ADDONS_PATH" --data-dir "$ROOT/.odoo-data" ${BENCH_ARGS:-}
     ;;
-*) die "unknown benchmark '$1' (booking or classification)" ;;
+reports)
+    bench_db=${BENCH_DB:-${DB}_bench}
+    install_or_upgrade "$bench_db"
+    # shellcheck disable=SC2086
+    "$VENV_PY" "$ROOT/bench/bench_reports.py" --db "$bench_db" \
+        --addons-path "$ADDONS_PATH" --data-dir "$ROOT/.odoo-data" ${BENCH_ARGS:-}
+    ;;
+*) die "unknown benchmark '$1' (booking, classification or reports)" ;;
 esac

@@ -209,15 +209,26 @@ class SputnikInteractionReport(models.Model):
          LEFT JOIN res_partner partner ON partner.id = lead.partner_id
          LEFT JOIN res_partner client ON client.id = partner.commercial_partner_id
          LEFT JOIN LATERAL (
-                   SELECT MIN(answer.date) AS date
-                     FROM sputnik_interaction answer
-                     JOIN res_partner answered ON answered.id = answer.partner_id
-                    WHERE answer.direction = 'outbound'
-                      AND answer.interaction_type NOT IN ('booking', 'payment')
-                      AND answer.date >= lead.create_date
-                      AND (answer.lead_id = lead.id
-                           OR answered.commercial_partner_id
-                              = partner.commercial_partner_id)
+                   -- the first answer on the opportunity or to its client: two
+                   -- indexed look-ups (an OR of both would scan every
+                   -- interaction for each opportunity)
+                   SELECT LEAST(
+                       (SELECT MIN(answer.date)
+                          FROM sputnik_interaction answer
+                         WHERE answer.lead_id = lead.id
+                           AND answer.direction = 'outbound'
+                           AND answer.interaction_type NOT IN ('booking', 'payment')
+                           AND answer.date >= lead.create_date),
+                       (SELECT MIN(answer.date)
+                          FROM res_partner answered
+                          JOIN sputnik_interaction answer
+                               ON answer.partner_id = answered.id
+                         WHERE answered.commercial_partner_id
+                               = partner.commercial_partner_id
+                           AND answer.direction = 'outbound'
+                           AND answer.interaction_type NOT IN ('booking', 'payment')
+                           AND answer.date >= lead.create_date)
+                   ) AS date
                    ) response ON TRUE
             """,
             days=OFFER_DAYS,

@@ -1,0 +1,572 @@
+"""Time the KPI dashboard and the first pivot of every report on a large base.
+
+On the classification benchmark's base (100,000 clients, 1,000,000 booking
+lines, 140,000 invoices: made by ``bench_classification_data.py`` when the
+database does not hold it yet, then classified once) with the activity the
+reports read added once by ``bench_reports_data.py`` (300,000 interactions,
+30,000 opportunities, 3,000 complaints, 200,000 mailing traces, 20,000 survey
+answers), runs as a Sputnik manager of the bench company:
+
+- the KPI dashboard (``sputnik.kpi.dashboard.get_dashboard``) for the last
+  12 months, as the dashboard opens;
+- for each report of the Reports menu, the first load of its pivot as the web
+  client makes it: the action's domain and context, the search filters its
+  ``search_default_*`` keys enable (read from the search view), then the
+  pivot view's rows, columns and measures, one ``read_group`` per pair of a
+  row and a column section (the total, the rows, the columns, the cells), as
+  ``pivot_model.js`` does;
+- the baseline, in the same run: Odoo's own Sales Analysis pivot
+  (``sale.action_order_report_all`` and its default filters) on the same base.
+
+Each case runs first cold (ORM caches cleared, a new cursor), then ``--repeat``
+times warm (a new cursor each time), the cases interleaved in rounds; the
+median of the warm runs counts. Targets: the dashboard in at most 1 s, each
+pivot in at most 500 ms, cold and warm. Nothing is written (every run is
+rolled back); the base stays.
+
+    PYTHONPATH=/opt/odoo .venv/bin/python bench/bench_reports.py --db DB
+
+Exit code 0 when every target is met, 1 otherwise.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from datetime import timedelta
+
+import bench_classification as classification
+import bench_reports_data as reports_data
+import psycopg2
+from dateutil.relativedelta import relativedelta
+from lxml import etree
+from odoo_boot import add_odoo_arguments, init_odoo
+
+from odoo import SUPERUSER_ID, api, fields, sql_db
+from odoo.tools import SQL
+from odoo.tools.safe_eval import datetime as safe_datetime
+from odoo.tools.safe_eval import safe_eval
+from odoo.tools.safe_eval import time as safe_time
+
+DASHBOARD_TARGET_MS = 1000.0
+PIVOT_TARGET_MS = 500.0
+BASELINE = "sale.action_order_report_all"
+REPORTS_MENU = "sputnik_crm.sputnik_crm_menu_reports"
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", required=True, help="database with sputnik_crm")
+    parser.add_argument("--clients", type=int, default=100_000)
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=3, help="warm runs per case")
+    parser.add_argument(
+        "--only", help="comma-separated substrings of the cases to run (and baseline)"
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="afterwards, for every case: its SQL queries by time, and the "
+        "EXPLAIN ANALYZE of the slowest one",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=60,
+        help="seconds after which a case's query is cancelled (counted missed)",
+    )
+    add_odoo_arguments(parser)
+    return parser.parse_args()
+
+
+# === THE BASE === #
+
+
+def ensure_base(registry, args):
+    """The classification base, classified, with the reports' activity."""
+    classification.ensure_base(registry, args)
+    changed = False
+    with registry.cursor() as cr:
+        company_id = classification_company(cr)
+        cr.execute(
+            """SELECT COUNT(*) FROM res_partner
+                WHERE ref LIKE 'BENCH-%%' AND sputnik_lifecycle IS NOT NULL"""
+        )
+        if not cr.fetchone()[0]:
+            print("classifying the base once...", flush=True)
+            started = time.perf_counter()
+            env = classification.bench_env(cr, company_id)
+            env["res.partner"]._sputnik_classify_all(source="manual")
+            cr.commit()
+            print(f"classified in {time.perf_counter() - started:.0f} s")
+            changed = True
+        if not reports_data.is_generated(cr):
+            print("adding the reports' activity...", flush=True)
+            started = time.perf_counter()
+            counts = reports_data.generate(cr)
+            cr.commit()
+            print(f"added in {time.perf_counter() - started:.0f} s: {counts}")
+            changed = True
+    if changed:
+        classification.vacuum(
+            args.db,
+            "res_partner",
+            "sale_order",
+            "sputnik_client_class_history",
+            "sputnik_interaction",
+            "crm_lead",
+            "sputnik_complaint",
+            "mailing_trace",
+            "survey_user_input",
+        )
+
+
+def classification_company(cr):
+    cr.execute("SELECT company_id FROM sale_order WHERE name LIKE 'BENCH/%%' LIMIT 1")
+    return cr.fetchone()[0]
+
+
+def bench_user(cr, company_id):
+    """A Sputnik manager of the bench company (not the administrator if
+    another one exists)."""
+    cr.execute(
+        """SELECT u.id FROM res_users u
+             JOIN res_company_users_rel rel ON rel.user_id = u.id AND rel.cid = %s
+             JOIN res_groups_users_rel gu ON gu.uid = u.id
+             JOIN ir_model_data d ON d.res_id = gu.gid AND d.model = 'res.groups'
+                  AND d.module = 'sputnik_crm' AND d.name = 'group_sputnik_manager'
+            WHERE u.active AND u.id != %s
+         ORDER BY u.id = 2, u.id LIMIT 1""",
+        (company_id, SUPERUSER_ID),
+    )
+    row = cr.fetchone()
+    if not row:
+        raise RuntimeError("No Sputnik manager in the bench company.")
+    return row[0]
+
+
+def user_env(cr, uid, company_id):
+    env = api.Environment(cr, uid, {})
+    return env(
+        context={
+            **env["res.users"].context_get(),
+            "allowed_company_ids": [company_id],
+        }
+    )
+
+
+# === THE WEB CLIENT'S FIRST PIVOT === #
+
+
+def eval_context(env, context=None):
+    return {
+        "uid": env.uid,
+        "context_today": lambda: fields.Date.context_today(env.user),
+        "datetime": safe_datetime,
+        "relativedelta": relativedelta,
+        "time": safe_time,
+        "context": context or {},
+        "allowed_company_ids": env.context.get("allowed_company_ids", []),
+    }
+
+
+def date_filter_domain(field, period, today):
+    """The domain of a date filter enabled by default, on its default period."""
+    if period in (None, "month", "this_month"):
+        start = today.replace(day=1)
+        end = start + relativedelta(months=1)
+    elif period in ("year", "this_year"):
+        start = today.replace(month=1, day=1)
+        end = start + relativedelta(years=1)
+    elif period in ("quarter", "this_quarter"):
+        start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+        end = start + relativedelta(months=3)
+    else:
+        raise NotImplementedError(f"default period {period!r}")
+    return [
+        "&",
+        (field, ">=", fields.Date.to_string(start)),
+        (field, "<", fields.Date.to_string(end)),
+    ]
+
+
+def or_domains(domains):
+    domains = [d for d in domains if d]
+    if not domains:
+        return []
+    return ["|"] * (len(domains) - 1) + [leaf for d in domains for leaf in d]
+
+
+def filter_default(env, node, context, today, group, groupbys, defaults):
+    """A search filter enabled by default: its domain into ``group``, its
+    group-bys into ``groupbys``."""
+    if node.get("date"):
+        group.append(
+            date_filter_domain(node.get("date"), node.get("default_period"), today)
+        )
+        return
+    if node.get("domain"):
+        group.append(safe_eval(node.get("domain"), eval_context(env, context)))
+    if node.get("context"):
+        ctx = safe_eval(node.get("context"), eval_context(env, context))
+        groupby = ctx.get("group_by")
+        for gb in [groupby] if isinstance(groupby, str) else groupby or []:
+            groupbys.append((defaults[node.get("name")], gb))
+
+
+def search_defaults(env, search_arch, context):
+    """The domain and group-bys of the search filters ``search_default_*``
+    enables: filters of one group (between separators) are or-ed, groups
+    and-ed, group-bys ordered by the key's value."""
+    defaults = {
+        key[len("search_default_") :]: value
+        for key, value in context.items()
+        if key.startswith("search_default_") and value
+    }
+    groups, group, groupbys = [], [], []
+    today = fields.Date.context_today(env.user)
+
+    def close():
+        if group:
+            groups.append(list(group))
+            group.clear()
+
+    def walk(node):
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            if child.tag == "separator":
+                close()
+            elif child.tag == "group":
+                close()
+                walk(child)
+                close()
+            elif child.tag == "filter" and child.get("name") in defaults:
+                filter_default(env, child, context, today, group, groupbys, defaults)
+            elif child.tag == "field":
+                if child.get("name") in defaults:
+                    raise NotImplementedError(
+                        f"search default on field {child.get('name')}"
+                    )
+
+    walk(etree.fromstring(search_arch))
+    close()
+    domain = []
+    for filters in groups:
+        ored = or_domains(filters)
+        if ored:
+            domain = ["&", *domain, *ored] if domain else ored
+    return domain, [gb for _seq, gb in sorted(groupbys, key=lambda g: g[0])]
+
+
+def sections(groupbys):
+    return [groupbys[:i] for i in range(len(groupbys) + 1)]
+
+
+def pivot_plan(env, xmlid):
+    """What the web client asks the server for on the action's first pivot:
+    ``(model, context, [(domain, measure specs, groupby)...])``."""
+    action = env["ir.actions.act_window"]._for_xml_id(xmlid)
+    model = action["res_model"]
+    ctx = safe_eval(action.get("context") or "{}", eval_context(env))
+    context = {**env.context, **ctx}
+    domain = safe_eval(action.get("domain") or "[]", eval_context(env, context))
+    view_ids = dict((mode, view_id) for view_id, mode in action.get("views") or [])
+    search_view = action.get("search_view_id")
+    search_view_id = search_view[0] if search_view else False
+    Model = env[model].with_context(context)
+    views = Model.get_views(
+        [(view_ids.get("pivot", False), "pivot"), (search_view_id, "search")]
+    )
+    pivot = etree.fromstring(views["views"]["pivot"]["arch"])
+    field_defs = views["models"][model]["fields"]
+    rows, cols, measures = [], [], []
+    for node in pivot.iter("field"):
+        name, kind = node.get("name"), node.get("type")
+        spec = name
+        if field_defs.get(name, {}).get("type") in ("date", "datetime"):
+            spec = f"{name}:{node.get('interval') or 'month'}"
+        if kind == "row":
+            rows.append(spec)
+        elif kind == "col":
+            cols.append(spec)
+        elif kind == "measure":
+            measures.append(name)
+    if not measures or pivot.get("display_quantity") in ("1", "true", "True"):
+        measures.insert(0, "__count")
+    search_domain, search_groupby = search_defaults(
+        env, views["views"]["search"]["arch"], context
+    )
+    rows = context.get("pivot_row_groupby") or search_groupby or rows
+    cols = context.get("pivot_column_groupby") or cols
+    measures = context.get("pivot_measures") or measures
+    specs = []
+    for measure in measures:
+        if measure == "__count":
+            specs.append(measure)
+            continue
+        field = Model._fields[measure]
+        aggregator = "count_distinct" if field.type == "many2one" else field.aggregator
+        specs.append(f"{measure}:{aggregator}")
+    full_domain = list(domain)
+    if search_domain:
+        full_domain = (
+            ["&", *full_domain, *search_domain] if full_domain else search_domain
+        )
+    calls, seen = [], set()
+    for row in sections(rows):
+        for col in sections(cols):
+            groupby = row + col
+            key = json.dumps(groupby)
+            if key not in seen:
+                seen.add(key)
+                calls.append((full_domain, specs, groupby))
+    return model, ctx, calls
+
+
+def run_pivot(env, plan):
+    model, ctx, calls = plan
+    Model = env[model].with_context(**ctx)
+    groups = 0
+    for domain, specs, groupby in calls:
+        groups += len(Model.read_group(domain, specs, groupby, lazy=False))
+    return groups
+
+
+# === THE CASES === #
+
+
+class Case:
+    def __init__(self, key, label, target_ms, prepare, run, baseline=False):
+        self.key, self.label, self.target_ms = key, label, target_ms
+        self.prepare, self.run, self.baseline = prepare, run, baseline
+        self.cold = None
+        self.warm = []
+        self.queries = 0
+        self.result = None
+
+
+def make_cases(env):
+    cases = []
+
+    def pivot_case(xmlid, label, baseline=False):
+        plan = pivot_plan(env, xmlid)
+        cases.append(
+            Case(
+                xmlid,
+                label,
+                PIVOT_TARGET_MS,
+                plan,
+                run_pivot,
+                baseline=baseline,
+            )
+        )
+
+    pivot_case(BASELINE, "Odoo Sales Analysis (baseline)", baseline=True)
+    today = fields.Date.context_today(env.user)
+    period = (today - relativedelta(months=12) + timedelta(days=1), today)
+    cases.append(
+        Case(
+            "sputnik_crm.sputnik_kpi_dashboard",
+            "KPI dashboard, last 12 months",
+            DASHBOARD_TARGET_MS,
+            period,
+            lambda env, period: len(
+                env["sputnik.kpi.dashboard"].get_dashboard(
+                    fields.Date.to_string(period[0]), fields.Date.to_string(period[1])
+                )
+            ),
+        )
+    )
+    menu = env.ref(REPORTS_MENU)
+    for child in menu.child_id.sorted("sequence"):
+        action = child.action
+        if not action or action._name != "ir.actions.act_window":
+            continue
+        if "pivot" not in (action.view_mode or "").split(","):
+            continue
+        xmlid = action.get_external_id()[action.id]
+        pivot_case(xmlid, child.with_context(lang="en_US").name)
+    return cases
+
+
+def selected(cases, only):
+    if not only:
+        return cases
+    keys = [k.strip() for k in only.split(",")]
+    return [
+        case
+        for case in cases
+        if case.baseline or any(k in case.key or k in case.label for k in keys)
+    ]
+
+
+class QueryLog:
+    """The SQL the ORM runs, with its time, while active."""
+
+    def __init__(self):
+        self.active = False
+        self.queries = []
+        self._execute = sql_db.Cursor.execute
+
+    def __enter__(self):
+        log = self
+        original = self._execute
+
+        def execute(cursor, query, params=None, log_exceptions=True):
+            started = time.perf_counter()
+            try:
+                return original(cursor, query, params, log_exceptions)
+            finally:
+                if log.active:
+                    log.queries.append((time.perf_counter() - started, query, params))
+
+        sql_db.Cursor.execute = execute
+        self.active = True
+        return self
+
+    def __exit__(self, *exc):
+        sql_db.Cursor.execute = self._execute
+        self.active = False
+
+
+def timed(registry, uid, company_id, case, timeout):
+    with registry.cursor() as cr:
+        cr.execute("SET LOCAL statement_timeout = %s", (int(timeout * 1000),))
+        env = user_env(cr, uid, company_id)
+        before = cr.sql_log_count
+        started = time.perf_counter()
+        try:
+            case.result = case.run(env, case.prepare)
+        except psycopg2.errors.QueryCanceled:
+            case.result = "timeout"
+        elapsed = (time.perf_counter() - started) * 1000
+        case.queries = cr.sql_log_count - before
+        cr.rollback()
+    return elapsed
+
+
+def profile(registry, uid, company_id, case):
+    with QueryLog() as log, registry.cursor() as cr:
+        env = user_env(cr, uid, company_id)
+        case.run(env, case.prepare)
+        queries = sorted(log.queries, key=lambda q: q[0], reverse=True)
+        log.active = False
+        print(
+            f"\n--- {case.label}: {len(queries)} queries, "
+            f"{sum(q[0] for q in queries) * 1000:.0f} ms in SQL; slowest:"
+        )
+        for seconds, query, _params in queries[:5]:
+            text = " ".join(getattr(query, "code", str(query)).split())
+            print(f"  {seconds * 1000:7.1f} ms  {text[:160]}")
+        if queries:
+            _seconds, query, params = queries[0]
+            if isinstance(query, SQL):
+                cr.execute(SQL("EXPLAIN (ANALYZE, BUFFERS) %s", query))
+            else:
+                cr.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query}", params)
+            for (line,) in cr.fetchall():
+                print("    " + line)
+        cr.rollback()
+
+
+# === RUN === #
+
+
+def main():
+    args = parse_args()
+    registry = init_odoo(args)
+    ensure_base(registry, args)
+    with registry.cursor() as cr:
+        company_id = classification_company(cr)
+        uid = bench_user(cr, company_id)
+        cr.execute("SELECT COUNT(*) FROM res_partner WHERE ref LIKE 'BENCH-%%'")
+        clients = cr.fetchone()[0]
+        counts = {}
+        for table in (
+            "sale_order_line",
+            "account_move",
+            "sputnik_interaction",
+            "crm_lead",
+            "mailing_trace",
+            "sputnik_client_class_history",
+        ):
+            cr.execute(f"SELECT COUNT(*) FROM {table}")  # noqa: S608 - fixed names
+            counts[table] = cr.fetchone()[0]
+        env = user_env(cr, uid, company_id)
+        print(
+            f"base: {clients:,} generated clients; "
+            + ", ".join(f"{table} {count:,}" for table, count in counts.items())
+        )
+        print(f"as {env.user.login} (Sputnik manager), company {env.company.name}")
+        cases = selected(make_cases(env), args.only)
+        cr.rollback()
+
+    # cold: each case with the ORM caches cleared, in a new cursor
+    for case in cases:
+        registry.clear_all_caches()
+        registry.cache_invalidated.clear()
+        case.cold = timed(registry, uid, company_id, case, args.timeout)
+    # warm: rounds over every case, in a rotating order
+    for round_ in range(args.repeat):
+        order = cases[round_ % len(cases) :] + cases[: round_ % len(cases)]
+        for case in order:
+            case.warm.append(timed(registry, uid, company_id, case, args.timeout))
+
+    baseline = next(case for case in cases if case.baseline)
+    base_warm = statistics.median(baseline.warm)
+    print()
+    print(
+        f"{'case':<40} {'cold ms':>8} {'warm ms':>8} {'target':>7} "
+        f"{'x base':>7} {'queries':>7}  {'groups/rows':>11}"
+    )
+    ok = True
+    missed = []
+    for case in cases:
+        warm = statistics.median(case.warm)
+        passed = case.baseline or (
+            case.cold <= case.target_ms and warm <= case.target_ms
+        )
+        ok &= passed
+        if not passed:
+            missed.append(case)
+        mark = "" if case.baseline else ("ok" if passed else "MISSED")
+        print(
+            f"{case.label[:40]:<40} {case.cold:8.0f} {warm:8.0f} "
+            f"{case.target_ms:7.0f} {warm / base_warm:6.2f}x {case.queries:7d}  "
+            f"{case.result!s:>11} {mark}"
+        )
+    print(
+        f"\nbaseline (Odoo Sales Analysis pivot): cold {baseline.cold:.0f} ms, "
+        f"warm {base_warm:.0f} ms; x base = warm median / baseline warm median"
+    )
+    worst = max(
+        (c for c in cases if not c.baseline and c.target_ms == PIVOT_TARGET_MS),
+        key=lambda c: statistics.median(c.warm),
+        default=None,
+    )
+    dashboard = next((c for c in cases if "dashboard" in c.key), None)
+    if dashboard:
+        print(
+            f"RESULT dashboard cold={dashboard.cold:.0f}ms "
+            f"warm={statistics.median(dashboard.warm):.0f}ms "
+            f"({statistics.median(dashboard.warm) / base_warm:.2f}x) "
+            f"target<={DASHBOARD_TARGET_MS:.0f}ms"
+        )
+    if worst:
+        print(
+            f"RESULT slowest pivot {worst.label}: cold={worst.cold:.0f}ms "
+            f"warm={statistics.median(worst.warm):.0f}ms "
+            f"({statistics.median(worst.warm) / base_warm:.2f}x) "
+            f"target<={PIVOT_TARGET_MS:.0f}ms"
+        )
+    print("PASS" if ok else f"FAIL: {', '.join(c.label for c in missed)}")
+    if args.profile:
+        for case in missed if missed else cases:
+            profile(registry, uid, company_id, case)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
