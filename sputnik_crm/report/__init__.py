@@ -1,3 +1,4 @@
+from . import sputnik_report_mixin
 from . import sputnik_client_settlement
 from . import sputnik_client_timeline
 from . import sputnik_client_dynamics_report

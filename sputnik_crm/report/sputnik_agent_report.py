@@ -30,6 +30,7 @@ class SputnikAgentReport(models.Model):
     """
 
     _name = "sputnik.agent.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Agent Performance"
     _auto = False
     _rec_name = "kind"

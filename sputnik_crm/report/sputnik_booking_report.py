@@ -17,6 +17,7 @@ class SputnikBookingReport(models.Model):
     """
 
     _name = "sputnik.booking.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Bookings Analysis"
     _auto = False
     _rec_name = "order_id"

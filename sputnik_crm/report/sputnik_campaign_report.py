@@ -29,6 +29,7 @@ class SputnikCampaignReport(models.Model):
     """
 
     _name = "sputnik.campaign.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Campaign Effectiveness"
     _auto = False
     _rec_name = "campaign_id"

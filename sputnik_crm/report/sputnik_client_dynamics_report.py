@@ -1,6 +1,6 @@
 from dateutil.relativedelta import relativedelta
 
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
@@ -36,6 +36,7 @@ class SputnikClientDynamicsReport(models.Model):
     """
 
     _name = "sputnik.client.dynamics.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Client Base Dynamics"
     _auto = False
     _rec_name = "partner_id"
@@ -172,14 +173,7 @@ class SputnikClientDynamicsReport(models.Model):
 
     # === QUERY === #
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        self._sputnik_create_view(self._query())
 
     @api.model
     def _query(self):

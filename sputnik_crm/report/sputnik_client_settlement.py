@@ -12,6 +12,7 @@ class SputnikClientSettlement(models.Model):
     """
 
     _name = "sputnik.client.settlement"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Client Settlement"
     _auto = False
     _rec_name = "partner_id"

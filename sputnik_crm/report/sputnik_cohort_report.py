@@ -1,4 +1,4 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -13,6 +13,7 @@ class SputnikCohortReport(models.Model):
     """
 
     _name = "sputnik.cohort.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Client Cohorts"
     _auto = False
     _rec_name = "partner_id"
@@ -73,14 +74,7 @@ class SputnikCohortReport(models.Model):
 
     # === QUERY === #
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        self._sputnik_create_view(self._query())
 
     @api.model
     def _query(self):

@@ -1,4 +1,4 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.sputnik_interaction import INTERACTION_TYPES, REACTIONS
@@ -20,6 +20,7 @@ class SputnikInteractionReport(models.Model):
     """
 
     _name = "sputnik.interaction.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Interactions and Sales Effectiveness"
     _auto = False
     _order = "date desc, id desc"
@@ -140,14 +141,7 @@ class SputnikInteractionReport(models.Model):
 
     # === QUERY === #
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        self._sputnik_create_view(self._query())
 
     @api.model
     def _query(self):

@@ -722,6 +722,7 @@ class SputnikKpiDashboard(models.AbstractModel):
                 self.env._("The dashboard is for the bureau's agents and managers.")
             )
         periods = self._periods(date_from, date_to)
+        self.env["sputnik.report.mixin"]._sputnik_analytic_session()
         shared = {}  # the sections share their totals (new clients for the CAC)
         return {
             "periods": {

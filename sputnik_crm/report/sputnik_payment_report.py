@@ -16,6 +16,7 @@ class SputnikPaymentReport(models.Model):
     """
 
     _name = "sputnik.payment.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Payment Discipline"
     _auto = False
     _rec_name = "move_id"

@@ -1,4 +1,4 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.sputnik_complaint import CATEGORIES, STAGES
@@ -28,6 +28,7 @@ class SputnikQualityReport(models.Model):
     """
 
     _name = "sputnik.quality.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Service Quality"
     _auto = False
     _order = "date desc, id desc"
@@ -209,14 +210,7 @@ class SputnikQualityReport(models.Model):
 
     # === QUERY === #
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        self._sputnik_create_view(self._query())
 
     @api.model
     def _query(self):

@@ -16,6 +16,7 @@ class SputnikSalesPlanReport(models.Model):
     """
 
     _name = "sputnik.sales.plan.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Plan vs Actual"
     _auto = False
     _rec_name = "line_id"

@@ -1,4 +1,4 @@
-from odoo import api, fields, models, tools
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..models.res_partner import CHURN_RISK
@@ -17,6 +17,7 @@ class SputnikValueReport(models.Model):
     """
 
     _name = "sputnik.value.report"
+    _inherit = ["sputnik.report.mixin"]
     _description = "Client Value"
     _auto = False
     _rec_name = "partner_id"
@@ -118,14 +119,7 @@ class SputnikValueReport(models.Model):
 
     # === QUERY === #
     def init(self):
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
-            SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
-                SQL.identifier(self._table),
-                self._query(),
-            )
-        )
+        self._sputnik_create_view(self._query())
 
     @api.model
     def _query(self):
