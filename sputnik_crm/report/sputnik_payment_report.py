@@ -159,34 +159,30 @@ class SputnikPaymentReport(models.Model):
 
     @api.model
     def _with(self):
-        # the payment date of each posted customer invoice: the latest date of
-        # the entries reconciled with its receivable lines (as the settlements)
+        # the payment date of each paid customer invoice: the latest date of
+        # the entries reconciled with its receivable lines (as the settlements),
+        # looked up for the invoices read only (a period filter on the invoice
+        # date reaches the invoices before any payment is looked up)
         return SQL(
             """
-            WITH invoice_payment AS (
-                SELECT term_line.move_id AS move_id,
-                       MAX(counterpart.date) AS payment_date
-                  FROM account_move_line term_line
-                  JOIN account_move invoice ON invoice.id = term_line.move_id
-                  JOIN account_partial_reconcile part
-                       ON part.debit_move_id = term_line.id
-                  JOIN account_move_line counterpart
-                       ON counterpart.id = part.credit_move_id
-                 WHERE term_line.display_type = 'payment_term'
-                   AND invoice.move_type = 'out_invoice'
-                   AND invoice.state = 'posted'
-                   AND counterpart.move_id != term_line.move_id
-              GROUP BY term_line.move_id
-            ),
-            invoice AS (
+            WITH invoice AS (
                 SELECT move.id, move.commercial_partner_id, move.invoice_user_id,
                        move.sputnik_booking_id, move.company_id, move.invoice_date,
                        move.amount_total_signed, move.amount_residual_signed,
                        COALESCE(move.invoice_date_due, move.invoice_date) AS date_due,
-                       CASE WHEN move.payment_state IN ('paid', 'in_payment')
-                            THEN payment.payment_date END AS paid_date
+                       payment.payment_date AS paid_date
                   FROM account_move move
-             LEFT JOIN invoice_payment payment ON payment.move_id = move.id
+             LEFT JOIN LATERAL (
+                       SELECT MAX(counterpart.date) AS payment_date
+                         FROM account_move_line term_line
+                         JOIN account_partial_reconcile part
+                              ON part.debit_move_id = term_line.id
+                         JOIN account_move_line counterpart
+                              ON counterpart.id = part.credit_move_id
+                        WHERE term_line.move_id = move.id
+                          AND term_line.display_type = 'payment_term'
+                          AND counterpart.move_id != term_line.move_id
+                       ) payment ON move.payment_state IN ('paid', 'in_payment')
                  WHERE move.state = 'posted'
                    AND move.move_type = 'out_invoice'
                    AND move.payment_state != 'reversed'
