@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 KINDS = [
@@ -349,21 +348,10 @@ class SputnikAgentReport(models.Model):
         user may read it."""
         self.ensure_one()
         record = self.env[SOURCES[self.kind]].browse(self.res_id)
-        try:
-            record.check_access("read")
-        except AccessError as error:
-            raise AccessError(
-                self.env._(
-                    "You may not open this %(what)s.",
-                    what=dict(self._fields["kind"]._description_selection(self.env))[
-                        self.kind
-                    ].lower(),
-                )
-            ) from error
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        refusal = self.env._(
+            "You may not open this %(what)s.",
+            what=dict(self._fields["kind"]._description_selection(self.env))[
+                self.kind
+            ].lower(),
+        )
+        return self._sputnik_form_action(record, refusal)

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..models.product_template import TOUR_TYPES
@@ -237,19 +236,8 @@ class SputnikBookingReport(models.Model):
     def action_open_document(self):
         """Open the row's booking, if the user may read it."""
         self.ensure_one()
-        try:
-            self.order_id.check_access("read")
-        except AccessError as error:
-            raise AccessError(
-                self.env._(
-                    "You may not open the booking %(name)s.",
-                    name=self.order_id.sudo().name,
-                )
-            ) from error
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "sale.order",
-            "res_id": self.order_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        refusal = self.env._(
+            "You may not open the booking %(name)s.",
+            name=self.order_id.sudo().name,
+        )
+        return self._sputnik_form_action(self.order_id, refusal)

@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 KINDS = [
@@ -340,19 +339,8 @@ class SputnikCampaignReport(models.Model):
             record = self.mailing_id
         else:
             record = self.env[SOURCES[self.kind]].browse(self.res_id)
-        try:
-            record.check_access("read")
-        except AccessError as error:
-            raise AccessError(
-                self.env._(
-                    "You may not open this document of the campaign %(campaign)s.",
-                    campaign=self.campaign_id.sudo().display_name,
-                )
-            ) from error
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        refusal = self.env._(
+            "You may not open this document of the campaign %(campaign)s.",
+            campaign=self.campaign_id.sudo().display_name,
+        )
+        return self._sputnik_form_action(record, refusal)

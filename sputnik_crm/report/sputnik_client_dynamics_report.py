@@ -323,13 +323,7 @@ class SputnikClientDynamicsReport(models.Model):
     # === ACTIONS === #
     def action_open_client(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.partner",
-            "res_id": self.partner_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self._sputnik_form_action(self.partner_id)
 
     # === KPIS === #
     @api.model

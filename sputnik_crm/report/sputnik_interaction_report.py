@@ -250,10 +250,4 @@ class SputnikInteractionReport(models.Model):
         """The interaction or the request of the row."""
         self.ensure_one()
         record = self.interaction_id or self.lead_id
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self._sputnik_form_action(record)

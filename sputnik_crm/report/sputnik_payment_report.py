@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..models.sputnik_client_classification import ABC, LIFECYCLE, RFM_SEGMENTS
@@ -251,19 +250,10 @@ class SputnikPaymentReport(models.Model):
     def action_open_document(self):
         """Open the row's invoice, if the user may read it."""
         self.ensure_one()
-        try:
-            self.move_id.check_access("read")
-        except AccessError as error:
-            raise AccessError(
-                self.env._(
-                    "You may not open the invoice %(name)s.",
-                    name=self.move_id.sudo().name,
-                )
-            ) from error
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "account.move",
-            "res_id": self.move_id.id,
-            "view_mode": "form",
-            "views": [(self.env.ref("account.view_move_form").id, "form")],
-        }
+        refusal = self.env._(
+            "You may not open the invoice %(name)s.",
+            name=self.move_id.sudo().name,
+        )
+        return self._sputnik_form_action(
+            self.move_id, refusal, view_id=self.env.ref("account.view_move_form").id
+        )

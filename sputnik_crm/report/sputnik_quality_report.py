@@ -375,10 +375,4 @@ class SputnikQualityReport(models.Model):
         if user_input and not user_input.has_access("read"):
             user_input = user_input.browse()
         record = self.complaint_id or self.interaction_id or user_input or self.order_id
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": record._name,
-            "res_id": record.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self._sputnik_form_action(record)

@@ -1,4 +1,5 @@
 from odoo import api, models, tools
+from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 
@@ -31,3 +32,20 @@ class SputnikReportMixin(models.AbstractModel):
                 query,
             )
         )
+
+    @api.model
+    def _sputnik_form_action(self, record, refusal=None, view_id=False):
+        """The form of a row's ``record``; with ``refusal`` (the message), only
+        if the user may read it."""
+        if refusal is not None:
+            try:
+                record.check_access("read")
+            except AccessError as error:
+                raise AccessError(refusal) from error
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": record._name,
+            "res_id": record.id,
+            "view_mode": "form",
+            "views": [(view_id, "form")],
+        }

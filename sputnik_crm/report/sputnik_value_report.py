@@ -152,10 +152,4 @@ class SputnikValueReport(models.Model):
     def action_open_record(self):
         """The client of the row."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "res.partner",
-            "res_id": self.partner_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return self._sputnik_form_action(self.partner_id)
