@@ -4,6 +4,9 @@ On a database filled by ``bench_classification_data.py`` (100,000 ``BENCH-``
 clients and their ``BENCH/`` bookings), adds with ``INSERT ... SELECT
 generate_series`` (not the ORM), reproducibly (``setseed``):
 
+- the departures of the bench bookings: one per tour, company and departure
+  date, from the bookings' dates, each booking's tour line linked to it (as a
+  booking made in the app is), so that the reports read every booked seat;
 - about 300,000 interactions (``sputnik_interaction``) over the bench clients
   and the last three years: calls, e-mails, messages, meetings, visits, offers
   with the client's reaction, the bookings and payments captured, and the
@@ -154,6 +157,69 @@ def _context(cr, today):
 
 
 # === UTM: campaigns, mailings, traces === #
+
+
+def _departures(cr):
+    """A departure per tour, company and date of the bench bookings, the tour
+    line (the first) of each booking linked to its departure."""
+    cr.execute(
+        """
+        CREATE TEMP TABLE bench_tour_line ON COMMIT DROP AS
+        SELECT DISTINCT ON (line.order_id)
+               line.id, template.id AS tour_id, so.company_id,
+               so.sputnik_date_start AS date_start,
+               COALESCE(so.sputnik_date_end, so.sputnik_date_start) AS date_end
+          FROM sale_order_line line
+          JOIN sale_order so ON so.id = line.order_id
+          JOIN product_product product ON product.id = line.product_id
+          JOIN product_template template ON template.id = product.product_tmpl_id
+         WHERE so.name LIKE 'BENCH/%%'
+           AND so.sputnik_date_start IS NOT NULL
+           AND template.sputnik_is_tour
+           AND line.sputnik_departure_id IS NULL
+      ORDER BY line.order_id, line.sequence, line.id
+        """
+    )
+    cr.execute(
+        """
+        INSERT INTO sputnik_departure (
+               tour_id, company_id, state, date_start, date_end, nights, name,
+               destination_id, operator_id, tour_type, create_uid, create_date,
+               write_uid, write_date)
+        SELECT line.tour_id, line.company_id,
+               CASE WHEN line.date_start < CURRENT_DATE THEN 'done'
+                    ELSE 'open' END,
+               line.date_start, MAX(line.date_end),
+               MAX(line.date_end) - line.date_start,
+               %(mark)s || COALESCE(template.name->>'en_US', '') || ' '
+                   || to_char(line.date_start, 'DD.MM.YYYY'),
+               template.sputnik_destination_id, template.sputnik_operator_id,
+               template.sputnik_tour_type, %(uid)s, NOW(), %(uid)s, NOW()
+          FROM bench_tour_line line
+          JOIN product_template template ON template.id = line.tour_id
+      GROUP BY line.tour_id, line.company_id, line.date_start, template.id
+        """,
+        {"mark": MARK, "uid": SUPERUSER_ID},
+    )
+    departures = cr.rowcount
+    cr.execute(
+        """
+        UPDATE sale_order_line line
+           SET sputnik_departure_id = departure.id
+          FROM bench_tour_line tour_line
+          JOIN sputnik_departure departure
+               ON departure.tour_id = tour_line.tour_id
+              AND departure.company_id = tour_line.company_id
+              AND departure.date_start = tour_line.date_start
+              AND departure.name LIKE %(mark)s
+         WHERE line.id = tour_line.id
+        """,
+        {"mark": MARK + "%"},
+    )
+    lines = cr.rowcount
+    cr.execute("ANALYZE sputnik_departure")
+    cr.execute("ANALYZE sale_order_line")
+    return {"departures": departures, "booked departure lines": lines}
 
 
 def _campaigns(cr, params):
@@ -539,8 +605,10 @@ def generate(cr, today=None, seed=0.42):
     _flush(cr)
     today = today or datetime.now().replace(microsecond=0)
     cr.execute("SELECT setseed(%s)", (seed,))
+    started = time.perf_counter()
+    counts = _departures(cr)
+    _logger.info("%6.1fs  departures", time.perf_counter() - started)
     params = _context(cr, today)
-    counts = {}
     for label, step in (
         ("campaigns, mailings, traces", _campaigns),
         ("opportunities", _leads),

@@ -40,6 +40,21 @@ class ReportCase(ClassificationCase):
             [("partner_id", "in", clients.ids), *domain], [], measures
         )[0]
 
+    def stored(self, model, domain=()):
+        """The rows of a stored report, computed now (the other clients' trips
+        are cancelled: only the test's clients count)."""
+        Report = self.env[model]
+        Report._sputnik_refresh()
+        return Report.search(list(domain))
+
+    def by_status(self, date):
+        """Client Base Dynamics rows of a month by (status at start, at end),
+        with the clients of each."""
+        rows = self.stored("sputnik.client.dynamics.report", [("date", "=", date)])
+        return {
+            (row.status_start, row.status_end): (row, row._clients()) for row in rows
+        }
+
 
 @tagged("post_install", "-at_install")
 class TestClientDynamics(ReportCase):
@@ -70,14 +85,7 @@ class TestClientDynamics(ReportCase):
 
     def test_month_flags(self):
         base = self.make_base()
-        clients = self.env["res.partner"].concat(*base.values())
-        rows = {
-            row.partner_id: row
-            for row in self.rows(
-                "sputnik.client.dynamics.report", clients, date=self.m0
-            )
-        }
-        self.assertEqual(len(rows), 7)
+        rows = self.by_status(self.m0)
         flags = (
             "active_start",
             "active_end",
@@ -88,47 +96,93 @@ class TestClientDynamics(ReportCase):
             "became_lost",
         )
         expected = {
-            "A": (1, 1, 0, 0, 0, 0, 0),
-            "B": (0, 1, 1, 0, 0, 0, 0),
-            "C": (1, 1, 0, 0, 0, 0, 0),
-            "C2": (1, 0, 0, 0, 0, 1, 0),
-            "D": (0, 0, 0, 0, 0, 0, 1),
-            "D2": (0, 0, 0, 0, 0, 0, 0),
-            "E": (0, 1, 0, 1, 1, 0, 0),
+            ("active", "active"): (("A", "C"), (2, 2, 0, 0, 0, 0, 0)),
+            ("none", "active"): (("B",), (0, 1, 1, 0, 0, 0, 0)),
+            ("active", "dormant"): (("C2",), (1, 0, 0, 0, 0, 1, 0)),
+            ("dormant", "lost"): (("D",), (0, 0, 0, 0, 0, 0, 1)),
+            ("dormant", "dormant"): (("D2",), (0, 0, 0, 0, 0, 0, 0)),
+            ("dormant", "active"): (("E",), (0, 1, 0, 1, 1, 0, 0)),
         }
-        for name, values in expected.items():
-            row = rows[base[name]]
+        self.assertEqual(set(rows), set(expected))
+        for statuses, (names, values) in expected.items():
+            row, clients = rows[statuses]
             self.assertEqual(
-                tuple(row[flag] for flag in flags), values, f"client {name}"
+                clients,
+                self.env["res.partner"].concat(*(base[name] for name in names)),
+                statuses,
             )
-        self.assertEqual(rows[base["D2"]].status_end, "dormant")
-        self.assertEqual(rows[base["D"]].status_end, "lost")
+            self.assertEqual(tuple(row[flag] for flag in flags), values, f"{statuses}")
+            self.assertEqual(row.client_count, len(names))
+            self.assertEqual(row.user_id, self.agent)
+            self.assertEqual(row.company_id, self.company)
+        # the clients of a row open as a list
+        action = rows[("dormant", "active")][0].action_open_clients()
+        self.assertEqual(action["res_model"], "res.partner")
+        self.assertEqual(action["domain"], [("id", "in", base["E"].ids)])
         # the trip on the last day of the month before made A new then
-        before = self.rows(
-            "sputnik.client.dynamics.report",
-            base["A"] | base["B"],
-            date=self.m0 - relativedelta(months=1),
-        )
-        self.assertEqual(before.partner_id, base["A"])
-        self.assertEqual(before.new_client, 1)
+        before = self.by_status(self.m0 - relativedelta(months=1))
+        row, clients = before[("none", "active")]
+        self.assertEqual(clients, base["A"])
+        self.assertEqual(row.new_client, 1)
         # C crosses the dormancy threshold in the next month
-        after = self.rows(
-            "sputnik.client.dynamics.report",
-            base["C"],
-            date=self.m0 + relativedelta(months=1),
-        )
-        self.assertEqual((after.became_dormant, after.status_end), (1, "dormant"))
+        row, clients = self.by_status(self.m0 + relativedelta(months=1))[
+            ("active", "dormant")
+        ]
+        self.assertEqual(clients, base["C"])
+        self.assertEqual(row.became_dormant, 1)
         # one row a month from the first trip to the current month
-        months = self.rows("sputnik.client.dynamics.report", base["B"])
-        self.assertEqual(len(months), 4)
+        months = self.env["sputnik.client.dynamics.report"].search(
+            [("date", ">=", self.m0)]
+        )
+        self.assertEqual(
+            sorted(set(months.mapped("date"))),
+            [self.m0 + relativedelta(months=n) for n in range(4)],
+        )
         self.assertEqual(max(months.mapped("date")), self.today.replace(day=1))
+        self.assertEqual(
+            sum(
+                months.filtered(lambda r: r.date == self.today.replace(day=1)).mapped(
+                    "client_count"
+                )
+            ),
+            7,
+        )
+
+    def test_figures_wait_for_the_refresh(self):
+        """The stored report counts the bookings confirmed until its last
+        computation; a refresh counts the new ones."""
+        Dynamics = self.env["sputnik.client.dynamics.report"]
+        Dynamics._sputnik_refresh()
+        month = self.today.replace(day=1)
+        self.assertFalse(Dynamics.search([("date", "=", month)]))
+        newcomer = self.client_("Dynamics Newcomer")
+        self.trip(newcomer, 1)
+        self.env.flush_all()
+        self.assertFalse(Dynamics.search([("date", "=", month)]))
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
+        row = Dynamics.search([("date", "=", month)])
+        self.assertEqual(
+            (row.status_start, row.status_end, row.new_client), ("none", "active", 1)
+        )
+        self.assertTrue(row.computed_on)
+        # managers refresh from the menu; agents may not
+        with self.assertRaises(AccessError):
+            self.env["sputnik.report.mixin"].with_user(
+                self.agent
+            ).action_sputnik_refresh()
+        action = (
+            self.env["sputnik.report.mixin"]
+            .with_user(self.manager)
+            .action_sputnik_refresh()
+        )
+        self.assertEqual(action["tag"], "display_notification")
 
     def test_rates_per_month_and_kpis(self):
-        base = self.make_base()
-        clients = self.env["res.partner"].concat(*base.values())
-        totals = self.group(
-            "sputnik.client.dynamics.report",
-            clients,
+        self.make_base()
+        self.stored("sputnik.client.dynamics.report")
+        totals = self.env["sputnik.client.dynamics.report"]._read_group(
+            [("date", "=", self.m0)],
+            [],
             [
                 "active_start:sum",
                 "active_end:sum",
@@ -140,8 +194,7 @@ class TestClientDynamics(ReportCase):
                 "churn_rate:avg",
                 "repeat_rate:avg",
             ],
-            [("date", "=", self.m0)],
-        )
+        )[0]
         self.assertEqual(totals[:6], (3, 4, 1, 1, 7, 1))
         self.assertAlmostEqual(totals[6], 100.0)
         self.assertAlmostEqual(totals[7], 100.0 / 3)
@@ -215,10 +268,9 @@ class TestCohorts(ReportCase):
         self.trip_on(y, m0 + timedelta(days=20), nights=7)
         self.trip_on(z, m0 + timedelta(days=27), nights=7)
         self.trip_on(z, m0 + relativedelta(months=1), nights=7)
-        clients = x | y | z
-        self.env.flush_all()
+        self.stored("sputnik.cohort.report")
         groups = self.env["sputnik.cohort.report"]._read_group(
-            [("partner_id", "in", clients.ids)],
+            [],
             ["cohort_date:month", "months_since"],
             ["cohort_size:sum", "retained:sum", "retention_rate:avg"],
         )
@@ -232,6 +284,17 @@ class TestCohorts(ReportCase):
             ],
         )
         self.assertEqual({g[0] for g in groups}, {m0})
+        # the clients of a cohort, and those who travelled in a month
+        row = self.env["sputnik.cohort.report"].search([("months_since", "=", 1)])
+        self.assertEqual((row.cohort_size, row.retained), (3, 1))
+        self.assertEqual(row._clients(), x | y | z)
+        self.assertEqual(row._clients(travelled=True), z)
+        action = row.action_open_travelled()
+        self.assertEqual(action["domain"], [("id", "in", z.ids)])
+        self.assertEqual(
+            row.with_user(self.agent).action_open_cohort()["domain"],
+            [("id", "in", (x | y | z).ids)],
+        )
 
 
 @tagged("post_install", "-at_install")
@@ -425,11 +488,21 @@ class TestReportAccess(ReportCase):
         )
         clients = mine | theirs | elsewhere
         self.env.flush_all()
-        for model in (
-            "sputnik.client.dynamics.report",
-            "sputnik.cohort.report",
-            "sputnik.quality.report",
-        ):
+        # the stored reports: rows by salesperson and company
+        for model in ("sputnik.client.dynamics.report", "sputnik.cohort.report"):
+            every = self.stored(model)
+            self.assertEqual(every.company_id, self.company | other, model)
+            self.assertEqual(every.user_id, self.agent | agent2, model)
+            Report = self.env[model]
+            manager_rows = Report.with_user(self.manager).search([])
+            self.assertEqual(manager_rows.company_id, self.company, model)
+            self.assertEqual(manager_rows.user_id, self.agent | agent2, model)
+            agent_rows = Report.with_user(self.agent).search([])
+            self.assertEqual(agent_rows.user_id, self.agent, model)
+            self.assertEqual(agent_rows.company_id, self.company, model)
+            with self.assertRaises(AccessError):
+                Report.with_user(self.outsider).search([])
+        for model in ("sputnik.quality.report",):
             Report = self.env[model]
             domain = [("partner_id", "in", clients.ids)]
             every = Report.search(domain)

@@ -16,8 +16,13 @@ class SputnikClientDynamicsReport(models.Model):
     """The client base month by month: who was active, who came, who came back,
     who fell asleep and who was lost.
 
-    One row per client, company and month, from the month of the client's first
-    trip with the company to the current month. A trip is a confirmed booking;
+    A stored report: one row per month, company, salesperson of the clients and
+    their status at the start and at the end of the month, counting the
+    clients of each; a client counts from the month of the first trip with the
+    company to the current month. Computed by :meth:`_sputnik_refresh`
+    (nightly, on demand, at install and upgrade): the grid of every client and
+    month is too large to compute while a user waits; the clients of a row
+    are computed when asked (:meth:`_client_query`). A trip is a confirmed booking;
     it counts from the day it was booked (its order date), or from its
     departure when it was recorded after that. At a date, a client is
 
@@ -39,19 +44,18 @@ class SputnikClientDynamicsReport(models.Model):
     _inherit = ["sputnik.report.mixin"]
     _description = "Client Base Dynamics"
     _auto = False
-    _rec_name = "partner_id"
-    _order = "date desc, partner_id"
+    _rec_name = "date"
+    _order = "date desc, user_id, status_start, status_end"
+    _sputnik_stored = True
+    _sputnik_indexes = ("date",)
 
     # === FIELDS === #
     date = fields.Date(string="Month", readonly=True, help="First day of the month.")
-    partner_id = fields.Many2one(
-        comodel_name="res.partner", string="Client", readonly=True
-    )
     user_id = fields.Many2one(
         comodel_name="res.users",
         string="Salesperson",
         readonly=True,
-        help="Salesperson of the client.",
+        help="Salesperson of the clients.",
     )
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     status_start = fields.Selection(
@@ -148,6 +152,11 @@ class SputnikClientDynamicsReport(models.Model):
         digits=(16, 1),
         help="100 x Lost / Active at Start, for a month: read it per month.",
     )
+    computed_on = fields.Datetime(
+        readonly=True,
+        help="When the figures were computed: the report counts the bookings "
+        "confirmed until then (every night, or Refresh in the Reports menu).",
+    )
     repeat_rate = fields.Float(
         string="Repeat Purchase Rate (%)",
         readonly=True,
@@ -177,10 +186,73 @@ class SputnikClientDynamicsReport(models.Model):
 
     @api.model
     def _query(self):
-        return SQL("%s %s %s", self._with(), self._select(), self._from())
+        flags = [
+            SQL("SUM(client.%s)::int AS %s", SQL.identifier(name), SQL.identifier(name))
+            for name in (
+                "active_start",
+                "active_end",
+                "new_client",
+                "returning_client",
+                "reactivated",
+                "became_dormant",
+                "became_lost",
+                "dormant_end",
+                "lost_end",
+                "client_count",
+                "repeat_client",
+                "booking_count",
+            )
+        ]
+
+        def status(column):
+            # the rank of a status in STATUSES, for the row's id
+            return SQL(
+                "CASE %s WHEN 'none' THEN 0 WHEN 'active' THEN 1 "
+                "WHEN 'dormant' THEN 2 ELSE 3 END",
+                SQL.identifier("client", column),
+            )
+
+        return SQL(
+            """
+            SELECT (((COALESCE(client.user_id, 0)::bigint * 1000 + client.company_id)
+                     * 100000 + (EXTRACT(YEAR FROM client.date) * 12
+                                 + EXTRACT(MONTH FROM client.date))::bigint) * 4
+                    + %(start)s) * 4 + %(end)s AS id,
+                   client.date,
+                   client.user_id,
+                   client.company_id,
+                   client.status_start,
+                   client.status_end,
+                   %(flags)s,
+                   NULL::float8 AS retention_rate,
+                   NULL::float8 AS churn_rate,
+                   NULL::float8 AS repeat_rate,
+                   now() AT TIME ZONE 'UTC' AS computed_on
+              FROM (%(clients)s) client
+          GROUP BY client.date, client.user_id, client.company_id,
+                   client.status_start, client.status_end
+            """,
+            start=status("status_start"),
+            end=status("status_end"),
+            flags=SQL(", ").join(flags),
+            clients=self._client_query(),
+        )
 
     @api.model
-    def _with(self):
+    def _client_query(self, where=None, last_month=None):
+        """One row per client, company and month, from the month of the
+        client's first trip with the company to the current month (or
+        ``last_month``): the client's statuses and flags of the month. For the
+        clients of the bookings that ``where`` (on ``so``) selects."""
+        return SQL(
+            "%s %s %s",
+            self._with(where, last_month),
+            self._select(),
+            self._from(),
+        )
+
+    @api.model
+    def _with(self, where=None, last_month=None):
         return SQL(
             """
             WITH trip AS (
@@ -194,6 +266,7 @@ class SputnikClientDynamicsReport(models.Model):
                    AND so.sputnik_is_booking
                    AND so.sputnik_date_start IS NOT NULL
                    AND so.sputnik_client_id IS NOT NULL
+                   AND %(where)s
             ),
             monthly AS (
                 SELECT partner_id, company_id,
@@ -209,8 +282,7 @@ class SputnikClientDynamicsReport(models.Model):
                           FROM monthly
                       GROUP BY partner_id, company_id) first
             CROSS JOIN LATERAL generate_series(
-                       first.month, date_trunc('month', CURRENT_DATE),
-                       interval '1 month') series(month)
+                       first.month, %(last_month)s, interval '1 month') series(month)
             ),
             running AS (
                 SELECT grid.partner_id, grid.company_id, grid.month,
@@ -252,17 +324,16 @@ class SputnikClientDynamicsReport(models.Model):
                            ORDER BY status.month), 'none') AS status_start
                   FROM status
             )
-            """
+            """,
+            where=where or SQL("TRUE"),
+            last_month=last_month or SQL("date_trunc('month', CURRENT_DATE)"),
         )
 
     @api.model
     def _select(self):
         return SQL(
             """
-            SELECT (moves.partner_id::bigint * 1000 + moves.company_id) * 100000
-                       + (EXTRACT(YEAR FROM moves.month) * 12
-                          + EXTRACT(MONTH FROM moves.month))::bigint AS id,
-                   moves.month AS date,
+            SELECT moves.month AS date,
                    moves.partner_id,
                    partner.user_id,
                    moves.company_id,
@@ -284,10 +355,7 @@ class SputnikClientDynamicsReport(models.Model):
                    (moves.status_end = 'lost')::int AS lost_end,
                    1 AS client_count,
                    (moves.trips_to_date >= 2)::int AS repeat_client,
-                   moves.booking_count,
-                   NULL::float8 AS retention_rate,
-                   NULL::float8 AS churn_rate,
-                   (moves.trips_to_date >= 2)::int * 100.0 AS repeat_rate
+                   moves.booking_count
             """
         )
 
@@ -321,9 +389,59 @@ class SputnikClientDynamicsReport(models.Model):
         return SQL("100.0 * %s / NULLIF(%s, 0)", top, total(denominator))
 
     # === ACTIONS === #
-    def action_open_client(self):
+    def _clients(self):
+        """The clients of the row (its month, company, salesperson and
+        statuses), computed now from their bookings up to the row's month."""
         self.ensure_one()
-        return self._sputnik_form_action(self.partner_id)
+        user = (
+            SQL("partner.user_id = %s", self.user_id.id)
+            if self.user_id
+            else SQL("partner.user_id IS NULL")
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT client.partner_id
+                  FROM (%(clients)s) client
+                 WHERE client.date = %(date)s
+                   AND client.status_start = %(start)s
+                   AND client.status_end = %(end)s
+                """,
+                clients=self._client_query(
+                    SQL(
+                        """so.company_id = %s AND so.sputnik_client_id IN (
+                               SELECT partner.id FROM res_partner partner
+                                WHERE %s)""",
+                        self.company_id.id,
+                        user,
+                    ),
+                    last_month=SQL("%s::date", self.date),
+                ),
+                date=self.date,
+                start=self.status_start,
+                end=self.status_end,
+            )
+        )
+        return self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
+
+    def action_open_clients(self):
+        """The clients of the row."""
+        statuses = dict(self._fields["status_end"]._description_selection(self.env))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._(
+                "%(month)s: %(start)s to %(end)s",
+                month=self.date.strftime("%m/%Y"),
+                start=statuses[self.status_start],
+                end=statuses[self.status_end],
+            ),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", self._clients().ids)],
+            "context": {"create": False},
+        }
 
     # === KPIS === #
     @api.model

@@ -6,24 +6,30 @@ class SputnikCohortReport(models.Model):
     """Cohorts of clients by the month of their first trip, and how many of
     them travel again in each month after it.
 
-    One row per client, company and month, from the month of the client's first
-    trip with the company (its departure) to the current month. The share of a
-    cohort that travels in a month is the average of the rows' Travelled (%),
-    so that the pivot shows it right whatever the grouping.
+    A stored report: one row per cohort (month of the first trip with the
+    company, its departure), month (from the cohort month to the current
+    month), company and salesperson of the clients, with the cohort's clients
+    and those of them who left on a trip in the month. Computed by
+    :meth:`_sputnik_refresh` (nightly, on demand, at install and upgrade): the
+    grid of every client and month is too large to compute while a user
+    waits. The share of a cohort that travels is computed from the sums of the
+    group, whatever the grouping.
     """
 
     _name = "sputnik.cohort.report"
     _inherit = ["sputnik.report.mixin"]
     _description = "Client Cohorts"
     _auto = False
-    _rec_name = "partner_id"
-    _order = "cohort_date desc, months_since, partner_id"
+    _rec_name = "cohort_date"
+    _order = "cohort_date desc, months_since, user_id"
+    _sputnik_stored = True
+    _sputnik_indexes = ("cohort_date", "date", "months_since")
 
     # === FIELDS === #
     cohort_date = fields.Date(
         string="Cohort",
         readonly=True,
-        help="Month of the client's first trip (its departure).",
+        help="Month of the clients' first trip (its departure).",
     )
     date = fields.Date(string="Month", readonly=True, help="First day of the month.")
     months_since = fields.Integer(
@@ -32,33 +38,36 @@ class SputnikCohortReport(models.Model):
         help="Months between the cohort month and this month: 0 is the month of "
         "the first trip.",
     )
-    partner_id = fields.Many2one(
-        comodel_name="res.partner", string="Client", readonly=True
-    )
     user_id = fields.Many2one(
         comodel_name="res.users",
         string="Salesperson",
         readonly=True,
-        help="Salesperson of the client.",
+        help="Salesperson of the clients.",
     )
     company_id = fields.Many2one(comodel_name="res.company", readonly=True)
     cohort_size = fields.Integer(
         string="Cohort Clients",
         readonly=True,
-        help="Clients of the cohort: 1 a row.",
+        help="Clients whose first trip with the company departed in the cohort "
+        "month.",
     )
     retained = fields.Integer(
         string="Travelled",
         readonly=True,
-        help="1 when the client left on a trip (a confirmed booking departing) in "
-        "this month.",
+        help="Clients of the cohort who left on a trip (a confirmed booking "
+        "departing) in this month.",
     )
     retention_rate = fields.Float(
         string="Travelled (%)",
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="100 x Travelled / Cohort Clients.",
+        help="100 x Travelled / Cohort Clients, from the sums of the group.",
+    )
+    computed_on = fields.Datetime(
+        readonly=True,
+        help="When the figures were computed: the report counts the bookings "
+        "confirmed until then (every night, or Refresh in the Reports menu).",
     )
 
     _depends = {
@@ -77,7 +86,10 @@ class SputnikCohortReport(models.Model):
         self._sputnik_create_view(self._query())
 
     @api.model
-    def _query(self):
+    def _client_query(self, where=None):
+        """One row per client of a cohort and month since its cohort month:
+        ``partner_id, user_id, company_id, cohort_date, date, retained``; for
+        the clients of the bookings that ``where`` (on ``so``) selects."""
         return SQL(
             """
             WITH travelled AS (
@@ -89,27 +101,19 @@ class SputnikCohortReport(models.Model):
                    AND so.sputnik_is_booking
                    AND so.sputnik_date_start IS NOT NULL
                    AND so.sputnik_client_id IS NOT NULL
+                   AND %(where)s
             ),
             cohort AS (
                 SELECT partner_id, company_id, MIN(month) AS month
                   FROM travelled
               GROUP BY partner_id, company_id
             )
-            SELECT (cohort.partner_id::bigint * 1000 + cohort.company_id) * 100000
-                       + (EXTRACT(YEAR FROM series.month) * 12
-                          + EXTRACT(MONTH FROM series.month))::bigint AS id,
-                   cohort.month AS cohort_date,
-                   series.month::date AS date,
-                   ((EXTRACT(YEAR FROM series.month) - EXTRACT(YEAR FROM cohort.month))
-                    * 12 + EXTRACT(MONTH FROM series.month)
-                    - EXTRACT(MONTH FROM cohort.month))::int AS months_since,
-                   cohort.partner_id,
+            SELECT cohort.partner_id,
                    partner.user_id,
                    cohort.company_id,
-                   1 AS cohort_size,
-                   (travelled.partner_id IS NOT NULL)::int AS retained,
-                   CASE WHEN travelled.partner_id IS NOT NULL THEN 100.0 ELSE 0.0 END
-                       AS retention_rate
+                   cohort.month AS cohort_date,
+                   series.month::date AS date,
+                   (travelled.partner_id IS NOT NULL)::int AS retained
               FROM cohort
         CROSS JOIN LATERAL generate_series(
                    cohort.month, date_trunc('month', CURRENT_DATE),
@@ -119,10 +123,110 @@ class SputnikCohortReport(models.Model):
                    ON travelled.partner_id = cohort.partner_id
                   AND travelled.company_id = cohort.company_id
                   AND travelled.month = series.month::date
+            """,
+            where=where or SQL("TRUE"),
+        )
+
+    @api.model
+    def _query(self):
+        months = SQL(
+            """((EXTRACT(YEAR FROM client.date) - EXTRACT(YEAR FROM client.cohort_date))
+                * 12 + EXTRACT(MONTH FROM client.date)
+                - EXTRACT(MONTH FROM client.cohort_date))::int"""
+        )
+        return SQL(
             """
+            SELECT ((COALESCE(client.user_id, 0)::bigint * 1000 + client.company_id)
+                    * 10000 + (EXTRACT(YEAR FROM client.cohort_date) * 12
+                               + EXTRACT(MONTH FROM client.cohort_date))::bigint)
+                       * 10000 + %(months)s AS id,
+                   client.cohort_date,
+                   client.date,
+                   %(months)s AS months_since,
+                   client.user_id,
+                   client.company_id,
+                   COUNT(*)::int AS cohort_size,
+                   SUM(client.retained)::int AS retained,
+                   NULL::float8 AS retention_rate,
+                   now() AT TIME ZONE 'UTC' AS computed_on
+              FROM (%(clients)s) client
+          GROUP BY client.cohort_date, client.date, client.user_id, client.company_id
+            """,
+            months=months,
+            clients=self._client_query(),
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        """The share of a group from the sums of its counts."""
+        if aggregate_spec != "retention_rate:avg":
+            return super()._read_group_select(aggregate_spec, query)
+        return SQL(
+            "100.0 * SUM(%s) / NULLIF(SUM(%s), 0)",
+            self._field_to_sql(self._table, "retained", query),
+            self._field_to_sql(self._table, "cohort_size", query),
         )
 
     # === ACTIONS === #
-    def action_open_client(self):
+    def _clients(self, travelled=False):
+        """The clients of the row: its cohort, or those who travelled in its
+        month; computed now, under the user's rights on the clients."""
         self.ensure_one()
-        return self._sputnik_form_action(self.partner_id)
+        user = (
+            SQL("partner.user_id = %s", self.user_id.id)
+            if self.user_id
+            else SQL("partner.user_id IS NULL")
+        )
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT client.partner_id
+                  FROM (%(clients)s) client
+                 WHERE client.cohort_date = %(cohort)s
+                   AND client.date = %(date)s
+                   AND client.retained >= %(retained)s
+                """,
+                clients=self._client_query(
+                    SQL(
+                        """so.company_id = %s AND so.sputnik_client_id IN (
+                               SELECT partner.id FROM res_partner partner
+                                WHERE %s)""",
+                        self.company_id.id,
+                        user,
+                    )
+                ),
+                cohort=self.cohort_date,
+                date=self.date,
+                retained=int(travelled),
+            )
+        )
+        return self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
+
+    def _clients_action(self, partners, name):
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", partners.ids)],
+            "context": {"create": False},
+        }
+
+    def action_open_cohort(self):
+        """The clients of the row's cohort."""
+        return self._clients_action(
+            self._clients(),
+            self.env._("Cohort %(month)s", month=self.cohort_date.strftime("%m/%Y")),
+        )
+
+    def action_open_travelled(self):
+        """The clients of the row's cohort who travelled in its month."""
+        return self._clients_action(
+            self._clients(travelled=True),
+            self.env._(
+                "Cohort %(cohort)s: travelled in %(month)s",
+                cohort=self.cohort_date.strftime("%m/%Y"),
+                month=self.date.strftime("%m/%Y"),
+            ),
+        )

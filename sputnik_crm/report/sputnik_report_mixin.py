@@ -1,6 +1,11 @@
+import logging
+import time
+
 from odoo import api, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
+
+_logger = logging.getLogger(__name__)
 
 
 class SputnikReportMixin(models.AbstractModel):
@@ -9,6 +14,12 @@ class SputnikReportMixin(models.AbstractModel):
 
     _name = "sputnik.report.mixin"
     _description = "Sputnik Report"
+
+    # Stored reports keep their rows in a materialized view, computed by
+    # _sputnik_refresh (nightly, on demand, at install and upgrade) instead of
+    # at each reading: for the reports whose rows are a grid of every client
+    # and month, too large to compute while a user waits.
+    _sputnik_stored = False
 
     @api.model
     def _sputnik_analytic_session(self):
@@ -23,15 +34,103 @@ class SputnikReportMixin(models.AbstractModel):
         return super()._read_group(*args, **kwargs)
 
     def _sputnik_create_view(self, query):
-        """(Re)create the report's view from ``query``."""
-        tools.drop_view_if_exists(self.env.cr, self._table)
-        self.env.cr.execute(
+        """(Re)create the report's view from ``query``; for a stored report, its
+        materialized view, computed now, with a unique index on ``id`` (which
+        a refresh that leaves readers alone needs) and one on each column of
+        ``_sputnik_indexes``."""
+        cr = self.env.cr
+        tools.drop_view_if_exists(cr, self._table)
+        if not self._sputnik_stored:
+            cr.execute(
+                SQL(
+                    "CREATE OR REPLACE VIEW %s AS (%s)",
+                    SQL.identifier(self._table),
+                    query,
+                )
+            )
+            return
+        self._sputnik_analytic_session()
+        cr.execute(
             SQL(
-                "CREATE OR REPLACE VIEW %s AS (%s)",
+                "CREATE MATERIALIZED VIEW %s AS (%s)",
                 SQL.identifier(self._table),
                 query,
             )
         )
+        for column in ("id", *self._sputnik_indexes):
+            cr.execute(
+                SQL(
+                    "CREATE %s INDEX %s ON %s (%s)",
+                    SQL("UNIQUE") if column == "id" else SQL(),
+                    SQL.identifier(f"{self._table}_{column}_index"),
+                    SQL.identifier(self._table),
+                    SQL.identifier(column),
+                )
+            )
+
+    _sputnik_indexes = ()
+
+    @api.model
+    def _sputnik_stored_reports(self):
+        """The stored reports' models."""
+        return [
+            self.env[name]
+            for name in sorted(self.pool["sputnik.report.mixin"]._inherit_children)
+            if self.pool[name]._sputnik_stored
+        ]
+
+    @api.model
+    def _sputnik_refresh(self):
+        """Compute the rows of this stored report (or of every stored report,
+        called on the mixin) again, from the documents as they are now.
+
+        PostgreSQL's concurrent refresh: readers keep the previous rows until
+        the transaction commits, and two refreshes at once wait for each other
+        instead of mixing their rows."""
+        reports = (
+            [self] if self._name != "sputnik.report.mixin" else None
+        ) or self._sputnik_stored_reports()
+        self.env.flush_all()
+        self._sputnik_analytic_session()
+        for report in reports:
+            started = time.perf_counter()
+            self.env.cr.execute(
+                SQL(
+                    "REFRESH MATERIALIZED VIEW CONCURRENTLY %s",
+                    SQL.identifier(report._table),
+                )
+            )
+            report.invalidate_model()
+            _logger.info(
+                "%s refreshed in %.1f s", report._name, time.perf_counter() - started
+            )
+        return True
+
+    @api.model
+    def _cron_sputnik_refresh(self):
+        return self.env["sputnik.report.mixin"]._sputnik_refresh()
+
+    @api.model
+    def action_sputnik_refresh(self):
+        """Managers' button: the stored reports computed again now."""
+        if not self.env.user.has_group("sputnik_crm.group_sputnik_manager"):
+            raise AccessError(
+                self.env._("Only Sputnik managers refresh the client base reports.")
+            )
+        self.env["sputnik.report.mixin"].sudo()._sputnik_refresh()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Client base reports refreshed"),
+                "message": self.env._(
+                    "Client Base Dynamics and Client Cohorts count every booking "
+                    "confirmed until now."
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     @api.model
     def _sputnik_form_action(self, record, refusal=None, view_id=False):
