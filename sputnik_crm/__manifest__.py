@@ -9,6 +9,7 @@
     "license": "LGPL-3",
     "application": True,
     "installable": True,
+    "post_init_hook": "_sputnik_post_init",
     "depends": [
         "sale_management",
         "sale_stock",

@@ -192,7 +192,7 @@ class TestCampaigns(ClassificationCase):
         self.env["mailing.trace"].search(
             [("campaign_id", "=", self.campaign.id)]
         ).set_sent()
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         self.campaign.invalidate_recordset()
         self.assertEqual(self.campaign.sputnik_recipients, 3)
 
@@ -210,7 +210,7 @@ class TestCampaigns(ClassificationCase):
                 "campaign_id": self.campaign.id,
             }
         )
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         campaign = self.campaign
         campaign.invalidate_recordset()
         self.assertEqual(campaign.sputnik_bookings, 1)

@@ -28,14 +28,14 @@ class ReportCase(ClassificationCase):
         return self.trip(client, (self.today - start).days, nights=nights, **kwargs)
 
     def rows(self, model, clients, **domain):
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         return self.env[model].search(
             [("partner_id", "in", clients.ids)]
             + [(name, "=", value) for name, value in domain.items()]
         )
 
     def group(self, model, clients, measures, domain=()):
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         return self.env[model]._read_group(
             [("partner_id", "in", clients.ids), *domain], [], measures
         )[0]
@@ -331,7 +331,7 @@ class TestServiceQuality(ReportCase):
                 }
             )
         operator = self.tour.sputnik_operator_id
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         groups = self.env["sputnik.quality.report"]._read_group(
             [("partner_id", "in", (good | bad).ids)],
             ["operator_id", "date:month"],
@@ -403,7 +403,7 @@ class TestSalesEffectiveness(ReportCase):
                 {"name": "A call back", "source_id": source.id},
             ]
         )
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         self.env.cr.execute(
             "UPDATE crm_lead SET create_date = %s WHERE id IN %s",
             (now - timedelta(hours=5), (answered.id, silent.id)),
@@ -421,7 +421,7 @@ class TestSalesEffectiveness(ReportCase):
         )
         # the booking, confirmed today: 10 days after the accepted offer
         self.trip(client, -20).opportunity_id = answered
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         Report = self.env["sputnik.interaction.report"]
         offers = Report._read_group(
             [("partner_id", "=", client.id), ("kind", "=", "interaction")],
@@ -471,7 +471,7 @@ class TestReportAccess(ReportCase):
             self.trip_on(client, self.m0, nights=7)
         other = self.env["res.company"].create({"name": "Report Other Company"})
         order = self.trip_on(elsewhere, self.m0 + timedelta(days=1))
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         # a booking of the other company, written straight: its own warehouse and
         # pricelist do not matter to the reports
         self.env.cr.execute(
@@ -487,7 +487,7 @@ class TestReportAccess(ReportCase):
             }
         )
         clients = mine | theirs | elsewhere
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         # the stored reports: rows by salesperson and company
         for model in ("sputnik.client.dynamics.report", "sputnik.cohort.report"):
             every = self.stored(model)

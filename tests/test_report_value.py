@@ -83,7 +83,7 @@ class TestQualitySurveys(ClassificationCase):
                 "satisfaction": "2",
             }
         )
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         Report = self.env["sputnik.quality.report"]
         domain = [("partner_id", "=", client.id), ("kind", "in", ("survey", "answer"))]
         measures = [
@@ -176,7 +176,7 @@ class TestClientValue(ClassificationCase):
         clients, prospect = self.make_base()
         self.classify()
         everyone = self.env["res.partner"].concat(*clients, prospect)
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         Report = self.env["sputnik.value.report"]
         groups = {
             abc: values
@@ -226,7 +226,7 @@ class TestClientValue(ClassificationCase):
         clients, prospect = self.make_base()
         self.classify()
         # the first classification, a month and more ago
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         self.env.cr.execute(
             "UPDATE sputnik_client_class_history SET date = date - interval '40 days'"
             " WHERE partner_id IN %s",
@@ -237,7 +237,7 @@ class TestClientValue(ClassificationCase):
         # the 40 client books a big trip: 2040, 700 A; 200 B; 60 C
         self.trip(clients[3], 20, revenue=20000.0, margin=2000.0)
         self.classify()
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         now = fields.Datetime.now()
         period = [
             ("partner_id", "in", [c.id for c in clients] + [prospect.id]),
@@ -291,7 +291,7 @@ class TestClientValue(ClassificationCase):
         for client in clients:
             self.trip(client, 30)
         self.classify()
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         # a client of the other company, written straight: its booking stays
         self.env.cr.execute(
             "UPDATE res_partner SET company_id = %s WHERE id = %s",

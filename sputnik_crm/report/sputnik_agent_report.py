@@ -34,6 +34,8 @@ class SputnikAgentReport(models.Model):
     _auto = False
     _rec_name = "kind"
     _order = "date desc, id desc"
+    _sputnik_stored = True
+    _sputnik_indexes = ("date",)
 
     # === FIELDS === #
     date = fields.Date(
@@ -134,8 +136,11 @@ class SputnikAgentReport(models.Model):
     }
 
     # === QUERY === #
-    @property
-    def _table_query(self):
+    def init(self):
+        self._sputnik_create_view(self._query())
+
+    @api.model
+    def _query(self):
         return SQL(
             """
             WITH booking AS (%(bookings)s)
@@ -162,12 +167,14 @@ class SputnikAgentReport(models.Model):
         Bookings Analysis so that the two reports agree."""
         return SQL(
             """
-            SELECT line.order_id, line.user_id, line.partner_id, line.company_id,
+            SELECT line.order_id, line.date, line.user_id, line.partner_id,
+                   line.company_id,
                    SUM(line.revenue) AS revenue, SUM(line.margin) AS margin
               FROM (%s) line
-          GROUP BY line.order_id, line.user_id, line.partner_id, line.company_id
+          GROUP BY line.order_id, line.date, line.user_id, line.partner_id,
+                   line.company_id
             """,
-            self.env["sputnik.booking.report"]._table_query,
+            self.env["sputnik.booking.report"]._query(),
         )
 
     @api.model
@@ -200,15 +207,17 @@ class SputnikAgentReport(models.Model):
     @api.model
     def _select_bookings(self):
         return SQL(
-            "SELECT %s FROM booking JOIN sale_order so ON so.id = booking.order_id",
+            # the order's date grouped with it, so that a filter on the date
+            # reaches the orders' index
+            "SELECT %s FROM booking",
             self._row(
-                SQL("so.id"),
+                SQL("booking.order_id"),
                 "booking",
-                SQL("so.date_order"),
+                SQL("booking.date"),
                 SQL("booking.user_id"),
                 SQL("booking.partner_id"),
                 SQL("booking.company_id"),
-                SQL("so.id"),
+                SQL("booking.order_id"),
                 revenue=SQL("booking.revenue"),
                 margin=SQL("booking.margin"),
                 booking_count=SQL("1"),

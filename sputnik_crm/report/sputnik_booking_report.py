@@ -21,6 +21,8 @@ class SputnikBookingReport(models.Model):
     _auto = False
     _rec_name = "order_id"
     _order = "date desc, id desc"
+    _sputnik_stored = True
+    _sputnik_indexes = ("date", "departure_date")
 
     # === FIELDS === #
     order_id = fields.Many2one("sale.order", string="Booking", readonly=True)
@@ -167,8 +169,11 @@ class SputnikBookingReport(models.Model):
     }
 
     # === QUERY === #
-    @property
-    def _table_query(self):
+    def init(self):
+        self._sputnik_create_view(self._query())
+
+    @api.model
+    def _query(self):
         return SQL("%s %s %s", self._select(), self._from(), self._where())
 
     @api.model
@@ -205,8 +210,17 @@ class SputnikBookingReport(models.Model):
                 ROUND(line.product_uom_qty)::integer AS seats,
                 line.price_subtotal / %(rate)s AS revenue,
                 COALESCE(line.margin, 0) / %(rate)s AS margin,
-                CASE WHEN line.id = MIN(line.id) OVER (PARTITION BY line.order_id)
-                     THEN 1 ELSE 0 END AS booking_count
+                -- the first departure line counts the booking: a look-up
+                -- rather than a window over every line, so that a filter on
+                -- the date reaches the orders' index
+                (NOT EXISTS (
+                    SELECT 1
+                      FROM sale_order_line earlier
+                     WHERE earlier.order_id = line.order_id
+                       AND earlier.sputnik_departure_id IS NOT NULL
+                       AND earlier.display_type IS NULL
+                       AND earlier.id < line.id
+                ))::int AS booking_count
             """,
             rate=rate,
         )

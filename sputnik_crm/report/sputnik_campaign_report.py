@@ -297,7 +297,7 @@ class SputnikCampaignReport(models.Model):
                 revenue=SQL("booking.revenue"),
                 margin=SQL("booking.margin"),
             ),
-            self.env["sputnik.booking.report"]._table_query,
+            self.env["sputnik.booking.report"]._query(),
         )
 
     @api.model

@@ -20,7 +20,7 @@ class SputnikClientDynamicsReport(models.Model):
     their status at the start and at the end of the month, counting the
     clients of each; a client counts from the month of the first trip with the
     company to the current month. Computed by :meth:`_sputnik_refresh`
-    (nightly, on demand, at install and upgrade): the grid of every client and
+    (every hour, on demand, at install and upgrade): the grid of every client and
     month is too large to compute while a user waits; the clients of a row
     are computed when asked (:meth:`_client_query`). A trip is a confirmed booking;
     it counts from the day it was booked (its order date), or from its
@@ -155,7 +155,7 @@ class SputnikClientDynamicsReport(models.Model):
     computed_on = fields.Datetime(
         readonly=True,
         help="When the figures were computed: the report counts the bookings "
-        "confirmed until then (every night, or Refresh in the Reports menu).",
+        "confirmed until then (every hour, or Refresh Reports in the Reports menu).",
     )
     repeat_rate = fields.Float(
         string="Repeat Purchase Rate (%)",

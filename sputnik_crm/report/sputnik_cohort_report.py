@@ -10,7 +10,7 @@ class SputnikCohortReport(models.Model):
     company, its departure), month (from the cohort month to the current
     month), company and salesperson of the clients, with the cohort's clients
     and those of them who left on a trip in the month. Computed by
-    :meth:`_sputnik_refresh` (nightly, on demand, at install and upgrade): the
+    :meth:`_sputnik_refresh` (every hour, on demand, at install and upgrade): the
     grid of every client and month is too large to compute while a user
     waits. The share of a cohort that travels is computed from the sums of the
     group, whatever the grouping.
@@ -67,7 +67,7 @@ class SputnikCohortReport(models.Model):
     computed_on = fields.Datetime(
         readonly=True,
         help="When the figures were computed: the report counts the bookings "
-        "confirmed until then (every night, or Refresh in the Reports menu).",
+        "confirmed until then (every hour, or Refresh Reports in the Reports menu).",
     )
 
     _depends = {

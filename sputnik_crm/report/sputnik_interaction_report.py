@@ -24,6 +24,8 @@ class SputnikInteractionReport(models.Model):
     _description = "Interactions and Sales Effectiveness"
     _auto = False
     _order = "date desc, id desc"
+    _sputnik_stored = True
+    _sputnik_indexes = ("date",)
 
     # === FIELDS === #
     kind = fields.Selection(KINDS, readonly=True)

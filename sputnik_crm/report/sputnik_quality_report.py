@@ -32,6 +32,8 @@ class SputnikQualityReport(models.Model):
     _description = "Service Quality"
     _auto = False
     _order = "date desc, id desc"
+    _sputnik_stored = True
+    _sputnik_indexes = ("date",)
 
     # === FIELDS === #
     kind = fields.Selection(KINDS, readonly=True)

@@ -16,9 +16,10 @@ class SputnikReportMixin(models.AbstractModel):
     _description = "Sputnik Report"
 
     # Stored reports keep their rows in a materialized view, computed by
-    # _sputnik_refresh (nightly, on demand, at install and upgrade) instead of
-    # at each reading: for the reports whose rows are a grid of every client
-    # and month, too large to compute while a user waits.
+    # _sputnik_refresh (every hour, on demand, at install and upgrade) instead
+    # of at each reading: for the reports too large to compute from the
+    # documents while a user waits (a grid of every client and month, every
+    # booked seat, interaction or trip of the years read).
     _sputnik_stored = False
 
     @api.model
@@ -114,19 +115,18 @@ class SputnikReportMixin(models.AbstractModel):
     def action_sputnik_refresh(self):
         """Managers' button: the stored reports computed again now."""
         if not self.env.user.has_group("sputnik_crm.group_sputnik_manager"):
-            raise AccessError(
-                self.env._("Only Sputnik managers refresh the client base reports.")
-            )
+            raise AccessError(self.env._("Only Sputnik managers refresh the reports."))
         self.env["sputnik.report.mixin"].sudo()._sputnik_refresh()
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "type": "success",
-                "title": self.env._("Client base reports refreshed"),
+                "title": self.env._("Reports refreshed"),
                 "message": self.env._(
-                    "Client Base Dynamics and Client Cohorts count every booking "
-                    "confirmed until now."
+                    "Bookings Analysis, Agent Performance, Client Base Dynamics, "
+                    "Client Cohorts, Sales Effectiveness and Service Quality count "
+                    "everything recorded until now."
                 ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
