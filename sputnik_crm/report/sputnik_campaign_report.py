@@ -33,6 +33,8 @@ class SputnikCampaignReport(models.Model):
     _auto = False
     _rec_name = "campaign_id"
     _order = "date desc, id desc"
+    _sputnik_stored = True
+    _sputnik_indexes = ("date",)
 
     # the measure columns of every part of the union
     _event_measures = (
@@ -164,8 +166,11 @@ class SputnikCampaignReport(models.Model):
     }
 
     # === QUERY === #
-    @property
-    def _table_query(self):
+    def init(self):
+        self._sputnik_create_view(self._query())
+
+    @api.model
+    def _query(self):
         return SQL(
             """
             SELECT event.*, company.currency_id AS currency_id

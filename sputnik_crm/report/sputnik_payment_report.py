@@ -20,6 +20,8 @@ class SputnikPaymentReport(models.Model):
     _auto = False
     _rec_name = "move_id"
     _order = "invoice_date desc, id desc"
+    _sputnik_stored = True
+    _sputnik_indexes = ("invoice_date",)
 
     # === FIELDS === #
     move_id = fields.Many2one("account.move", string="Invoice", readonly=True)
@@ -152,8 +154,11 @@ class SputnikPaymentReport(models.Model):
     }
 
     # === QUERY === #
-    @property
-    def _table_query(self):
+    def init(self):
+        self._sputnik_create_view(self._query())
+
+    @api.model
+    def _query(self):
         return SQL("%s %s %s", self._with(), self._select(), self._from())
 
     @api.model
@@ -191,7 +196,8 @@ class SputnikPaymentReport(models.Model):
 
     @api.model
     def _select(self):
-        today = fields.Date.context_today(self)
+        # stored: today is the day of the computation
+        today = SQL("CURRENT_DATE")
         overdue = SQL(
             "(invoice.paid_date IS NULL AND invoice.amount_residual_signed != 0 "
             "AND invoice.date_due < %s)",

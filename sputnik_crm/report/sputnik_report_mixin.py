@@ -124,9 +124,7 @@ class SputnikReportMixin(models.AbstractModel):
                 "type": "success",
                 "title": self.env._("Reports refreshed"),
                 "message": self.env._(
-                    "Bookings Analysis, Agent Performance, Client Base Dynamics, "
-                    "Client Cohorts, Sales Effectiveness and Service Quality count "
-                    "everything recorded until now."
+                    "The reports count everything recorded until now."
                 ),
                 "next": {"type": "ir.actions.client", "tag": "soft_reload"},
             },
