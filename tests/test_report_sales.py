@@ -469,6 +469,27 @@ class TestSalesReports(SputnikCase):
             (action["res_model"], action["res_id"]),
             ("sputnik.complaint", self.complaint_b1.id),
         )
+        # two calls of a day make one row, which lists both
+        day = datetime(2020, 3, 2, 10, 0)
+        calls = self.env["sputnik.interaction"].create(
+            [
+                {
+                    "name": f"Call {n}",
+                    "partner_id": self.client.id,
+                    "user_id": self.agent.id,
+                    "date": day,
+                }
+                for n in (1, 2)
+            ]
+        )
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
+        row = Report.with_context(allowed_company_ids=self.company.ids).search(
+            [("kind", "=", "interaction"), ("date", "=", day.date())]
+        )
+        self.assertEqual((row.event_count, row.interaction_count), (2, 2))
+        action = row.action_open_document()
+        self.assertEqual(action["res_model"], "sputnik.interaction")
+        self.assertEqual(action["domain"], [("id", "in", sorted(calls.ids))])
         manager_rows = (
             self.env["sputnik.agent.report"]
             .with_user(self.manager)

@@ -9,6 +9,15 @@ KINDS = [
     ("complaint", "Complaint"),
     ("interaction", "Interaction"),
 ]
+MEASURES = (
+    "revenue",
+    "margin",
+    "booking_count",
+    "request_count",
+    "retained_count",
+    "complaint_count",
+    "interaction_count",
+)
 SOURCES = {
     "booking": "sale.order",
     "opportunity": "crm.lead",
@@ -20,12 +29,14 @@ SOURCES = {
 
 
 class SputnikAgentReport(models.Model):
-    """What each agent achieved, as a list of events.
+    """What each agent achieved, day by day.
 
-    One row per event (a confirmed booking, a request, a client retained, a
-    complaint, an interaction) with its agent, date and company, and 1 (or the
-    amount) in the column of its measure: summed over any agent and period,
-    the measures stay right. Conversion = Bookings / Requests.
+    Built from the events (a confirmed booking, a request, a client retained,
+    a complaint, an interaction), each with its agent, date and company and 1
+    (or the amount) in the column of its measure; stored one row per day,
+    kind of event, agent and company with the sums of its events and the
+    documents they come from: summed over any agent and period, the measures
+    stay right. Conversion = Bookings / Requests.
     """
 
     _name = "sputnik.agent.report"
@@ -46,14 +57,21 @@ class SputnikAgentReport(models.Model):
     )
     kind = fields.Selection(KINDS, string="Event", readonly=True)
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
-    partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one(
         "res.currency",
         readonly=True,
         help="Currency of the company: every amount of the row is in it.",
     )
-    res_id = fields.Integer(string="Document ID", readonly=True)
+    event_count = fields.Integer(
+        string="Events", readonly=True, help="Events of the row: its documents."
+    )
+    res_ids = fields.Char(
+        string="Document IDs",
+        readonly=True,
+        help="Ids of the row's documents (bookings, opportunities, complaints or "
+        "interactions), comma-separated.",
+    )
     revenue = fields.Monetary(
         readonly=True,
         help="Untaxed amount of the departure lines of the confirmed bookings, in "
@@ -141,6 +159,40 @@ class SputnikAgentReport(models.Model):
 
     @api.model
     def _query(self):
+        measures = SQL(", ").join(
+            SQL("SUM(event.%s) AS %s", SQL.identifier(name), SQL.identifier(name))
+            for name in MEASURES
+        )
+        kind_rank = SQL(
+            "CASE event.kind %s END",
+            SQL(" ").join(
+                SQL("WHEN %s THEN %s", kind, rank)
+                for rank, (kind, _label) in enumerate(KINDS)
+            ),
+        )
+        return SQL(
+            """
+            SELECT ((COALESCE(event.user_id, 0)::bigint * 1000 + event.company_id)
+                    * 100000 + (event.date - DATE '2000-01-01')) * 8
+                       + %(kind_rank)s AS id,
+                   event.date, event.kind, event.user_id, event.company_id,
+                   event.currency_id,
+                   COUNT(*) AS event_count,
+                   string_agg(event.res_id::text, ',' ORDER BY event.res_id)
+                       AS res_ids,
+                   %(measures)s
+              FROM (%(events)s) event
+          GROUP BY event.date, event.kind, event.user_id, event.company_id,
+                   event.currency_id
+            """,
+            kind_rank=kind_rank,
+            measures=measures,
+            events=self._event_query(),
+        )
+
+    @api.model
+    def _event_query(self):
+        """One row per event, with its document (``res_id``)."""
         return SQL(
             """
             WITH booking AS (%(bookings)s)
@@ -189,15 +241,7 @@ class SputnikAgentReport(models.Model):
             SQL("%s AS company_id", company),
             SQL("%s AS res_id", res_id),
         ]
-        for name in (
-            "revenue",
-            "margin",
-            "booking_count",
-            "request_count",
-            "retained_count",
-            "complaint_count",
-            "interaction_count",
-        ):
+        for name in MEASURES:
             default = SQL("0.0") if name in ("revenue", "margin") else SQL("0")
             columns.append(
                 SQL("%s AS %s", measures.get(name, default), SQL.identifier(name))
@@ -353,14 +397,26 @@ class SputnikAgentReport(models.Model):
 
     # === ACTIONS === #
     def action_open_document(self):
-        """Open the row's booking, opportunity, complaint or interaction, if the
-        user may read it."""
+        """Open the row's booking, opportunity, complaint or interaction (its
+        form, if the user may read it), or the list of its documents."""
         self.ensure_one()
-        record = self.env[SOURCES[self.kind]].browse(self.res_id)
-        refusal = self.env._(
-            "You may not open this %(what)s.",
-            what=dict(self._fields["kind"]._description_selection(self.env))[
-                self.kind
-            ].lower(),
-        )
-        return self._sputnik_form_action(record, refusal)
+        model = SOURCES[self.kind]
+        ids = [int(res_id) for res_id in (self.res_ids or "").split(",") if res_id]
+        label = dict(self._fields["kind"]._description_selection(self.env))[self.kind]
+        if len(ids) == 1:
+            refusal = self.env._("You may not open this %(what)s.", what=label.lower())
+            return self._sputnik_form_action(self.env[model].browse(ids), refusal)
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._(
+                "%(what)s of %(agent)s, %(date)s",
+                what=label,
+                agent=self.user_id.display_name or "",
+                date=self.date.strftime("%d.%m.%Y"),
+            ),
+            "res_model": model,
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", ids)],
+            "context": {"create": False},
+        }

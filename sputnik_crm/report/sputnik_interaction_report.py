@@ -29,7 +29,11 @@ class SputnikInteractionReport(models.Model):
 
     # === FIELDS === #
     kind = fields.Selection(KINDS, readonly=True)
-    date = fields.Datetime(readonly=True)
+    date = fields.Date(
+        readonly=True,
+        help="Day of the interaction, or of the creation of the request, in the "
+        "time zone of the company.",
+    )
     partner_id = fields.Many2one(
         comodel_name="res.partner", string="Client", readonly=True
     )
@@ -151,7 +155,7 @@ class SputnikInteractionReport(models.Model):
         return SQL(
             """
             SELECT interaction.id * 2 AS id, 'interaction' AS kind,
-                   interaction.date,
+                   %(local_date)s AS date,
                    partner.commercial_partner_id AS partner_id,
                    interaction.user_id,
                    client.user_id AS client_user_id,
@@ -179,11 +183,13 @@ class SputnikInteractionReport(models.Model):
                    NULL::float8 AS lead_conversion_rate,
                    0 AS responded_count, NULL::float8 AS first_response_hours
               FROM sputnik_interaction interaction
+         LEFT JOIN res_company company ON company.id = interaction.company_id
+         LEFT JOIN res_partner company_tz ON company_tz.id = company.partner_id
               JOIN res_partner partner ON partner.id = interaction.partner_id
               JOIN res_partner client ON client.id = partner.commercial_partner_id
             UNION ALL
             SELECT lead.id * 2 + 1, 'lead',
-                   lead.create_date,
+                   %(lead_local_date)s,
                    partner.commercial_partner_id,
                    lead.user_id,
                    client.user_id,
@@ -201,6 +207,8 @@ class SputnikInteractionReport(models.Model):
                    (response.date IS NOT NULL)::int,
                    EXTRACT(EPOCH FROM response.date - lead.create_date) / 3600.0
               FROM crm_lead lead
+         LEFT JOIN res_company company ON company.id = lead.company_id
+         LEFT JOIN res_partner company_tz ON company_tz.id = company.partner_id
          LEFT JOIN crm_stage stage ON stage.id = lead.stage_id
          LEFT JOIN res_partner partner ON partner.id = lead.partner_id
          LEFT JOIN res_partner client ON client.id = partner.commercial_partner_id
@@ -228,6 +236,18 @@ class SputnikInteractionReport(models.Model):
                    ) response ON TRUE
             """,
             days=OFFER_DAYS,
+            local_date=self._local_date(SQL("interaction.date")),
+            lead_local_date=self._local_date(SQL("lead.create_date")),
+        )
+
+    @api.model
+    def _local_date(self, column):
+        """The day of a UTC timestamp ``column`` in the company's time zone (the
+        time zone of its partner), stored as a date so that the pivots group
+        the rows without converting each of them."""
+        return SQL(
+            "(timezone(COALESCE(company_tz.tz, 'UTC'), timezone('UTC', %s)))::date",
+            column,
         )
 
     def _read_group_select(self, aggregate_spec, query):
