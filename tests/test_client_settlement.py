@@ -93,7 +93,7 @@ class TestClientSettlement(TransactionCase):
         )._create_payments()
 
     def _settlement(self, partner):
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         self.env.invalidate_all()
         return self.env["sputnik.client.settlement"].search(
             [("partner_id", "=", partner.id), ("company_id", "=", self.company.id)]
@@ -226,7 +226,7 @@ class TestClientSettlement(TransactionCase):
         outsider = new_test_user(
             self.env, login="settlement_outsider", groups="base.group_user"
         )
-        self.env.flush_all()
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         Settlement = self.env["sputnik.client.settlement"]
         self.assertEqual(
             Settlement.with_user(accountant)

@@ -6,7 +6,9 @@ class SputnikClientSettlement(models.Model):
     """What each client was invoiced, has paid and still owes, per company.
 
     One row per commercial partner, company and company currency, built in one
-    SQL statement over the posted customer invoices and credit notes. Amounts are
+    SQL statement over the posted customer invoices and credit notes; stored,
+    computed every hour and on demand (a large base has a row for every client
+    ever invoiced). Amounts are
     in the company currency and signed as in accounting (the ``*_signed`` columns
     of ``account_move``), so that credit notes reduce what the client owes.
     """
@@ -17,6 +19,8 @@ class SputnikClientSettlement(models.Model):
     _auto = False
     _rec_name = "partner_id"
     _order = "amount_overdue desc, amount_due desc, partner_id"
+    _sputnik_stored = True
+    _sputnik_indexes = ("partner_id", "user_id")
 
     # === FIELDS === #
     partner_id = fields.Many2one(
@@ -102,6 +106,13 @@ class SputnikClientSettlement(models.Model):
         "and their payment date; an invoice paid on time counts as 0.",
     )
 
+    computed_on = fields.Datetime(
+        readonly=True,
+        help="When the figures were computed: the report counts the invoices and "
+        "payments posted until then (every hour, or Refresh Reports in the "
+        "Reports menu); the Invoices button shows them as they are now.",
+    )
+
     _depends = {
         "account.move": [
             "state",
@@ -120,8 +131,11 @@ class SputnikClientSettlement(models.Model):
     }
 
     # === QUERY === #
-    @property
-    def _table_query(self):
+    def init(self):
+        self._sputnik_create_view(self._query())
+
+    @api.model
+    def _query(self):
         return SQL(
             "%s %s %s %s %s",
             self._with(),
@@ -157,7 +171,8 @@ class SputnikClientSettlement(models.Model):
 
     @api.model
     def _select(self):
-        today = fields.Date.context_today(self)
+        # stored: today is the day of the computation
+        today = SQL("CURRENT_DATE")
         overdue = SQL(
             """move.move_type = 'out_invoice'
                AND COALESCE(move.invoice_date_due < %s, FALSE)
@@ -199,7 +214,8 @@ class SputnikClientSettlement(models.Model):
                     WHERE %(paid)s AND payment.payment_date <= move.invoice_date_due
                 ) / NULLIF(COUNT(*) FILTER (WHERE %(paid)s), 0) AS paid_on_time_rate,
                 AVG(GREATEST(payment.payment_date - move.invoice_date_due, 0))
-                    FILTER (WHERE %(paid)s) AS avg_days_late
+                    FILTER (WHERE %(paid)s) AS avg_days_late,
+                now() AT TIME ZONE 'UTC' AS computed_on
             """,
             overdue=overdue,
             paid=paid,

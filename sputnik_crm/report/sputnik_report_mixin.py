@@ -3,7 +3,7 @@ import time
 
 from odoo import api, models, tools
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, sql
 
 _logger = logging.getLogger(__name__)
 
@@ -58,6 +58,7 @@ class SputnikReportMixin(models.AbstractModel):
                 query,
             )
         )
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(self._table)))
         for column in ("id", *self._sputnik_indexes):
             cr.execute(
                 SQL(
@@ -95,12 +96,18 @@ class SputnikReportMixin(models.AbstractModel):
         self._sputnik_analytic_session()
         for report in reports:
             started = time.perf_counter()
-            self.env.cr.execute(
-                SQL(
-                    "REFRESH MATERIALIZED VIEW CONCURRENTLY %s",
-                    SQL.identifier(report._table),
+            if sql.table_kind(self.env.cr, report._table) != sql.TableKind.Materialized:
+                # code newer than the database (not upgraded yet): create it
+                report.init()
+            else:
+                self.env.cr.execute(
+                    SQL(
+                        "REFRESH MATERIALIZED VIEW CONCURRENTLY %s",
+                        SQL.identifier(report._table),
+                    )
                 )
-            )
+            # the planner's statistics of the new rows, at once
+            self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(report._table)))
             report.invalidate_model()
             _logger.info(
                 "%s refreshed in %.1f s", report._name, time.perf_counter() - started
