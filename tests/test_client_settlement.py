@@ -190,6 +190,7 @@ class TestClientSettlement(TransactionCase):
         )
 
     def test_read_group(self):
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         groups = self.env["sputnik.client.settlement"]._read_group(
             [("partner_id", "in", (self.client | self.other_client).ids)],
             ["company_id"],

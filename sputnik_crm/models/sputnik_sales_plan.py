@@ -358,7 +358,7 @@ class SputnikSalesPlanLine(models.Model):
              GROUP BY line.id
             """,
             tz=tz,
-            booking=booking._table_query,
+            booking=booking._query(),
             where=where,
         )
 
