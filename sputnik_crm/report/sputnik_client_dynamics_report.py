@@ -393,11 +393,6 @@ class SputnikClientDynamicsReport(models.Model):
         """The clients of the row (its month, company, salesperson and
         statuses), computed now from their bookings up to the row's month."""
         self.ensure_one()
-        user = (
-            SQL("partner.user_id = %s", self.user_id.id)
-            if self.user_id
-            else SQL("partner.user_id IS NULL")
-        )
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -409,13 +404,7 @@ class SputnikClientDynamicsReport(models.Model):
                    AND client.status_end = %(end)s
                 """,
                 clients=self._client_query(
-                    SQL(
-                        """so.company_id = %s AND so.sputnik_client_id IN (
-                               SELECT partner.id FROM res_partner partner
-                                WHERE %s)""",
-                        self.company_id.id,
-                        user,
-                    ),
+                    self._sputnik_row_bookings(),
                     last_month=SQL("%s::date", self.date),
                 ),
                 date=self.date,
@@ -428,20 +417,15 @@ class SputnikClientDynamicsReport(models.Model):
     def action_open_clients(self):
         """The clients of the row."""
         statuses = dict(self._fields["status_end"]._description_selection(self.env))
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._(
+        return self._sputnik_clients_action(
+            self._clients(),
+            self.env._(
                 "%(month)s: %(start)s to %(end)s",
                 month=self.date.strftime("%m/%Y"),
                 start=statuses[self.status_start],
                 end=statuses[self.status_end],
             ),
-            "res_model": "res.partner",
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [("id", "in", self._clients().ids)],
-            "context": {"create": False},
-        }
+        )
 
     # === KPIS === #
     @api.model

@@ -171,11 +171,6 @@ class SputnikCohortReport(models.Model):
         """The clients of the row: its cohort, or those who travelled in its
         month; computed now, under the user's rights on the clients."""
         self.ensure_one()
-        user = (
-            SQL("partner.user_id = %s", self.user_id.id)
-            if self.user_id
-            else SQL("partner.user_id IS NULL")
-        )
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
@@ -186,15 +181,7 @@ class SputnikCohortReport(models.Model):
                    AND client.date = %(date)s
                    AND client.retained >= %(retained)s
                 """,
-                clients=self._client_query(
-                    SQL(
-                        """so.company_id = %s AND so.sputnik_client_id IN (
-                               SELECT partner.id FROM res_partner partner
-                                WHERE %s)""",
-                        self.company_id.id,
-                        user,
-                    )
-                ),
+                clients=self._client_query(self._sputnik_row_bookings()),
                 cohort=self.cohort_date,
                 date=self.date,
                 retained=int(travelled),
@@ -202,27 +189,16 @@ class SputnikCohortReport(models.Model):
         )
         return self.env["res.partner"].browse(row[0] for row in self.env.cr.fetchall())
 
-    def _clients_action(self, partners, name):
-        return {
-            "type": "ir.actions.act_window",
-            "name": name,
-            "res_model": "res.partner",
-            "view_mode": "list,form",
-            "views": [(False, "list"), (False, "form")],
-            "domain": [("id", "in", partners.ids)],
-            "context": {"create": False},
-        }
-
     def action_open_cohort(self):
         """The clients of the row's cohort."""
-        return self._clients_action(
+        return self._sputnik_clients_action(
             self._clients(),
             self.env._("Cohort %(month)s", month=self.cohort_date.strftime("%m/%Y")),
         )
 
     def action_open_travelled(self):
         """The clients of the row's cohort who travelled in its month."""
-        return self._clients_action(
+        return self._sputnik_clients_action(
             self._clients(travelled=True),
             self.env._(
                 "Cohort %(cohort)s: travelled in %(month)s",

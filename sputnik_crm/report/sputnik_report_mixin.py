@@ -153,3 +153,33 @@ class SputnikReportMixin(models.AbstractModel):
             "view_mode": "form",
             "views": [(view_id, "form")],
         }
+
+    def _sputnik_row_bookings(self):
+        """For a row with a company and a salesperson of its clients: the
+        condition (on ``so``) of the bookings of that company whose client has
+        that salesperson (or none, for a row without one)."""
+        self.ensure_one()
+        user = (
+            SQL("partner.user_id = %s", self.user_id.id)
+            if self.user_id
+            else SQL("partner.user_id IS NULL")
+        )
+        return SQL(
+            """so.company_id = %s AND so.sputnik_client_id IN (
+                   SELECT partner.id FROM res_partner partner WHERE %s)""",
+            self.company_id.id,
+            user,
+        )
+
+    @api.model
+    def _sputnik_clients_action(self, partners, name):
+        """The list of ``partners`` (a row's clients), titled ``name``."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": name,
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+            "domain": [("id", "in", partners.ids)],
+            "context": {"create": False},
+        }
