@@ -291,12 +291,13 @@ class TestClientValue(ClassificationCase):
         for client in clients:
             self.trip(client, 30)
         self.classify()
-        self.env["sputnik.report.mixin"]._sputnik_refresh()
+        self.env.flush_all()
         # a client of the other company, written straight: its booking stays
         self.env.cr.execute(
             "UPDATE res_partner SET company_id = %s WHERE id = %s",
             (other.id, elsewhere.id),
         )
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
         Report = self.env["sputnik.value.report"]
         domain = [("partner_id", "in", clients.ids)]
         self.assertEqual(Report.search(domain).partner_id, clients)
