@@ -2,7 +2,7 @@ from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from odoo import Command, fields
+from odoo import Command, fields, models
 from odoo.tests import new_test_user, tagged
 
 from .common import (
@@ -497,6 +497,32 @@ class TestSalesReports(SputnikCase):
             .search([("user_id", "in", self.users.ids)])
         )
         self.assertEqual(manager_rows.user_id, self.users)
+
+    def test_groups_in_odoo_order(self):
+        """The groups of a many2one come in Odoo's order (the agents by name),
+        though grouped by the key alone."""
+        (self.agent | self.agent2).invalidate_recordset()
+        last = max(self.agent, self.agent2, key=lambda user: user.id)
+        last.partner_id.name = "Aaa First by Name"
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
+        Report = self.env["sputnik.agent.report"]
+        domain = [("company_id", "=", self.company.id)]
+        for groupby in (["user_id"], ["user_id", "date:month"], ["kind", "user_id"]):
+            order = ",".join(groupby)
+            groups = Report._read_group(domain, groupby, ["revenue:sum"], order=order)
+            odoo = models.BaseModel._read_group(
+                Report, domain, groupby, ["revenue:sum"], order=order
+            )
+            self.assertEqual(groups, odoo, groupby)
+        users = [
+            user
+            for user, _revenue in Report._read_group(
+                domain, ["user_id"], ["revenue:sum"], order="user_id"
+            )
+            if user
+        ]
+        self.assertEqual(users[0], last)
+        self.assertEqual(users, sorted(users, key=lambda u: (u.name, u.login)))
 
     # === CAMPAIGNS === #
     def test_campaign_funnel(self):

@@ -30,9 +30,69 @@ class SputnikReportMixin(models.AbstractModel):
         self.env.cr.execute(SQL("SET LOCAL jit = off"))
 
     @api.model
-    def _read_group(self, *args, **kwargs):
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        """Groups in the order Odoo gives them, obtained more cheaply.
+
+        Grouped by a many2one in the default order (what ``read_group`` asks
+        for the pivots), Odoo joins the comodel and groups every row by the
+        columns of its order (a user's name and login): the rows are sorted
+        before they are grouped. Here the rows are grouped by the key only,
+        and the groups, a few dozen, sorted in Python in the same order: each
+        many2one by its comodel's order, any other key by value, empty values
+        last."""
         self._sputnik_analytic_session()
-        return super()._read_group(*args, **kwargs)
+        groupby = tuple(groupby)
+        relational = {
+            index
+            for index, spec in enumerate(groupby)
+            if spec in self._fields and self._fields[spec].type == "many2one"
+        }
+        if not (relational and order == ",".join(groupby) and not limit and not offset):
+            return super()._read_group(
+                domain, groupby, aggregates, having, offset, limit, order
+            )
+        rows = super()._read_group(domain, groupby, aggregates, having)
+        ranks = {}
+        for index in relational:
+            comodel = self.env[self._fields[groupby[index]].comodel_name].sudo()
+            ids = {row[index].id for row in rows if row[index]}
+            ordered = comodel.with_context(active_test=False).search(
+                [("id", "in", list(ids))]
+            )
+            ranks[index] = {
+                record_id: rank for rank, record_id in enumerate(ordered.ids)
+            }
+
+        booleans = {
+            index
+            for index, spec in enumerate(groupby)
+            if spec in self._fields and self._fields[spec].type == "boolean"
+        }
+
+        def key(row):
+            parts = []
+            for index, value in enumerate(row[: len(groupby)]):
+                if index in ranks:
+                    parts.append(
+                        (not value, ranks[index].get(value.id, 0) if value else 0)
+                    )
+                elif index in booleans:
+                    parts.append((False, bool(value)))
+                else:
+                    empty = value is None or value is False
+                    parts.append((empty, 0 if empty else value))
+            return parts
+
+        return sorted(rows, key=key)
 
     def _sputnik_create_view(self, query):
         """(Re)create the report's view from ``query``; for a stored report, its
