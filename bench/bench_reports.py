@@ -496,7 +496,7 @@ def main():
         company_id = classification_company(cr)
     refreshed = refresh_stored(registry, company_id)
     print(
-        "stored reports computed (their nightly run): "
+        "stored reports computed (their hourly run): "
         + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in refreshed.items())
     )
     with registry.cursor() as cr:

@@ -3,6 +3,7 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
+from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
 
 BOOKING_STATUS = [
@@ -126,6 +127,21 @@ class SaleOrder(models.Model):
                 """
             )
         return super()._auto_init()
+
+    def init(self):
+        super().init()
+        # the trips of the clients, read from the index alone by the client
+        # base figures of a period (KPI dashboard) in the order of the clients
+        self.env.cr.execute(
+            SQL(
+                """
+                CREATE INDEX IF NOT EXISTS sale_order_sputnik_trip_index
+                    ON sale_order (company_id, sputnik_client_id)
+                    INCLUDE (date_order, sputnik_date_start, sputnik_date_end)
+                 WHERE state = 'sale' AND sputnik_is_booking
+                """
+            )
+        )
 
     # === COMPUTES === #
     @api.depends(
