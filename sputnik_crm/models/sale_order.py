@@ -129,7 +129,7 @@ class SaleOrder(models.Model):
         return super()._auto_init()
 
     def init(self):
-        super().init()
+        res = super().init()
         # the trips of the clients, read from the index alone by the client
         # base figures of a period (KPI dashboard) in the order of the clients
         self.env.cr.execute(
@@ -142,6 +142,7 @@ class SaleOrder(models.Model):
                 """
             )
         )
+        return res
 
     # === COMPUTES === #
     @api.depends(
