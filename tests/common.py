@@ -126,3 +126,39 @@ def make_booking(env, departure, travellers, customer=None, seats=None):
             ],
         }
     )
+
+
+def post_invoice(env, partner, amount, invoice_date, due_date, **vals):
+    """A posted customer invoice (or, with ``move_type``, credit note) of one
+    untaxed line of ``amount``, due on ``due_date``."""
+    move = env["account.move"].create(
+        {
+            "move_type": "out_invoice",
+            "partner_id": partner.id,
+            "invoice_date": invoice_date,
+            "invoice_payment_term_id": False,
+            "invoice_date_due": due_date,
+            "invoice_line_ids": [
+                Command.create(
+                    {
+                        "name": "Tour services",
+                        "quantity": 1,
+                        "price_unit": amount,
+                        "tax_ids": [Command.clear()],
+                    }
+                )
+            ],
+            **vals,
+        }
+    )
+    move.action_post()
+    return move
+
+
+def register_payment(env, invoice, amount, date, journal):
+    """``amount`` of ``invoice`` paid on ``date`` into ``journal``."""
+    env["account.payment.register"].with_context(
+        active_model="account.move", active_ids=invoice.ids
+    ).create(
+        {"amount": amount, "payment_date": date, "journal_id": journal.id}
+    )._create_payments()

@@ -4,6 +4,8 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
+from .common import post_invoice, register_payment
+
 
 @tagged("post_install", "-at_install")
 class TestClientSettlement(TransactionCase):
@@ -57,40 +59,21 @@ class TestClientSettlement(TransactionCase):
 
     @classmethod
     def _invoice(cls, partner, amount, invoice_days, due_days, move_type="out_invoice"):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": move_type,
-                "partner_id": partner.id,
-                "company_id": cls.company.id,
-                "invoice_date": cls.today + timedelta(days=invoice_days),
-                "invoice_payment_term_id": False,
-                "invoice_date_due": cls.today + timedelta(days=due_days),
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Tour services",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
+        return post_invoice(
+            cls.env,
+            partner,
+            amount,
+            cls.today + timedelta(days=invoice_days),
+            cls.today + timedelta(days=due_days),
+            move_type=move_type,
+            company_id=cls.company.id,
         )
-        move.action_post()
-        return move
 
     @classmethod
     def _pay(cls, invoice, amount, days):
-        cls.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create(
-            {
-                "amount": amount,
-                "payment_date": cls.today + timedelta(days=days),
-                "journal_id": cls.bank_journal.id,
-            }
-        )._create_payments()
+        register_payment(
+            cls.env, invoice, amount, cls.today + timedelta(days=days), cls.bank_journal
+        )
 
     def _settlement(self, partner):
         self.env["sputnik.report.mixin"]._sputnik_refresh()

@@ -12,6 +12,8 @@ from .common import (
     make_departure,
     make_tour,
     make_travellers,
+    post_invoice,
+    register_payment,
 )
 
 
@@ -633,40 +635,20 @@ class TestPaymentReport(SputnikCase):
 
     @classmethod
     def _invoice(cls, amount, invoice_days, due_days, user):
-        move = cls.env["account.move"].create(
-            {
-                "move_type": "out_invoice",
-                "partner_id": cls.payer.id,
-                "invoice_user_id": user.id,
-                "invoice_date": cls.today + timedelta(days=invoice_days),
-                "invoice_payment_term_id": False,
-                "invoice_date_due": cls.today + timedelta(days=due_days),
-                "invoice_line_ids": [
-                    Command.create(
-                        {
-                            "name": "Tour services",
-                            "quantity": 1,
-                            "price_unit": amount,
-                            "tax_ids": [Command.clear()],
-                        }
-                    )
-                ],
-            }
+        return post_invoice(
+            cls.env,
+            cls.payer,
+            amount,
+            cls.today + timedelta(days=invoice_days),
+            cls.today + timedelta(days=due_days),
+            invoice_user_id=user.id,
         )
-        move.action_post()
-        return move
 
     @classmethod
     def _pay(cls, invoice, amount, days):
-        cls.env["account.payment.register"].with_context(
-            active_model="account.move", active_ids=invoice.ids
-        ).create(
-            {
-                "amount": amount,
-                "payment_date": cls.today + timedelta(days=days),
-                "journal_id": cls.bank_journal.id,
-            }
-        )._create_payments()
+        register_payment(
+            cls.env, invoice, amount, cls.today + timedelta(days=days), cls.bank_journal
+        )
 
     def _rows(self, user=None):
         Report = self.env["sputnik.payment.report"]
