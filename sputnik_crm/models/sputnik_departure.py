@@ -116,19 +116,24 @@ class SputnikDeparture(models.Model):
         compute="_compute_seats", help="Received seats not yet travelled."
     )
     seats_reserved = fields.Integer(
-        compute="_compute_seats", help="Seats held by confirmed bookings."
+        compute="_compute_seats",
+        help="Seats held by confirmed bookings whose travellers have not left yet.",
     )
     seats_sold = fields.Integer(
         compute="_compute_seats", help="Seats in confirmed bookings."
     )
     seats_free = fields.Integer(
-        compute="_compute_seats", help="On hand minus reserved: what can be sold."
+        compute="_compute_seats",
+        help="On hand minus the seats held by confirmed bookings: what can be sold.",
     )
     seat_version = fields.Integer(
         readonly=True,
         copy=False,
-        help="Technical: incremented whenever seats are taken, so that concurrent "
-        "bookings of the same departure conflict instead of overbooking.",
+        default=0,
+        required=True,
+        help="Technical: incremented whenever the seats of the departure change, so "
+        "that concurrent bookings of the same departure conflict instead of "
+        "overbooking.",
     )
     booking_line_ids = fields.One2many(
         "sale.order.line", "sputnik_departure_id", string="Booking Lines"
@@ -650,15 +655,30 @@ class SputnikDeparture(models.Model):
         return any(figures[d.id]["purchased"] or figures[d.id]["sold"] for d in self)
 
     def _get_seat_figures(self):
-        """Seats of every departure in ``self`` from stock, purchases and sales:
-        four grouped queries for the whole recordset."""
-        result = {d.id: dict.fromkeys(SEAT_KEYS, 0) for d in self}
+        """Seats of every departure in ``self``, in four grouped queries for the
+        whole recordset:
+
+        - ``purchased`` / ``received``: confirmed purchase order lines;
+        - ``on_hand``: received seats still in stock (not travelled);
+        - ``sold``: seats of confirmed bookings;
+        - ``reserved``: seats of confirmed bookings not yet delivered (the
+          travellers have not left);
+        - ``free``: on hand minus reserved, what can still be sold;
+        - ``stock_reserved``: what stock holds reserved for deliveries, which
+          the invariant check compares with ``reserved``.
+
+        Free seats come from the bookings themselves, never from the stock
+        reservations: a reservation left behind cannot make seats disappear.
+        """
+        result = {d.id: dict.fromkeys((*SEAT_KEYS, "stock_reserved"), 0) for d in self}
         departures = self.filtered("product_id")
         if not departures:
             return result
         by_key = {(d.product_id.id, d.company_id.id): d.id for d in departures}
         product_ids = departures.product_id.ids
         company_ids = departures.company_id.ids
+        # the departures' seats are read whoever asks: their figures are not
+        # personal and every booking agent needs them (read-only)
         quants = (
             self.env["stock.quant"]
             .sudo()
@@ -676,29 +696,7 @@ class SputnikDeparture(models.Model):
             dep_id = by_key.get((product.id, company.id))
             if dep_id:
                 result[dep_id]["on_hand"] = int(quantity)
-                result[dep_id]["reserved"] = int(reserved)
-        # Seats promised to confirmed bookings but not held in stock (a delivery
-        # unreserved by hand, a manual reservation policy) are taken too.
-        demand = (
-            self.env["stock.move"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", product_ids),
-                    ("company_id", "in", company_ids),
-                    ("state", "not in", ("draft", "done", "cancel")),
-                    ("location_id.usage", "=", "internal"),
-                    ("location_dest_id.usage", "!=", "internal"),
-                ],
-                groupby=["product_id", "company_id"],
-                aggregates=["product_qty:sum"],
-            )
-        )
-        for product, company, quantity in demand:
-            dep_id = by_key.get((product.id, company.id))
-            if dep_id:
-                figures = result[dep_id]
-                figures["reserved"] = max(figures["reserved"], int(quantity))
+                result[dep_id]["stock_reserved"] = int(reserved)
         purchases = (
             self.env["purchase.order.line"]
             .sudo()
@@ -726,11 +724,12 @@ class SputnikDeparture(models.Model):
                     ("state", "=", "sale"),
                 ],
                 groupby=["sputnik_departure_id"],
-                aggregates=["product_uom_qty:sum"],
+                aggregates=["product_uom_qty:sum", "qty_delivered:sum"],
             )
         )
-        for departure, sold in sales:
+        for departure, sold, delivered in sales:
             result[departure.id]["sold"] = int(sold)
+            result[departure.id]["reserved"] = max(int(sold - delivered), 0)
         for figures in result.values():
             figures["free"] = max(figures["on_hand"] - figures["reserved"], 0)
         return result
@@ -738,11 +737,12 @@ class SputnikDeparture(models.Model):
     def _sputnik_lock_seats(self):
         """Serialize seat changes of these departures.
 
-        Locks the rows in id order (no deadlock between two bookings of several
-        departures) and bumps their ``seat_version``: a concurrent transaction
-        that took the seats and committed after ours began makes ours fail with
-        a serialization error at this point (Odoo runs REPEATABLE READ and
-        retries the request), so that the seats counted next are never stale.
+        Locks the rows in id order (no deadlock between two requests touching
+        several departures) and bumps their ``seat_version``: a concurrent
+        transaction that changed the seats and committed after ours began makes
+        ours fail with a serialization error at this point (Odoo runs
+        REPEATABLE READ and retries the request), so that the seats counted
+        next are never stale.
         """
         if not self:
             return
@@ -750,53 +750,89 @@ class SputnikDeparture(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM sputnik_departure WHERE id IN %s "
-                "ORDER BY id FOR UPDATE",
+                "ORDER BY id FOR NO KEY UPDATE",
                 ids,
             )
         )
         self.env.cr.execute(
             SQL(
-                "UPDATE sputnik_departure SET seat_version = seat_version + 1 "
-                "WHERE id IN %s",
+                "UPDATE sputnik_departure "
+                "SET seat_version = COALESCE(seat_version, 0) + 1 WHERE id IN %s",
                 ids,
             )
         )
         self.invalidate_recordset(["seat_version"])
 
-    def _sputnik_take_seats(self, seats_by_departure):
-        """Check that ``seats_by_departure`` ({departure: seats}) can be taken,
-        under the departures' lock; raise a UserError naming the first one short."""
-        departures = self.browse(sorted(d.id for d in seats_by_departure))
+    @api.model
+    def _sputnik_seats_changed(self, before, after, history=False):
+        """The one entry point of every change of the seats booked on
+        departures (a confirmation, a cancellation, a line's quantity or
+        departure): ``before`` and ``after`` are {departure id: seats of
+        confirmed bookings} of the records changed, read before and after the
+        change was written.
+
+        Under the departures' lock (taken in id order), it checks that every
+        departure gaining seats is open for sale and holds no more seats for
+        its confirmed bookings than it has on hand, raising a UserError
+        naming the first departure at fault (the whole change is then rolled
+        back); then it moves the departures' state along and offers the
+        seats freed to their waitlist.
+
+        ``history``: the change is made by the system itself (an import of
+        past bookings as superuser): departures that have already left are
+        history, their seats no longer for sale, and take such bookings
+        without seats.
+        """
+        today = fields.Date.context_today(self)
+        ids = sorted(set(before) | set(after))
+        gained = {
+            dep_id: after.get(dep_id, 0) - before.get(dep_id, 0)
+            for dep_id in ids
+            if after.get(dep_id, 0) > before.get(dep_id, 0)
+        }
+        freed = [
+            dep_id for dep_id in ids if after.get(dep_id, 0) < before.get(dep_id, 0)
+        ]
+        departures = self.browse(ids).exists()
+        if not departures:
+            return
         departures._sputnik_lock_seats()
+        self.env.flush_all()
         figures = departures._get_seat_figures()
-        for departure in departures:
-            wanted = seats_by_departure[departure]
+        states = dict(self._fields["state"]._description_selection(self.env))
+        for departure in departures.filtered(lambda d: d.id in gained):
+            if history and departure.date_start <= today:
+                continue
             if departure.state not in OPEN_STATES:
                 raise UserError(
                     self.env._(
                         "Departure %(name)s is %(state)s: it takes no booking.",
                         name=departure.display_name,
-                        state=dict(
-                            self._fields["state"]._description_selection(self.env)
-                        )[departure.state],
+                        state=states[departure.state],
                     )
                 )
-            free = figures[departure.id]["free"]
-            if wanted > free:
+            seats = figures[departure.id]
+            if seats["reserved"] > seats["on_hand"]:
+                wanted = gained[departure.id]
                 raise UserError(
                     self.env._(
                         "Departure %(name)s has %(free)s free seats: %(wanted)s "
                         "cannot be booked.",
                         name=departure.display_name,
-                        free=free,
+                        free=max(seats["on_hand"] - seats["reserved"] + wanted, 0),
                         wanted=int(wanted),
                     )
                 )
+        departures._sputnik_refresh_state(figures)
+        if freed:
+            self.env["sputnik.waitlist"]._offer_freed_seats(self.browse(freed))
 
-    def _sputnik_refresh_state(self):
-        """Move the departures' state along their seats and dates."""
+    def _sputnik_refresh_state(self, figures=None):
+        """Move the departures' state along their seats and dates
+        (``figures``: their seat figures, when already read)."""
         today = fields.Date.context_today(self)
-        figures = self._get_seat_figures()
+        if figures is None:
+            figures = self._get_seat_figures()
         by_state = defaultdict(lambda: self.browse())
         for departure in self:
             if departure.state == "cancelled" or (
