@@ -863,6 +863,137 @@ class SputnikDeparture(models.Model):
         self._sputnik_refresh_state()
         self.env["sputnik.waitlist"]._offer_freed_seats(self)
 
+    def _sputnik_seat_problems(self):
+        """{departure: [what is wrong with its seats]} for the departures of
+        ``self`` whose seats do not add up, in the queries of their figures:
+
+        - more seats held by confirmed bookings than on hand (overbooked);
+        - seats reserved in stock that no confirmed booking holds (a
+          reservation left behind), or the other way round;
+        - a state that its seats and dates no longer give.
+        """
+        figures = self._get_seat_figures()
+        problems = {}
+        for departure in self:
+            seats = figures[departure.id]
+            found = []
+            if seats["reserved"] > seats["on_hand"]:
+                found.append(
+                    self.env._(
+                        "%(reserved)s seats are held by confirmed bookings but only "
+                        "%(on_hand)s are on hand.",
+                        reserved=seats["reserved"],
+                        on_hand=seats["on_hand"],
+                    )
+                )
+            if seats["stock_reserved"] > seats["reserved"]:
+                found.append(
+                    self.env._(
+                        "%(count)s seats are reserved in stock with no confirmed "
+                        "booking behind them.",
+                        count=seats["stock_reserved"] - seats["reserved"],
+                    )
+                )
+            elif seats["stock_reserved"] < min(seats["reserved"], seats["on_hand"]):
+                found.append(
+                    self.env._(
+                        "%(count)s seats of confirmed bookings are not reserved in "
+                        "stock for their travellers.",
+                        count=min(seats["reserved"], seats["on_hand"])
+                        - seats["stock_reserved"],
+                    )
+                )
+            if found:
+                problems[departure] = found
+        return problems
+
+    def action_check_seats(self):
+        """Check the seats of these departures (all the open ones when called
+        on none) against their bookings, stock and purchases; post what is
+        wrong in each departure's chatter and repair what can be repaired."""
+        if not self.env.user.has_group("sputnik_crm.group_sputnik_manager"):
+            raise AccessError(
+                self.env._("Only a Sputnik manager may check the seats of departures.")
+            )
+        departures = self or self.search([("state", "in", (*OPEN_STATES, "closed"))])
+        departures.check_access("read")
+        problems = departures._sputnik_check_and_repair()
+        message = (
+            self.env._(
+                "%(count)s of %(total)s departures have seats that do not add up: "
+                "see their chatter.",
+                count=len(problems),
+                total=len(departures),
+            )
+            if problems
+            else self.env._(
+                "The seats of %(total)s departures add up.", total=len(departures)
+            )
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if problems else "success",
+                "sticky": bool(problems),
+            },
+        }
+
+    def _sputnik_check_and_repair(self):
+        """Lock, check and repair the seats of these departures: the stock
+        reservations follow the bookings (Odoo's own reservation is redone for
+        the departures whose stock reservations differ), the state follows the
+        seats; what is still wrong afterwards is posted on the departure."""
+        # The seat engine's work is done under the departures' lock by the
+        # system: the caller's rights were checked by the action or the cron
+        departures = self.sudo()
+        departures._sputnik_lock_seats()
+        problems = departures._sputnik_seat_problems()
+        if problems:
+            departures.browse([d.id for d in problems])._sputnik_redo_reservations()
+            departures._sputnik_refresh_state()
+            problems = departures._sputnik_seat_problems()
+        else:
+            departures._sputnik_refresh_state()
+        for departure, found in problems.items():
+            departure.message_post(
+                body=self.env._(
+                    "The seats of this departure do not add up: %(problems)s",
+                    problems=" ".join(found),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return problems
+
+    def _sputnik_redo_reservations(self):
+        """Undo and redo the stock reservations of the open deliveries of
+        these departures' seats, so that they match the confirmed bookings."""
+        moves = self.env["stock.move"].search(
+            [
+                ("product_id", "in", self.product_id.ids),
+                ("state", "in", ("confirmed", "partially_available", "assigned")),
+                ("picking_code", "=", "outgoing"),
+            ]
+        )
+        moves._do_unreserve()
+        quants = self.env["stock.quant"].search(
+            [
+                ("product_id", "in", self.product_id.ids),
+                ("location_id.usage", "=", "internal"),
+                ("reserved_quantity", "!=", 0),
+            ]
+        )
+        # no move holds these seats any more: a reservation left on the quant
+        # belongs to nobody
+        quants.write({"reserved_quantity": 0})
+        moves.filtered(lambda m: m.sale_line_id.state == "sale")._action_assign()
+
+    @api.model
+    def _cron_check_seats(self):
+        departures = self.search([("state", "in", (*OPEN_STATES, "closed"))])
+        departures._sputnik_check_and_repair()
+
     @api.model
     def _cron_refresh_departures(self):
         today = fields.Date.context_today(self)
