@@ -76,6 +76,9 @@ class ClassificationCase(SputnikCase):
                     "allotment_seats": 50,
                 }
             )
+            if start > self.today:
+                # a trip ahead takes seats of the departure's allotment
+                buy_seats(self.env, departure, 50)
         order = self.env["sale.order"].create(
             {
                 "partner_id": client.id,

@@ -26,7 +26,7 @@ class TestInstall(SputnikCase):
             dict.fromkeys(DEPENDENCIES | {"sputnik_crm"}, "installed"),
         )
         sputnik = modules.filtered(lambda m: m.name == "sputnik_crm")
-        self.assertEqual(sputnik.latest_version, "18.0.1.2.0")
+        self.assertEqual(sputnik.latest_version, "18.0.1.3.0")
         self.assertEqual(sputnik.license, "LGPL-3")
         self.assertTrue(sputnik.application)
 

@@ -145,6 +145,7 @@ class TestSalesReports(SputnikCase):
                 }
             )
         )
+        buy_seats(cls.dep_x.with_company(cls.company2).env, cls.dep_x, 2)
         cls.order_x.write({"state": "sale", "date_order": noon(cls.p_first)})
 
         cls.orders = (

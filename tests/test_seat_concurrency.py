@@ -6,7 +6,9 @@ commits its own data, runs two threads with a cursor each, and cleans up the
 records that can be removed.
 """
 
+import random
 import threading
+import time
 import uuid
 
 from psycopg2 import errors
@@ -92,3 +94,121 @@ class TestSeatConcurrency(BaseCase):
             self.assertEqual(departure.state, "sold_out")
             orders = env["sale.order"].browse(self.order_ids)
             self.assertEqual(sorted(orders.mapped("state")), ["draft", "sale"])
+
+
+def _retrying(registry, func, tries=30):
+    """Run ``func(env)`` in a cursor of its own and commit, replaying it on a
+    serialization failure as Odoo replays a request; return the outcome."""
+    for _attempt in range(tries):
+        with registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            try:
+                func(env)
+                cr.commit()
+                return "done"
+            except UserError:
+                cr.rollback()
+                return "UserError"
+            except errors.SerializationFailure:
+                cr.rollback()
+        time.sleep(random.uniform(0.05, 0.3))
+    return "SerializationFailure"
+
+
+@tagged("post_install", "-at_install")
+class TestSeatChurn(BaseCase):
+    """Many agents at once on one departure: the seats add up afterwards."""
+
+    def setUp(self):
+        super().setUp()
+        self.registry = Registry(get_db_name())
+        self.tag = uuid.uuid4().hex[:8]
+
+    def _departure(self, env, seats):
+        tour = make_tour(env, name=f"Churn {self.tag}")
+        departure = make_departure(env, tour)
+        buy_seats(env, departure, seats)
+        return departure
+
+    def _run(self, jobs):
+        barrier = threading.Barrier(len(jobs))
+        results = [None] * len(jobs)
+
+        def work(index, func):
+            barrier.wait(timeout=60)
+            results[index] = _retrying(self.registry, func)
+
+        threads = [
+            threading.Thread(target=work, args=(i, func)) for i, func in enumerate(jobs)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=600)
+        self.assertFalse(any(t.is_alive() for t in threads), "a request hung")
+        return results
+
+    def _assert_seats_add_up(self, departure_id, sold):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            departure = env["sputnik.departure"].browse(departure_id)
+            seats = departure._get_seat_figures()[departure_id]
+            self.assertEqual(seats["sold"], sold, seats)
+            self.assertEqual(seats["reserved"], sold, seats)
+            self.assertEqual(seats["stock_reserved"], sold, seats)
+            self.assertEqual(seats["free"], seats["on_hand"] - sold, seats)
+            self.assertEqual(departure._sputnik_seat_problems(), {})
+
+    def test_twenty_agents_on_five_seats(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            departure = self._departure(env, 5)
+            order_ids = [
+                make_booking(
+                    env, departure, make_travellers(env, 1, prefix=f"R{i} {self.tag}")
+                ).id
+                for i in range(20)
+            ]
+            departure_id = departure.id
+
+        def confirm(order_id):
+            return lambda env: env["sale.order"].browse(order_id).action_confirm()
+
+        results = self._run([confirm(order_id) for order_id in order_ids])
+        self.assertEqual(results.count("done"), 5, results)
+        self.assertEqual(results.count("UserError"), 15, results)
+        self._assert_seats_add_up(departure_id, 5)
+
+    def test_cancellations_while_others_confirm(self):
+        """10 of 20 seats sold; their 10 bookings are cancelled while 10 other
+        clients confirm a seat each: 10 sold, held and reserved, 10 free."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            departure = self._departure(env, 20)
+            sold = [
+                make_booking(
+                    env, departure, make_travellers(env, 1, prefix=f"S{i} {self.tag}")
+                )
+                for i in range(10)
+            ]
+            for order in sold:
+                order.action_confirm()
+            new = [
+                make_booking(
+                    env, departure, make_travellers(env, 1, prefix=f"N{i} {self.tag}")
+                ).id
+                for i in range(10)
+            ]
+            sold_ids = [order.id for order in sold]
+            departure_id = departure.id
+
+        def cancel(order_id):
+            return lambda env: env["sale.order"].browse(order_id)._action_cancel()
+
+        def confirm(order_id):
+            return lambda env: env["sale.order"].browse(order_id).action_confirm()
+
+        jobs = [cancel(i) for i in sold_ids] + [confirm(i) for i in new]
+        results = self._run(jobs)
+        self.assertEqual(results, ["done"] * 20)
+        self._assert_seats_add_up(departure_id, 10)

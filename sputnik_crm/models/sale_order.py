@@ -22,6 +22,17 @@ PAYMENT_STATUS = [
     ("paid", "Paid"),
 ]
 OVERRIDE_FIELDS = {"sputnik_passport_override_reason", "sputnik_passport_override_uid"}
+# computed from the booking's lines and invoices, never written by a user
+COMPUTED_BOOKING_FIELDS = {
+    "sputnik_client_id",
+    "sputnik_is_booking",
+    "sputnik_date_start",
+    "sputnik_date_end",
+    "sputnik_status",
+    "sputnik_balance_due_date",
+}
+# the orders that Odoo's confirmation is confirming in this transaction
+CONFIRMING = "sputnik_confirming_order_ids"
 
 
 class SaleOrder(models.Model):
@@ -325,7 +336,7 @@ class SaleOrder(models.Model):
     @api.constrains("sputnik_traveller_ids")
     def _check_sputnik_confirmed_travellers(self):
         for order in self.filtered(
-            lambda o: o.state == "sale" and o.sputnik_is_booking
+            lambda o: o.state == "sale" and o.order_line.sputnik_departure_id
         ):
             order._sputnik_check_travellers()
             order._sputnik_check_passports()
@@ -349,6 +360,7 @@ class SaleOrder(models.Model):
 
     def write(self, vals):
         self._sputnik_check_override_rights(vals)
+        self._sputnik_check_booking_write(vals)
         if not OVERRIDE_FIELDS & vals.keys():
             # an override holds for the travellers and trip it was given for
             self.filtered(
@@ -358,7 +370,48 @@ class SaleOrder(models.Model):
                     or ("order_line" in vals and o.state in ("draft", "sent"))
                 )
             ).sudo().write(dict.fromkeys(OVERRIDE_FIELDS, False))
-        return super().write(vals)
+        if "state" not in vals:
+            return super().write(vals)
+        # confirming or cancelling moves seats: through the seat engine
+        lines = self.order_line
+        before = lines._sputnik_booked_seats()
+        res = super().write(vals)
+        after = lines._sputnik_booked_seats()
+        if before or after:
+            lines._sputnik_seat_engine()._sputnik_seats_changed(
+                before, after, history=self.env.su
+            )
+        return res
+
+    def _sputnik_check_booking_write(self, vals):
+        """The figures of a booking follow from its lines and invoices, and a
+        booking is confirmed by Odoo's confirmation only (which checks its
+        travellers, passports and seats and invoices its deposit): neither is
+        written directly, whatever the context of the request."""
+        if self.env.su:
+            return
+        written = COMPUTED_BOOKING_FIELDS & vals.keys()
+        if written:
+            raise UserError(
+                self.env._(
+                    "%(fields)s of a booking follow from its lines and invoices: "
+                    "they cannot be written.",
+                    fields=", ".join(
+                        self._fields[name]._description_string(self.env)
+                        for name in sorted(written)
+                    ),
+                )
+            )
+        if vals.get("state") == "sale":
+            confirming = self.env.cr.precommit.data.get(CONFIRMING, set())
+            bookings = self.filtered(lambda o: o.order_line.sputnik_departure_id)
+            if set(bookings.ids) - confirming:
+                raise UserError(
+                    self.env._(
+                        "A booking is confirmed with its Confirm button, which "
+                        "checks its travellers, passports and seats."
+                    )
+                )
 
     @api.depends("partner_id", "company_id")
     def _compute_pricelist_id(self):
@@ -374,11 +427,28 @@ class SaleOrder(models.Model):
         return res
 
     # === ACTIONS === #
-    def action_confirm(self):
-        for order in self.filtered("sputnik_is_booking"):
-            order._sputnik_check_travellers()
-            order._sputnik_check_passports()
-        res = super().action_confirm()
+    def _confirmation_error_message(self):
+        """The traveller and passport rules of a booking, checked where Odoo
+        checks its own before a confirmation."""
+        error = super()._confirmation_error_message()
+        if error or not self.order_line.sputnik_departure_id:
+            return error
+        try:
+            self._sputnik_check_travellers()
+            self._sputnik_check_passports()
+        except UserError as rule:
+            return rule.args[0]
+        return False
+
+    def _prepare_confirmation_values(self):
+        # Odoo's confirmation writes these values: the state write it makes is
+        # told apart from a direct one by this mark, kept on the transaction
+        # (dropped at its commit or rollback), which no request can set
+        self.env.cr.precommit.data.setdefault(CONFIRMING, set()).update(self.ids)
+        return super()._prepare_confirmation_values()
+
+    def _action_confirm(self):
+        res = super()._action_confirm()
         bookings = self.filtered("sputnik_is_booking")
         bookings._sputnik_invoice_deposit()
         bookings.partner_id._sputnik_classify(source="booking")
@@ -512,7 +582,11 @@ class SaleOrder(models.Model):
                         name=order.name,
                     )
                 )
-        departures = bookings.order_line.sputnik_departure_id
+        # cancellations of a departure's bookings queue behind each other and
+        # behind its confirmations before any seat moves in stock
+        bookings.order_line._sputnik_seat_engine().browse(
+            bookings.order_line.sputnik_departure_id.ids
+        )._sputnik_lock_seats()
         posted = bookings._sputnik_invoices().filtered(
             lambda m: not m.reversal_move_ids
         )
@@ -532,8 +606,6 @@ class SaleOrder(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-        if departures:
-            departures.sudo()._sputnik_seats_freed()
         bookings.partner_id._sputnik_classify(source="booking")
         bookings._sputnik_capture("cancelled")
         return res

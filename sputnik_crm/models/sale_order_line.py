@@ -62,11 +62,25 @@ class SaleOrderLine(models.Model):
                     )
                 )
 
+    @api.constrains("product_uom_qty", "sputnik_departure_id")
+    def _check_sputnik_seats_qty(self):
+        for line in self.filtered("sputnik_departure_id"):
+            qty = line.product_uom_qty
+            if qty < 0 or qty != int(qty):
+                raise ValidationError(
+                    self.env._(
+                        "Seats of %(departure)s are booked in whole seats, never "
+                        "fewer than none (%(qty)s).",
+                        departure=line.sputnik_departure_id.display_name,
+                        qty=qty,
+                    )
+                )
+
     @api.constrains("product_uom_qty")
     def _check_sputnik_confirmed_seats(self):
         # a confirmed booking keeps one traveller per seat
         for order in self.order_id:
-            if order.state == "sale" and order.sputnik_is_booking:
+            if order.state == "sale" and order.order_line.sputnik_departure_id:
                 order._sputnik_check_travellers()
 
     @api.onchange("sputnik_departure_id")
@@ -75,50 +89,53 @@ class SaleOrderLine(models.Model):
         if departure and self.product_id != departure.product_id:
             self.product_id = departure.product_id
 
-    def _action_launch_stock_rule(self, previous_product_uom_qty=False):
-        # Every path that takes seats from stock goes through here: confirming a
-        # booking, and raising the quantity of a confirmed line.
-        if self.env.context.get("skip_procurement"):
-            return super()._action_launch_stock_rule(previous_product_uom_qty)
-        departures = self._sputnik_take_seats(previous_product_uom_qty)
-        res = super()._action_launch_stock_rule(previous_product_uom_qty)
-        if departures:
-            departures.sudo()._sputnik_refresh_state()
-        return res
+    # === CRUD === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        lines = super().create(vals_list)
+        booked = lines._sputnik_booked_seats()
+        if booked:
+            # a line added to a confirmed booking takes its seats
+            lines._sputnik_seat_engine()._sputnik_seats_changed(
+                {}, booked, history=self.env.su
+            )
+        return lines
 
     def write(self, vals):
-        before = {}
-        if "product_uom_qty" in vals:
-            before = {
-                line: line.product_uom_qty
-                for line in self
-                if line.state == "sale" and line.sputnik_departure_id
-            }
+        if not {"product_uom_qty", "product_id", "sputnik_departure_id"} & vals.keys():
+            return super().write(vals)
+        before = self._sputnik_booked_seats()
         res = super().write(vals)
-        freed = self.env["sputnik.departure"]
-        for line, qty in before.items():
-            if line.product_uom_qty < qty:
-                freed |= line.sputnik_departure_id
-        if freed:
-            # fewer seats booked: offer them to the waitlist
-            freed.sudo()._sputnik_seats_freed()
+        after = self._sputnik_booked_seats()
+        if before or after:
+            self._sputnik_seat_engine()._sputnik_seats_changed(
+                before, after, history=self.env.su
+            )
         return res
 
-    def _sputnik_take_seats(self, previous_product_uom_qty=False):
-        wanted = defaultdict(float)
-        for line in self:
-            if (
-                not line.sputnik_departure_id
-                or line.state != "sale"
-                or line.order_id.locked
-            ):
-                continue
-            more = line.product_uom_qty - line._get_qty_procurement(
-                previous_product_uom_qty
+    def unlink(self):
+        before = self._sputnik_booked_seats()
+        res = super().unlink()
+        if before:
+            self._sputnik_seat_engine()._sputnik_seats_changed(
+                before, {}, history=self.env.su
             )
-            if more > 0:
-                wanted[line.sputnik_departure_id] += more
-        departures = self.env["sputnik.departure"]
-        if wanted:
-            departures._sputnik_take_seats(wanted)
-        return departures.browse([d.id for d in wanted])
+        return res
+
+    # === BUSINESS === #
+    def _sputnik_booked_seats(self):
+        """{departure id: seats} that these lines hold as confirmed bookings."""
+        seats = defaultdict(int)
+        for line in self:
+            if line.state == "sale" and line.sputnik_departure_id:
+                seats[line.sputnik_departure_id.id] += int(line.product_uom_qty)
+        return dict(seats)
+
+    def _sputnik_seat_engine(self):
+        # The caller's right to change these bookings was checked by the ORM
+        # (create/write/unlink of the lines or their order). The seat engine
+        # then locks the departures, reads the stock and purchases behind the
+        # seats, moves the departures' state and re-offers freed seats to the
+        # waitlist: work on records the booking agent may not write (a
+        # departure's state, another agent's waitlist request), hence sudo.
+        return self.env["sputnik.departure"].sudo()

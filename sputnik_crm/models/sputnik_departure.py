@@ -116,19 +116,24 @@ class SputnikDeparture(models.Model):
         compute="_compute_seats", help="Received seats not yet travelled."
     )
     seats_reserved = fields.Integer(
-        compute="_compute_seats", help="Seats held by confirmed bookings."
+        compute="_compute_seats",
+        help="Seats held by confirmed bookings whose travellers have not left yet.",
     )
     seats_sold = fields.Integer(
         compute="_compute_seats", help="Seats in confirmed bookings."
     )
     seats_free = fields.Integer(
-        compute="_compute_seats", help="On hand minus reserved: what can be sold."
+        compute="_compute_seats",
+        help="On hand minus the seats held by confirmed bookings: what can be sold.",
     )
     seat_version = fields.Integer(
         readonly=True,
         copy=False,
-        help="Technical: incremented whenever seats are taken, so that concurrent "
-        "bookings of the same departure conflict instead of overbooking.",
+        default=0,
+        required=True,
+        help="Technical: incremented whenever the seats of the departure change, so "
+        "that concurrent bookings of the same departure conflict instead of "
+        "overbooking.",
     )
     booking_line_ids = fields.One2many(
         "sale.order.line", "sputnik_departure_id", string="Booking Lines"
@@ -650,15 +655,30 @@ class SputnikDeparture(models.Model):
         return any(figures[d.id]["purchased"] or figures[d.id]["sold"] for d in self)
 
     def _get_seat_figures(self):
-        """Seats of every departure in ``self`` from stock, purchases and sales:
-        four grouped queries for the whole recordset."""
-        result = {d.id: dict.fromkeys(SEAT_KEYS, 0) for d in self}
+        """Seats of every departure in ``self``, in four grouped queries for the
+        whole recordset:
+
+        - ``purchased`` / ``received``: confirmed purchase order lines;
+        - ``on_hand``: received seats still in stock (not travelled);
+        - ``sold``: seats of confirmed bookings;
+        - ``reserved``: seats of confirmed bookings not yet delivered (the
+          travellers have not left);
+        - ``free``: on hand minus reserved, what can still be sold;
+        - ``stock_reserved``: what stock holds reserved for deliveries, which
+          the invariant check compares with ``reserved``.
+
+        Free seats come from the bookings themselves, never from the stock
+        reservations: a reservation left behind cannot make seats disappear.
+        """
+        result = {d.id: dict.fromkeys((*SEAT_KEYS, "stock_reserved"), 0) for d in self}
         departures = self.filtered("product_id")
         if not departures:
             return result
         by_key = {(d.product_id.id, d.company_id.id): d.id for d in departures}
         product_ids = departures.product_id.ids
         company_ids = departures.company_id.ids
+        # the departures' seats are read whoever asks: their figures are not
+        # personal and every booking agent needs them (read-only)
         quants = (
             self.env["stock.quant"]
             .sudo()
@@ -676,29 +696,7 @@ class SputnikDeparture(models.Model):
             dep_id = by_key.get((product.id, company.id))
             if dep_id:
                 result[dep_id]["on_hand"] = int(quantity)
-                result[dep_id]["reserved"] = int(reserved)
-        # Seats promised to confirmed bookings but not held in stock (a delivery
-        # unreserved by hand, a manual reservation policy) are taken too.
-        demand = (
-            self.env["stock.move"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", product_ids),
-                    ("company_id", "in", company_ids),
-                    ("state", "not in", ("draft", "done", "cancel")),
-                    ("location_id.usage", "=", "internal"),
-                    ("location_dest_id.usage", "!=", "internal"),
-                ],
-                groupby=["product_id", "company_id"],
-                aggregates=["product_qty:sum"],
-            )
-        )
-        for product, company, quantity in demand:
-            dep_id = by_key.get((product.id, company.id))
-            if dep_id:
-                figures = result[dep_id]
-                figures["reserved"] = max(figures["reserved"], int(quantity))
+                result[dep_id]["stock_reserved"] = int(reserved)
         purchases = (
             self.env["purchase.order.line"]
             .sudo()
@@ -726,11 +724,12 @@ class SputnikDeparture(models.Model):
                     ("state", "=", "sale"),
                 ],
                 groupby=["sputnik_departure_id"],
-                aggregates=["product_uom_qty:sum"],
+                aggregates=["product_uom_qty:sum", "qty_delivered:sum"],
             )
         )
-        for departure, sold in sales:
+        for departure, sold, delivered in sales:
             result[departure.id]["sold"] = int(sold)
+            result[departure.id]["reserved"] = max(int(sold - delivered), 0)
         for figures in result.values():
             figures["free"] = max(figures["on_hand"] - figures["reserved"], 0)
         return result
@@ -738,11 +737,12 @@ class SputnikDeparture(models.Model):
     def _sputnik_lock_seats(self):
         """Serialize seat changes of these departures.
 
-        Locks the rows in id order (no deadlock between two bookings of several
-        departures) and bumps their ``seat_version``: a concurrent transaction
-        that took the seats and committed after ours began makes ours fail with
-        a serialization error at this point (Odoo runs REPEATABLE READ and
-        retries the request), so that the seats counted next are never stale.
+        Locks the rows in id order (no deadlock between two requests touching
+        several departures) and bumps their ``seat_version``: a concurrent
+        transaction that changed the seats and committed after ours began makes
+        ours fail with a serialization error at this point (Odoo runs
+        REPEATABLE READ and retries the request), so that the seats counted
+        next are never stale.
         """
         if not self:
             return
@@ -750,53 +750,89 @@ class SputnikDeparture(models.Model):
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM sputnik_departure WHERE id IN %s "
-                "ORDER BY id FOR UPDATE",
+                "ORDER BY id FOR NO KEY UPDATE",
                 ids,
             )
         )
         self.env.cr.execute(
             SQL(
-                "UPDATE sputnik_departure SET seat_version = seat_version + 1 "
-                "WHERE id IN %s",
+                "UPDATE sputnik_departure "
+                "SET seat_version = COALESCE(seat_version, 0) + 1 WHERE id IN %s",
                 ids,
             )
         )
         self.invalidate_recordset(["seat_version"])
 
-    def _sputnik_take_seats(self, seats_by_departure):
-        """Check that ``seats_by_departure`` ({departure: seats}) can be taken,
-        under the departures' lock; raise a UserError naming the first one short."""
-        departures = self.browse(sorted(d.id for d in seats_by_departure))
+    @api.model
+    def _sputnik_seats_changed(self, before, after, history=False):
+        """The one entry point of every change of the seats booked on
+        departures (a confirmation, a cancellation, a line's quantity or
+        departure): ``before`` and ``after`` are {departure id: seats of
+        confirmed bookings} of the records changed, read before and after the
+        change was written.
+
+        Under the departures' lock (taken in id order), it checks that every
+        departure gaining seats is open for sale and holds no more seats for
+        its confirmed bookings than it has on hand, raising a UserError
+        naming the first departure at fault (the whole change is then rolled
+        back); then it moves the departures' state along and offers the
+        seats freed to their waitlist.
+
+        ``history``: the change is made by the system itself (an import of
+        past bookings as superuser): departures that have already left are
+        history, their seats no longer for sale, and take such bookings
+        without seats.
+        """
+        today = fields.Date.context_today(self)
+        ids = sorted(set(before) | set(after))
+        gained = {
+            dep_id: after.get(dep_id, 0) - before.get(dep_id, 0)
+            for dep_id in ids
+            if after.get(dep_id, 0) > before.get(dep_id, 0)
+        }
+        freed = [
+            dep_id for dep_id in ids if after.get(dep_id, 0) < before.get(dep_id, 0)
+        ]
+        departures = self.browse(ids).exists()
+        if not departures:
+            return
         departures._sputnik_lock_seats()
+        self.env.flush_all()
         figures = departures._get_seat_figures()
-        for departure in departures:
-            wanted = seats_by_departure[departure]
+        states = dict(self._fields["state"]._description_selection(self.env))
+        for departure in departures.filtered(lambda d: d.id in gained):
+            if history and departure.date_start <= today:
+                continue
             if departure.state not in OPEN_STATES:
                 raise UserError(
                     self.env._(
                         "Departure %(name)s is %(state)s: it takes no booking.",
                         name=departure.display_name,
-                        state=dict(
-                            self._fields["state"]._description_selection(self.env)
-                        )[departure.state],
+                        state=states[departure.state],
                     )
                 )
-            free = figures[departure.id]["free"]
-            if wanted > free:
+            seats = figures[departure.id]
+            if seats["reserved"] > seats["on_hand"]:
+                wanted = gained[departure.id]
                 raise UserError(
                     self.env._(
                         "Departure %(name)s has %(free)s free seats: %(wanted)s "
                         "cannot be booked.",
                         name=departure.display_name,
-                        free=free,
+                        free=max(seats["on_hand"] - seats["reserved"] + wanted, 0),
                         wanted=int(wanted),
                     )
                 )
+        departures._sputnik_refresh_state(figures)
+        if freed:
+            self.env["sputnik.waitlist"]._offer_freed_seats(self.browse(freed))
 
-    def _sputnik_refresh_state(self):
-        """Move the departures' state along their seats and dates."""
+    def _sputnik_refresh_state(self, figures=None):
+        """Move the departures' state along their seats and dates
+        (``figures``: their seat figures, when already read)."""
         today = fields.Date.context_today(self)
-        figures = self._get_seat_figures()
+        if figures is None:
+            figures = self._get_seat_figures()
         by_state = defaultdict(lambda: self.browse())
         for departure in self:
             if departure.state == "cancelled" or (
@@ -826,6 +862,137 @@ class SputnikDeparture(models.Model):
         offer the freed seats to the oldest waiting request of each departure."""
         self._sputnik_refresh_state()
         self.env["sputnik.waitlist"]._offer_freed_seats(self)
+
+    def _sputnik_seat_problems(self):
+        """{departure: [what is wrong with its seats]} for the departures of
+        ``self`` whose seats do not add up, in the queries of their figures:
+
+        - more seats held by confirmed bookings than on hand (overbooked);
+        - seats reserved in stock that no confirmed booking holds (a
+          reservation left behind), or the other way round;
+        - a state that its seats and dates no longer give.
+        """
+        figures = self._get_seat_figures()
+        problems = {}
+        for departure in self:
+            seats = figures[departure.id]
+            found = []
+            if seats["reserved"] > seats["on_hand"]:
+                found.append(
+                    self.env._(
+                        "%(reserved)s seats are held by confirmed bookings but only "
+                        "%(on_hand)s are on hand.",
+                        reserved=seats["reserved"],
+                        on_hand=seats["on_hand"],
+                    )
+                )
+            if seats["stock_reserved"] > seats["reserved"]:
+                found.append(
+                    self.env._(
+                        "%(count)s seats are reserved in stock with no confirmed "
+                        "booking behind them.",
+                        count=seats["stock_reserved"] - seats["reserved"],
+                    )
+                )
+            elif seats["stock_reserved"] < min(seats["reserved"], seats["on_hand"]):
+                found.append(
+                    self.env._(
+                        "%(count)s seats of confirmed bookings are not reserved in "
+                        "stock for their travellers.",
+                        count=min(seats["reserved"], seats["on_hand"])
+                        - seats["stock_reserved"],
+                    )
+                )
+            if found:
+                problems[departure] = found
+        return problems
+
+    def action_check_seats(self):
+        """Check the seats of these departures (all the open ones when called
+        on none) against their bookings, stock and purchases; post what is
+        wrong in each departure's chatter and repair what can be repaired."""
+        if not self.env.user.has_group("sputnik_crm.group_sputnik_manager"):
+            raise AccessError(
+                self.env._("Only a Sputnik manager may check the seats of departures.")
+            )
+        departures = self or self.search([("state", "in", (*OPEN_STATES, "closed"))])
+        departures.check_access("read")
+        problems = departures._sputnik_check_and_repair()
+        message = (
+            self.env._(
+                "%(count)s of %(total)s departures have seats that do not add up: "
+                "see their chatter.",
+                count=len(problems),
+                total=len(departures),
+            )
+            if problems
+            else self.env._(
+                "The seats of %(total)s departures add up.", total=len(departures)
+            )
+        )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if problems else "success",
+                "sticky": bool(problems),
+            },
+        }
+
+    def _sputnik_check_and_repair(self):
+        """Lock, check and repair the seats of these departures: the stock
+        reservations follow the bookings (Odoo's own reservation is redone for
+        the departures whose stock reservations differ), the state follows the
+        seats; what is still wrong afterwards is posted on the departure."""
+        # The seat engine's work is done under the departures' lock by the
+        # system: the caller's rights were checked by the action or the cron
+        departures = self.sudo()
+        departures._sputnik_lock_seats()
+        problems = departures._sputnik_seat_problems()
+        if problems:
+            departures.browse([d.id for d in problems])._sputnik_redo_reservations()
+            departures._sputnik_refresh_state()
+            problems = departures._sputnik_seat_problems()
+        else:
+            departures._sputnik_refresh_state()
+        for departure, found in problems.items():
+            departure.message_post(
+                body=self.env._(
+                    "The seats of this departure do not add up: %(problems)s",
+                    problems=" ".join(found),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return problems
+
+    def _sputnik_redo_reservations(self):
+        """Undo and redo the stock reservations of the open deliveries of
+        these departures' seats, so that they match the confirmed bookings."""
+        moves = self.env["stock.move"].search(
+            [
+                ("product_id", "in", self.product_id.ids),
+                ("state", "in", ("confirmed", "partially_available", "assigned")),
+                ("picking_code", "=", "outgoing"),
+            ]
+        )
+        moves._do_unreserve()
+        quants = self.env["stock.quant"].search(
+            [
+                ("product_id", "in", self.product_id.ids),
+                ("location_id.usage", "=", "internal"),
+                ("reserved_quantity", "!=", 0),
+            ]
+        )
+        # no move holds these seats any more: a reservation left on the quant
+        # belongs to nobody
+        quants.write({"reserved_quantity": 0})
+        moves.filtered(lambda m: m.sale_line_id.state == "sale")._action_assign()
+
+    @api.model
+    def _cron_check_seats(self):
+        departures = self.search([("state", "in", (*OPEN_STATES, "closed"))])
+        departures._sputnik_check_and_repair()
 
     @api.model
     def _cron_refresh_departures(self):
