@@ -1,5 +1,7 @@
-"""A segment's conditions are data, never code. Reproduced through the
-external API as an outside client would."""
+"""A segment's conditions are data, never code; segment mailings stay in
+their company; consent protects the bureau's clients without emptying the
+database's other newsletters. Reproduced through the external API as an
+outside client would."""
 
 import importlib.util
 from datetime import date
@@ -215,3 +217,122 @@ class TestSegmentSecurity(HttpCase):
         coded.write({"domain": self.domain, "active": True})
         self.assertFalse(coded.domain_legacy)
         self.assertEqual(coded.partner_count, literal.partner_count)
+
+    # --- finding 5: a segment mailing stays in its company ------------------
+    def test_segment_mailing_reaches_only_its_company(self):
+        segment = self.env["sputnik.segment"].create(
+            {"name": "Seg Mailing", "domain": self.domain}
+        )
+        model_id = self.env["ir.model"]._get_id("res.partner")
+        [mailing_id] = self.rpc(
+            self.manager,
+            "mailing.mailing",
+            "create",
+            [
+                {
+                    "subject": "Seg offer",
+                    "body_html": "<p>Offer</p>",
+                    "mailing_model_id": model_id,
+                    "sputnik_segment_id": segment.id,
+                }
+            ],
+        )
+        [figures] = self.rpc(
+            self.manager,
+            "mailing.mailing",
+            "read",
+            [mailing_id],
+            ["total", "sputnik_no_consent_count", "sputnik_company_id"],
+        )
+        self.assertEqual(figures["total"], 3)
+        self.assertEqual(figures["sputnik_no_consent_count"], 1)
+        self.assertEqual(figures["sputnik_company_id"][0], self.company_a.id)
+        self.rpc(self.manager, "mailing.mailing", "action_send_mail", [mailing_id])
+        traces = self.env["mailing.trace"].search(
+            [("mass_mailing_id", "=", mailing_id)]
+        )
+        self.assertEqual(
+            sorted(traces.mapped("res_id")), sorted((self.a_yes | self.shared).ids)
+        )
+        # records given explicitly follow the same rules
+        [again_id] = self.rpc(
+            self.manager,
+            "mailing.mailing",
+            "copy",
+            [mailing_id],
+        )
+        self.assertRefused(
+            self.manager,
+            "mailing.mailing",
+            "action_send_mail",
+            [again_id],
+            [self.b_yes.id],
+        )
+        self.rpc(
+            self.manager,
+            "mailing.mailing",
+            "action_send_mail",
+            [again_id],
+            (self.a_yes | self.a_no | self.b_yes).ids,
+        )
+        traces = self.env["mailing.trace"].search([("mass_mailing_id", "=", again_id)])
+        self.assertEqual(traces.mapped("res_id"), self.a_yes.ids)
+        # a user of both companies mailing for company B reaches only B
+        self.manager.write({"company_ids": [Command.link(self.company_b.id)]})
+        mailing = (
+            self.env["mailing.mailing"]
+            .with_user(self.manager)
+            .with_context(allowed_company_ids=[self.company_a.id, self.company_b.id])
+            .create(
+                {
+                    "subject": "Seg offer B",
+                    "body_html": "<p>Offer</p>",
+                    "mailing_model_id": model_id,
+                    "sputnik_segment_id": segment.id,
+                    "sputnik_company_id": self.company_b.id,
+                }
+            )
+        )
+        self.assertEqual(
+            sorted(mailing._get_recipients()), sorted((self.b_yes | self.shared).ids)
+        )
+        self.assertEqual(mailing.sputnik_no_consent_count, 1)
+
+    # --- finding 9: Odoo's newsletters keep their recipients ----------------
+    def contacts_mailing(self, partners, **vals):
+        return self.env["mailing.mailing"].create(
+            {
+                "subject": "Newsletter",
+                "body_html": "<p>News</p>",
+                "mailing_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "mailing_domain": repr([("id", "in", partners.ids)]),
+                **vals,
+            }
+        )
+
+    def test_newsletter_to_contacts_reaches_as_without_the_addon(self):
+        contacts = self.env["res.partner"].create(
+            [
+                {"name": f"Seg Reader {i}", "email": f"reader{i}@seg-news.example"}
+                for i in range(3)
+            ]
+        )
+        contacts[0].sputnik_consent_email = True
+        mailing = self.contacts_mailing(contacts)
+        # what mass_mailing itself targets: its domain and its default filters
+        base = self.env["res.partner"].search(mailing._get_recipients_domain())
+        self.assertEqual(base, contacts)
+        self.assertEqual(sorted(mailing._get_recipients()), sorted(contacts.ids))
+        self.assertEqual(mailing.sputnik_no_consent_count, 0)
+        # the same people as a Sputnik segment: only who agreed
+        segment = self.env["sputnik.segment"].create(
+            {"name": "Seg Readers", "domain": repr([("id", "in", contacts.ids)])}
+        )
+        to_segment = self.contacts_mailing(contacts, sputnik_segment_id=segment.id)
+        self.assertEqual(to_segment._get_recipients(), contacts[0].ids)
+        self.assertEqual(to_segment.sputnik_no_consent_count, 2)
+        # the bureau may require consent for every mailing to contacts
+        self.company_a.sputnik_consent_all_mailings = True
+        mailing.invalidate_recordset()
+        self.assertEqual(mailing._get_recipients(), contacts[0].ids)
+        self.assertEqual(mailing.sputnik_no_consent_count, 2)
