@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 from xmlrpc.client import Fault
 
-from odoo import Command
+from odoo import Command, fields
 from odoo.modules.module import get_module_path
 from odoo.tests import HttpCase, new_test_user, tagged
 
@@ -336,3 +336,58 @@ class TestSegmentSecurity(HttpCase):
         mailing.invalidate_recordset()
         self.assertEqual(mailing._get_recipients(), contacts[0].ids)
         self.assertEqual(mailing.sputnik_no_consent_count, 2)
+
+    def test_record_consent_from_mailing_list_subscriptions(self):
+        today = fields.Date.context_today(self.env["res.partner"])
+        subscribed, opted_out, other = self.env["res.partner"].create(
+            [
+                {"name": f"Seg Subscriber {i}", "email": f"sub{i}@seg-list.example"}
+                for i in range(3)
+            ]
+        )
+        already = self.a_no
+        already.write(
+            {
+                "sputnik_consent_email": True,
+                "sputnik_consent_email_date": date(2020, 1, 1),
+                "sputnik_consent_email_source": "office",
+            }
+        )
+        mailing_list = self.env["mailing.list"].create(
+            {
+                "name": "Seg Newsletter",
+                "contact_ids": [
+                    Command.create({"name": p.name, "email": p.email})
+                    for p in (subscribed, opted_out, already)
+                ],
+            }
+        )
+        mailing_list.subscription_ids.filtered(
+            lambda s: s.contact_id.email == opted_out.email
+        ).opt_out = True
+        self.rpc(
+            self.manager,
+            "mailing.list",
+            "action_sputnik_record_email_consent",
+            [mailing_list.id],
+        )
+        self.env.invalidate_all()
+        self.assertTrue(subscribed.sputnik_consent_email)
+        self.assertEqual(subscribed.sputnik_consent_email_date, today)
+        self.assertEqual(subscribed.sputnik_consent_email_source, "mailing_list")
+        self.assertEqual(
+            subscribed.sputnik_consent_email_origin, "Mailing list Seg Newsletter"
+        )
+        self.assertFalse(opted_out.sputnik_consent_email)
+        self.assertFalse(other.sputnik_consent_email)
+        # a consent already recorded keeps its own date and source
+        self.assertEqual(already.sputnik_consent_email_date, date(2020, 1, 1))
+        self.assertEqual(already.sputnik_consent_email_source, "office")
+        # an agent may not record consents in bulk
+        with self.assertRaises(Fault):
+            self.rpc(
+                self.agent_b,
+                "mailing.list",
+                "action_sputnik_record_email_consent",
+                [mailing_list.id],
+            )
