@@ -129,6 +129,13 @@ class TestCampaigns(ClassificationCase):
             self.segment(domain="[('no_such_field', '=', 1)]")
         with self.assertRaises(ValidationError):
             self.segment(domain="[('name', '=',")
+        # conditions are data: the relative dates of former versions are the
+        # segment's own months and ages now
+        with self.assertRaises(ValidationError):
+            self.segment(
+                domain="[('sputnik_last_return_date', '<=', "
+                "context_today() - relativedelta(months=6))]"
+            )
         with self.assertRaises(ValidationError):
             self.segment(age_min=40, age_max=30)
         with self.assertRaises(ValidationError):

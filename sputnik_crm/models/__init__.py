@@ -24,6 +24,7 @@ from . import mailing_trace
 from . import sputnik_segment
 from . import utm_campaign
 from . import mailing_mailing
+from . import mailing_list
 from . import survey_question
 from . import survey_survey
 from . import survey_user_input

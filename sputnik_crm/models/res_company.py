@@ -98,6 +98,14 @@ class ResCompany(models.Model):
         "before the expected next trip. 0 disables the calls.",
     )
 
+    # === MARKETING === #
+    sputnik_consent_all_mailings = fields.Boolean(
+        string="Require Marketing Consent for All Contact Mailings",
+        help="Every e-mail mailing to contacts reaches only those who agreed to "
+        "e-mail marketing. Off: only mailings to a client segment require it, "
+        "and the other mailings (newsletters) reach their contacts as usual.",
+    )
+
     # === CLIENT CARE === #
     sputnik_care_birthday = fields.Boolean(
         string="Birthday Greetings",

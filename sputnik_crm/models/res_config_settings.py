@@ -49,6 +49,9 @@ class ResConfigSettings(models.TransientModel):
     sputnik_release_days = fields.Integer(
         related="company_id.sputnik_release_days", readonly=False
     )
+    sputnik_consent_all_mailings = fields.Boolean(
+        related="company_id.sputnik_consent_all_mailings", readonly=False
+    )
     sputnik_care_birthday = fields.Boolean(
         related="company_id.sputnik_care_birthday", readonly=False
     )

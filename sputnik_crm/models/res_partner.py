@@ -20,6 +20,7 @@ CONSENT_SOURCES = [
     ("website", "Website Form"),
     ("contract", "Tour Contract"),
     ("import", "Import"),
+    ("mailing_list", "Mailing-List Subscription"),
 ]
 PERSONAL = "sputnik_crm.group_sputnik_user"
 _logger = logging.getLogger(__name__)
@@ -129,6 +130,12 @@ class ResPartner(models.Model):
     )
     sputnik_consent_email_source = fields.Selection(
         CONSENT_SOURCES, groups=PERSONAL, string="E-mail Consent Source"
+    )
+    sputnik_consent_email_origin = fields.Char(
+        groups=PERSONAL,
+        string="E-mail Consent Origin",
+        help="Where the consent was given, in detail: the mailing list, the "
+        "form, the contract...",
     )
     sputnik_consent_sms = fields.Boolean(
         groups=PERSONAL, string="SMS Marketing", tracking=True

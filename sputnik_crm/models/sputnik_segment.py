@@ -3,9 +3,16 @@ from ast import literal_eval
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
-from odoo.tools.safe_eval import safe_eval
+
+# conditions nest ('any' on a relation, dotted paths) at most this deep
+MAX_DEPTH = 5
+# a segment's conditions are short: a bound on what is parsed and searched
+MAX_DOMAIN_LENGTH = 10000
+SCALARS = (str, int, float, bool, type(None))
+# what a segment holds once the migration has neutralised an expression
+MATCH_NOBODY = "[('id', 'in', [])]"
 
 
 class SputnikSegment(models.Model):
@@ -34,7 +41,17 @@ class SputnikSegment(models.Model):
         required=True,
         tracking=True,
         help="The conditions on the client's status, segment, classes, tier, "
-        "preferences, household, consents...",
+        "preferences, household, consents... A list of conditions on the "
+        "client's fields, never an expression: the dates relative to today are "
+        "set with Not Travelled For and Age.",
+    )
+    domain_legacy = fields.Text(
+        string="Former Conditions",
+        readonly=True,
+        copy=False,
+        help="The conditions this segment held as an expression, which segments "
+        "no longer accept: the segment was archived and matches nobody until "
+        "its conditions are written again from these.",
     )
     no_trip_months = fields.Integer(
         string="Not Travelled For (months)",
@@ -74,35 +91,183 @@ class SputnikSegment(models.Model):
                         "The age range of segment %(name)s is empty.", name=segment.name
                     )
                 )
+            domain = segment._get_domain()
+            # values of a wrong type (a text for a date...) only fail in the
+            # database: try the filter, with the writer's rights, and say so
+            # without echoing the database's message
             try:
                 with self.env.cr.savepoint():
-                    self.env["res.partner"].search_count(segment._get_domain())
-            except Exception as error:  # noqa: BLE001 - any wrong domain
+                    self.env["res.partner"].search_count(domain, limit=1)
+            except AccessError:
+                raise
+            except Exception as error:  # noqa: BLE001 - any wrong value
                 raise ValidationError(
                     self.env._(
                         "The conditions of segment %(name)s are not a valid filter "
-                        "of clients: %(error)s",
+                        "of clients: check the values they compare with.",
                         name=segment.name,
-                        error=error,
                     )
                 ) from error
 
-    def _eval_context(self):
-        today = fields.Date.context_today(self)
-        return {
-            "context_today": lambda: today,
-            "relativedelta": relativedelta,
-            "datetime": fields.datetime,
-            "uid": self.env.uid,
-            "user": self.env.user,
-        }
+    # === CRUD === #
+    def write(self, vals):
+        if vals.get("domain_legacy") and not self.env.su:
+            raise ValidationError(
+                self.env._(
+                    "The former conditions of a segment are kept by the system: "
+                    "they cannot be written."
+                )
+            )
+        if "domain" in vals and "domain_legacy" not in vals:
+            # conditions written again: the former expression is dealt with
+            vals = dict(vals, domain_legacy=False)
+        return super().write(vals)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su and any(vals.get("domain_legacy") for vals in vals_list):
+            raise ValidationError(
+                self.env._(
+                    "The former conditions of a segment are kept by the system: "
+                    "they cannot be written."
+                )
+            )
+        return super().create(vals_list)
+
+    # === CONDITIONS === #
+    def _parse_conditions(self):
+        """The segment's conditions as a domain: data parsed as a literal, as
+        Odoo's mailings parse theirs, never evaluated; checked against the
+        fields of a contact the current user may read."""
+        self.ensure_one()
+        text = self.domain or "[]"
+        not_data = ValidationError(
+            self.env._(
+                "The conditions of segment %(name)s must be a list of conditions "
+                "written as data, such as [('sputnik_lifecycle', '=', 'vip')], "
+                "never an expression. Dates relative to today are set with "
+                "Not Travelled For and Age.",
+                name=self.name,
+            )
+        )
+        if len(text) > MAX_DOMAIN_LENGTH:
+            raise ValidationError(
+                self.env._(
+                    "The conditions of segment %(name)s are too long: at most "
+                    "%(max)s characters.",
+                    name=self.name,
+                    max=MAX_DOMAIN_LENGTH,
+                )
+            )
+        try:
+            domain = literal_eval(text)
+        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            raise not_data from None
+        if not isinstance(domain, list | tuple):
+            raise not_data
+        self._check_conditions(self.env["res.partner"], domain, 0)
+        return list(domain)
+
+    def _check_conditions(self, model, domain, depth):
+        """Refuse a domain that is not well formed, or that names a field the
+        current user may not read or that does not exist."""
+        malformed = ValidationError(
+            self.env._(
+                "The conditions of segment %(name)s are not a well-formed filter: "
+                "each condition is (field, operator, value), combined with "
+                "'&', '|' and '!'.",
+                name=self.name,
+            )
+        )
+        if depth > MAX_DEPTH or not isinstance(domain, list | tuple):
+            raise malformed
+        try:
+            expression.normalize_domain(domain)
+        except (ValueError, AssertionError, TypeError):
+            raise malformed from None
+        for element in domain:
+            if isinstance(element, str):
+                if element not in expression.DOMAIN_OPERATORS:
+                    raise malformed
+                continue
+            if not isinstance(element, list | tuple) or len(element) != 3:
+                raise malformed
+            if tuple(element) in (expression.TRUE_LEAF, expression.FALSE_LEAF):
+                continue
+            path, operator, value = element
+            if not isinstance(path, str) or operator not in expression.TERM_OPERATORS:
+                raise malformed
+            field = self._check_condition_path(model, path)
+            if operator in ("any", "not any"):
+                if field.type not in ("many2one", "one2many", "many2many"):
+                    raise malformed
+                self._check_conditions(self.env[field.comodel_name], value, depth + 1)
+            elif isinstance(value, list | tuple):
+                if not all(isinstance(item, SCALARS) for item in value):
+                    raise malformed
+            elif not isinstance(value, SCALARS):
+                raise malformed
+
+    def _check_condition_path(self, model, path):
+        """The last field of ``path`` (``parent_id.city``), each step existing,
+        searchable and readable by the current user."""
+        names = path.split(".")
+        if len(names) > MAX_DEPTH:
+            raise ValidationError(
+                self.env._(
+                    "Segment %(name)s: the condition on “%(field)s” goes through "
+                    "too many relations.",
+                    name=self.name,
+                    field=path,
+                )
+            )
+        field = None
+        for index, name in enumerate(names):
+            field = model._fields.get(name)
+            if field is None or (index < len(names) - 1 and not field.relational):
+                raise ValidationError(
+                    self.env._(
+                        "Segment %(name)s: contacts have no field “%(field)s”.",
+                        name=self.name,
+                        field=path,
+                    )
+                )
+            if not field.is_accessible(self.env) or not model.has_access("read"):
+                raise ValidationError(
+                    self.env._(
+                        "Segment %(name)s: you may not filter on “%(field)s”, a "
+                        "field you are not allowed to read.",
+                        name=self.name,
+                        field=path,
+                    )
+                )
+            if not field._description_searchable:
+                raise ValidationError(
+                    self.env._(
+                        "Segment %(name)s: clients cannot be filtered on "
+                        "“%(field)s”.",
+                        name=self.name,
+                        field=path,
+                    )
+                )
+            if field.relational:
+                model = self.env[field.comodel_name]
+                if not model.has_access("read"):
+                    raise ValidationError(
+                        self.env._(
+                            "Segment %(name)s: you may not filter on “%(field)s”, "
+                            "a field you are not allowed to read.",
+                            name=self.name,
+                            field=path,
+                        )
+                    )
+        return field
 
     def _get_domain(self):
-        """The segment's filter of res.partner, as of today."""
+        """The segment's filter of res.partner, as of today, for the current
+        user: to be searched with their rights, never under sudo()."""
         self.ensure_one()
-        domain = safe_eval(self.domain or "[]", self._eval_context())
-        if not isinstance(domain, list | tuple):
-            raise UserError(self.env._("The conditions of a segment must be a list."))
+        domain = self._parse_conditions()
         today = fields.Date.context_today(self)
         extra = [("active", "=", True)]
         if self.company_id:
@@ -148,7 +313,8 @@ class SputnikSegment(models.Model):
         for segment in self:
             try:
                 domain = segment._get_domain()
-            except (UserError, ValueError, SyntaxError, NameError):
+            except (ValidationError, AccessError):
+                # conditions this reader may not use: nothing to count for them
                 segment.partner_count = segment.consent_count = 0
                 segment.no_consent_count = 0
                 continue
