@@ -533,3 +533,35 @@ class TestPrivacyRpc(HttpCase):
             self.manager, "sputnik.privacy.log", "search_read", domain, ["kind", "date"]
         )
         self.assertEqual([row["kind"] for row in rows], ["document"])
+
+    def test_web_client_read_of_the_client_form_is_logged(self):
+        """The web client's reads that log go to a read/write transaction at
+        once, rather than failing on a read-only one and being replayed."""
+        self.client_partner.sputnik_birthdate = "1990-01-02"
+        self.authenticate(self.agent.login, self.agent.login)
+        with self.assertNoLogs("odoo.http", "WARNING"):
+            result = self.make_jsonrpc_request(
+                "/web/dataset/call_kw/res.partner/web_read",
+                {
+                    "model": "res.partner",
+                    "method": "web_read",
+                    "args": [[self.client_partner.id]],
+                    "kwargs": {
+                        "specification": {
+                            "name": {},
+                            "sputnik_birthdate": {},
+                            "sputnik_travel_document_ids": {"fields": {"number": {}}},
+                        }
+                    },
+                },
+            )
+        self.assertEqual(
+            result[0]["sputnik_travel_document_ids"][0]["number"], "RPC0042"
+        )
+        logs = self.env["sputnik.privacy.log"].search(
+            [
+                ("client_ref", "=", self.client_partner.id),
+                ("user_id", "=", self.agent.id),
+            ]
+        )
+        self.assertEqual(sorted(logs.mapped("kind")), ["birthdate", "document"])

@@ -18,6 +18,7 @@ from .sputnik_privacy_log import (
     CONSENT_FIELDS,
     ERASED_PARTNER_FIELDS,
     EXPORT_FORMAT,
+    logged_read,
     regex_escape,
 )
 from .survey_user_input import NPS_CATEGORIES
@@ -1631,6 +1632,11 @@ class ResPartner(models.Model):
         )
         self._sputnik_log_birthdates(result)
         return result
+
+    @logged_read
+    def web_read(self, specification):
+        # the client's form: its birth date and travel documents are logged
+        return super().web_read(specification)
 
     def _sputnik_log_birthdates(self, result):
         if self.env.su:

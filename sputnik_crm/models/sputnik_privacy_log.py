@@ -214,8 +214,9 @@ class SputnikPrivacyLog(models.Model):
             )
             for partner in partners
         ]
-        # On a read-only replica request this INSERT fails and Odoo replays the
-        # request in a read/write transaction (odoo.http._transactioning).
+        # The web client's reads that log are routed read/write (logged_read);
+        # any other read-only request that gets here fails on this INSERT and
+        # Odoo replays it read/write (odoo.http._transactioning).
         self.env.cr.execute(
             SQL(
                 """
@@ -262,3 +263,12 @@ class SputnikPrivacyLog(models.Model):
 def regex_escape(value):
     """``value`` matched literally in a PostgreSQL regular expression."""
     return "".join(f"\\{char}" if not char.isalnum() else char for char in value)
+
+
+def logged_read(method):
+    """Mark a read that writes the personal data log: the web client calls it
+    in a read/write transaction, never on a read-only replica (see
+    ``_call_kw_readonly`` in Odoo's web dataset controller), so that it is
+    not first run, failed and replayed."""
+    method._readonly = False
+    return method

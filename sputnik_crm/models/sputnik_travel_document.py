@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
+from .sputnik_privacy_log import logged_read
+
 EXPIRING_DAYS = 90
 
 
@@ -117,6 +119,7 @@ class SputnikTravelDocument(models.Model):
         )
 
     # === ACCESS LOG === #
+    @logged_read
     def read(self, fields=None, load="_classic_read"):
         """A user's read of travel documents (forms, lists, RPC: ``web_read``
         and ``web_search_read`` go through here) is logged per client."""
@@ -124,6 +127,7 @@ class SputnikTravelDocument(models.Model):
         self._sputnik_log_read()
         return result
 
+    @logged_read
     def search_read(
         self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
     ):
@@ -132,6 +136,24 @@ class SputnikTravelDocument(models.Model):
         )
         self.browse([values["id"] for values in result])._sputnik_log_read()
         return result
+
+    @logged_read
+    def web_read(self, specification):
+        return super().web_read(specification)
+
+    @api.model
+    @logged_read
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        return super().web_search_read(
+            domain,
+            specification,
+            offset=offset,
+            limit=limit,
+            order=order,
+            count_limit=count_limit,
+        )
 
     def _sputnik_log_read(self):
         if not self.env.su and self:
