@@ -25,7 +25,8 @@ NAME = "Olena Zakhystenko-Privatna"
 EMAIL = "olena.zakhystenko@example.org"
 PHONE = "+380 50 765 43 21"
 PASSPORT = "FZ7781234"
-SECRETS = (NAME, EMAIL, PHONE, PASSPORT)
+IBAN = "UA213223130000026007233566001"
+SECRETS = (NAME, EMAIL, PHONE, PASSPORT, IBAN)
 
 
 def personal_columns(cr):
@@ -44,7 +45,8 @@ def personal_columns(cr):
                                     'mail_tracking_value', 'mail_mail',
                                     'mail_activity', 'ir_attachment', 'crm_lead',
                                     'survey_user_input', 'survey_user_input_line',
-                                    'sale_order', 'account_move'))
+                                    'sale_order', 'account_move',
+                                    'res_partner_bank'))
          ORDER BY 1, 2
         """
     )
@@ -101,6 +103,9 @@ class TestPrivacy(SputnikCase):
                 "country_id": env.ref("base.ua").id,
                 "expiry_date": cls.today + relativedelta(years=5),
             }
+        )
+        env["res.partner.bank"].create(
+            {"partner_id": cls.person.id, "acc_number": IBAN, "acc_holder_name": NAME}
         )
         cls.spouse = make_travellers(env, 1, prefix="Spouse")
         cls.relation = env["sputnik.client.relation"].create(
@@ -324,6 +329,19 @@ class TestPrivacy(SputnikCase):
             self.erase()
             self.assertEqual(self.person.name, f"Erased client #{self.person.id}")
 
+    def test_erasure_refused_for_a_client_with_a_user_account(self):
+        with freeze_time(self.back):
+            portal = new_test_user(
+                self.env,
+                login="privacy_portal_client",
+                name=NAME,
+                groups="base.group_portal",
+                partner_id=self.person.id,
+            )
+            with self.assertRaisesRegex(UserError, portal.login):
+                self.erase()
+        self.assertEqual(self.person.name, NAME)
+
     def test_erasure_needs_the_confirmation(self):
         with freeze_time(self.back):
             wizard = (
@@ -339,7 +357,12 @@ class TestPrivacy(SputnikCase):
         cr = self.env.cr
         # the old values are really there before
         before = find_values(cr, SECRETS)
-        for table in ("res_partner", "mail_message", "mail_tracking_value"):
+        for table in (
+            "res_partner",
+            "res_partner_bank",
+            "mail_message",
+            "mail_tracking_value",
+        ):
             self.assertIn(table, {found[0] for found in before})
         self.person.with_user(self.manager).action_sputnik_export_personal_data()
         account = self.person.property_account_receivable_id

@@ -2289,6 +2289,23 @@ class ResPartner(models.Model):
             }
         )
         answers.write({"email": False, "nickname": False})
+        # bank accounts stay for the payments that used them, without their
+        # number; by SQL, as Odoo locks the number of a trusted account
+        env["res.partner.bank"].flush_model()
+        env.cr.execute(
+            SQL(
+                """
+                UPDATE res_partner_bank
+                   SET acc_number = %(marker)s || ' ' || id,
+                       sanitized_acc_number = %(marker)s || ' ' || id,
+                       acc_holder_name = NULL
+                 WHERE partner_id IN %(ids)s
+                """,
+                marker=marker,
+                ids=tuple(ids),
+            )
+        )
+        env["res.partner.bank"].invalidate_model()
         if answers:
             # free answers hold what the client wrote; by SQL, as a filled
             # answer of a text question must keep a value
