@@ -26,6 +26,7 @@
         "security/sputnik_crm_groups.xml",
         "security/ir.model.access.csv",
         "security/sputnik_crm_security.xml",
+        "security/sputnik_privacy_security.xml",
         "data/sputnik_crm_data.xml",
         "data/mail_template_data.xml",
         "data/survey_data.xml",
@@ -58,6 +59,7 @@
         "report/sputnik_kpi_dashboard_views.xml",
         "report/sputnik_value_report_views.xml",
         "report/sputnik_sales_plan_report_views.xml",
+        "views/sputnik_privacy_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [

@@ -30,3 +30,4 @@ from . import survey_survey
 from . import survey_user_input
 from . import sputnik_care_event
 from . import crm_lead
+from . import sputnik_privacy_log

@@ -4,6 +4,8 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.osv import expression
 
+from .sputnik_privacy_log import logged_read
+
 EXPIRING_DAYS = 90
 
 
@@ -115,3 +117,47 @@ class SputnikTravelDocument(models.Model):
             and d.expiry_date
             and d.expiry_date >= date
         )
+
+    # === ACCESS LOG === #
+    @logged_read
+    def read(self, fields=None, load="_classic_read"):
+        """A user's read of travel documents (forms, lists, RPC: ``web_read``
+        and ``web_search_read`` go through here) is logged per client."""
+        result = super().read(fields, load)
+        self._sputnik_log_read()
+        return result
+
+    @logged_read
+    def search_read(
+        self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
+    ):
+        result = super().search_read(
+            domain, fields, offset=offset, limit=limit, order=order, **read_kwargs
+        )
+        self.browse([values["id"] for values in result])._sputnik_log_read()
+        return result
+
+    @logged_read
+    def web_read(self, specification):
+        return super().web_read(specification)
+
+    @api.model
+    @logged_read
+    def web_search_read(
+        self, domain, specification, offset=0, limit=None, order=None, count_limit=None
+    ):
+        return super().web_search_read(
+            domain,
+            specification,
+            offset=offset,
+            limit=limit,
+            order=order,
+            count_limit=count_limit,
+        )
+
+    def _sputnik_log_read(self):
+        if not self.env.su and self:
+            # partner_id only, of records the user just read
+            self.env["sputnik.privacy.log"]._sputnik_log_access(
+                "document", self.sudo().partner_id
+            )

@@ -1,2 +1,3 @@
 from . import base_partner_merge
 from . import sputnik_passport_override
+from . import sputnik_client_erase
