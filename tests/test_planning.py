@@ -329,7 +329,9 @@ class TestPurchasePlanning(PlanningCase):
             env, cls.tour, start_in_days=(year_ago - cls.today).days
         )
         buy_seats(env, cls.dep_last, 10, receive=False)
-        order = make_booking(env, cls.dep_last, cls.client, seats=8)
+        order = make_booking(
+            env, cls.dep_last, make_travellers(env, 8, prefix="L"), customer=cls.client
+        )
         order.write({"state": "sale", "date_order": noon(year_ago - timedelta(60))})
         cls.plan = cls.make_plan(
             cls.today - timedelta(days=10),

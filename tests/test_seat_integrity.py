@@ -132,6 +132,38 @@ class TestSeatEngine(SeatCase):
             ]
         self.assertIn("has 1 free seats: 2 cannot be booked", str(caught.exception))
 
+    def test_confirmed_bookings_name_a_traveller_per_seat(self):
+        """Demo included: no confirmed booking has fewer (or more) travellers
+        than the seats it holds on a departure."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT so.name, l.seats, COUNT(t.partner_id)
+              FROM sale_order so
+              JOIN (SELECT order_id, sputnik_departure_id, SUM(product_uom_qty) seats
+                      FROM sale_order_line
+                     WHERE sputnik_departure_id IS NOT NULL
+                     GROUP BY order_id, sputnik_departure_id) l
+                ON l.order_id = so.id
+              LEFT JOIN sale_order_sputnik_traveller_rel t ON t.order_id = so.id
+             WHERE so.state = 'sale'
+             GROUP BY so.id, so.name, l.sputnik_departure_id, l.seats
+            HAVING COUNT(t.partner_id) != l.seats
+            """
+        )
+        self.assertEqual(self.env.cr.fetchall(), [])
+        self.assertTrue(
+            self.env["sale.order"].search_count(
+                [("state", "=", "sale"), ("sputnik_is_booking", "=", True)]
+            )
+        )
+        # and the rule holds when the system itself confirms
+        order = make_booking(
+            self.env, self.departure, make_travellers(self.env, 1), seats=2
+        )
+        with self.assertRaises(UserError):
+            order.write({"state": "sale"})
+
     def test_the_healthy_demo_base_reports_nothing(self):
         departures = self.env["sputnik.departure"].search(
             [("state", "in", ("planned", "open", "sold_out", "closed"))]

@@ -341,6 +341,16 @@ class SaleOrder(models.Model):
             order._sputnik_check_travellers()
             order._sputnik_check_passports()
 
+    @api.constrains("state")
+    def _check_sputnik_confirmed_seats(self):
+        # whatever confirms a booking (Odoo's confirmation, an import of past
+        # trips by the system), it names one traveller per seat; the passports
+        # are checked when it is confirmed, against the trip's dates
+        for order in self.filtered(
+            lambda o: o.state == "sale" and o.order_line.sputnik_departure_id
+        ):
+            order._sputnik_check_travellers()
+
     # === CRUD === #
     def _sputnik_check_override_rights(self, vals):
         if (

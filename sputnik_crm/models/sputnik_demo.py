@@ -237,6 +237,33 @@ class SputnikDemo(models.AbstractModel):
         (18, "agent2", [(300, "budva", 2, 3), (660, "budva", 2, 0)]),
     ]
 
+    COMPANIONS = ("Ірина", "Максим", "Софія", "Артем")
+
+    @api.model
+    def _demo_companions(self, client, count):
+        """The first ``count`` companions the client travels with (made once,
+        kept on the client's card as its travel companions): one traveller
+        per seat."""
+        Relation = self.env["sputnik.client.relation"]
+        known = Relation.search(
+            [("partner_id", "=", client.id), ("relation", "=", "companion")],
+            order="id",
+        ).related_partner_id
+        surname = client.name.split()[-1]
+        for first in self.COMPANIONS[len(known) : count]:
+            companion = self.env["res.partner"].create(
+                {"name": f"{first} {surname}", "company_id": client.company_id.id}
+            )
+            Relation.create(
+                {
+                    "partner_id": client.id,
+                    "related_partner_id": companion.id,
+                    "relation": "companion",
+                }
+            )
+            known |= companion
+        return known[:count]
+
     @api.model
     def _load_demo_history(self):
         self, company, today = self._demo_env()
@@ -260,13 +287,14 @@ class SputnikDemo(models.AbstractModel):
                         }
                     )
                 departure = departures[key]
+                travellers = partner | self._demo_companions(partner, seats - 1)
                 order = self.env["sale.order"].create(
                     {
                         "partner_id": partner.id,
                         "company_id": company.id,
                         "user_id": ref(f"sputnik_crm.user_{agent}_demo").id,
                         "date_order": start - relativedelta(days=45),
-                        "sputnik_traveller_ids": [Command.set(partner.ids)],
+                        "sputnik_traveller_ids": [Command.set(travellers.ids)],
                         "sputnik_operator_ref": f"ARCH-{start:%y%m%d}-{number:02d}",
                         "order_line": [
                             Command.create(
