@@ -70,9 +70,16 @@ def _theirs(partner, user):
     return partner.user_id in (user, user.browse())
 
 
+def client_company(rec, user):
+    """Records of the user's companies, of a client of theirs or shared."""
+    return company_or_shared(rec, user) and company_or_shared(rec.partner_id, user)
+
+
 def agent_clients(rec, user):
     """Interactions, complaints: the agent's own and those of their clients."""
-    return company(rec, user) and (rec.user_id == user or _theirs(rec.partner_id, user))
+    return client_company(rec, user) and (
+        rec.user_id == user or _theirs(rec.partner_id, user)
+    )
 
 
 def agent_rows(rec, user):
@@ -115,7 +122,7 @@ def plan_agent(rec, user):
 
 def compensated(rec, user):
     """Complaints for the accountants: those with a compensation entry."""
-    return company(rec, user) and bool(
+    return client_company(rec, user) and bool(
         rec.compensation_move_id or rec.recovered_move_id
     )
 
@@ -182,14 +189,14 @@ POLICY = {
         "unlink": NOBODY,
     },
     "sputnik.interaction": {
-        "read": ((MANAGERS, company), (AGENTS, agent_clients)),
+        "read": ((MANAGERS, client_company), (AGENTS, agent_clients)),
         "create": SPUTNIK,
         "write": SPUTNIK,
         "unlink": MANAGERS,
     },
     "sputnik.complaint": {
         "read": (
-            (MANAGERS, company),
+            (MANAGERS, client_company),
             (AGENTS, agent_clients),
             ({"accountant"}, compensated),
         ),
@@ -230,7 +237,7 @@ POLICY = {
         "unlink": MANAGERS,
     },
     "sputnik.waitlist": {
-        "read": ((SPUTNIK, company_or_shared),),
+        "read": ((SPUTNIK, client_company),),
         "create": SPUTNIK,
         "write": SPUTNIK,
         "unlink": MANAGERS,
@@ -507,7 +514,14 @@ class TestSecurityMatrix(TransactionCase):
             manager = users["manager" if side == "a" else "manager_b"]
             client = cls.home_client[side]
             cenv["sputnik.waitlist"].create(
-                {"departure_id": departure.id, "partner_id": client.id, "seats": 2}
+                [
+                    {"departure_id": departure.id, "partner_id": partner.id}
+                    for partner in (
+                        client,
+                        clients["shared"],
+                        clients["b2" if side == "a" else "a2"],
+                    )
+                ]
             )
             buy_seats(cenv, departure, 4)
             order = cls.orders[side] = make_booking(cenv, departure, client)
@@ -516,7 +530,12 @@ class TestSecurityMatrix(TransactionCase):
             # interactions and complaints: the agent's client's, another
             # agent's client's, a shared client's
             others = (
-                [(users["agent2"], clients["a2"]), (users["agent2"], clients["shared"])]
+                [
+                    (users["agent2"], clients["a2"]),
+                    (users["agent2"], clients["shared"]),
+                    # recorded in company A on a client of company B
+                    (users["agent2"], clients["b2"]),
+                ]
                 if side == "a"
                 else [(agent, clients["b2"])]
             )
