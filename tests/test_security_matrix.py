@@ -303,8 +303,10 @@ OPERATIONS = ("read", "search", "create", "write", "unlink")
 # (invoices, payments, campaigns, surveys, months of history): their rows are
 # those of the demo data's company, which no role of the matrix may see.
 ONE_COMPANY_REPORTS = {"sputnik.cohort.report", "sputnik.campaign.report"}
-# Models without records of their own (services, mixins): only methods, whose
-# table is another matter (a METHODS table may join this one).
+# The public methods of the addon are another table, of the same shape:
+#   METHODS = {(model, method): roles allowed (others: AccessError)}
+# checked with the same fixtures, roles and savepoints (``_attempt``).
+# Models without records of their own (services, mixins) have methods only.
 WITHOUT_RECORDS = {
     "sputnik.demo",
     "sputnik.kpi.dashboard",
