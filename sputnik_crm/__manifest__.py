@@ -26,6 +26,7 @@
         "security/sputnik_crm_groups.xml",
         "security/ir.model.access.csv",
         "security/sputnik_crm_security.xml",
+        "security/sputnik_crm_company_rules.xml",
         "security/sputnik_privacy_security.xml",
         "data/sputnik_crm_data.xml",
         "data/mail_template_data.xml",

@@ -60,6 +60,14 @@ class SputnikClientClassOverride(models.Model):
         index=True,
         domain="[('is_company', '=', False), ('parent_id', '=', False)]",
     )
+    company_id = fields.Many2one(
+        related="partner_id.company_id",
+        store=True,
+        index=True,
+        string="Company",
+        help="The client's company: the record is seen in that company only, or "
+        "in every company for a client shared by all companies.",
+    )
     dimension = fields.Selection(DIMENSIONS, required=True, tracking=True)
     lifecycle = fields.Selection(LIFECYCLE, string="Lifecycle Status")
     rfm_segment = fields.Selection(RFM_SEGMENTS, string="RFM Segment")
@@ -189,6 +197,14 @@ class SputnikClientClassHistory(models.Model):
 
     partner_id = fields.Many2one(
         "res.partner", string="Client", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(
+        related="partner_id.company_id",
+        store=True,
+        index=True,
+        string="Company",
+        help="The client's company: the record is seen in that company only, or "
+        "in every company for a client shared by all companies.",
     )
     date = fields.Datetime(required=True, index=True)
     source = fields.Selection(SOURCES, required=True)

@@ -45,6 +45,12 @@ class SputnikClientDuplicate(models.Model):
     match_email = fields.Boolean(string="Same E-mail", readonly=True)
     match_phone = fields.Boolean(string="Same Phone", readonly=True)
     company_id = fields.Many2one("res.company", readonly=True)
+    other_company_id = fields.Many2one(
+        "res.company",
+        string="Duplicate's Company",
+        readonly=True,
+        help="A pair is seen only where both clients are.",
+    )
 
     @property
     def _table_query(self):
@@ -130,6 +136,7 @@ class SputnikClientDuplicate(models.Model):
             partner.name AS partner_name,
             other.name AS other_partner_name,
             partner.company_id,
+            other.company_id AS other_company_id,
             (array_agg(mp.reason ORDER BY mp.rank, mp.value))[1] AS reason,
             (array_agg(mp.value ORDER BY mp.rank, mp.value))[1] AS matched_value,
             bool_or(mp.reason = 'passport') AS match_passport,
@@ -148,7 +155,7 @@ class SputnikClientDuplicate(models.Model):
     def _group_by(self):
         return """
             mp.partner_id, mp.other_partner_id, partner.name, other.name,
-            partner.company_id
+            partner.company_id, other.company_id
         """
 
     def _query(self):

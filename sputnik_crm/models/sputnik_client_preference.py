@@ -38,6 +38,14 @@ class SputnikClientPreference(models.Model):
     partner_id = fields.Many2one(
         "res.partner", string="Client", required=True, index=True, ondelete="cascade"
     )
+    company_id = fields.Many2one(
+        related="partner_id.company_id",
+        store=True,
+        index=True,
+        string="Company",
+        help="The client's company: the record is seen in that company only, or "
+        "in every company for a client shared by all companies.",
+    )
     kind = fields.Selection(KINDS, required=True, default="destination")
     destination_id = fields.Many2one("sputnik.destination", string="Destination")
     tour_type = fields.Selection(TOUR_TYPES)

@@ -28,6 +28,22 @@ class SputnikClientRelation(models.Model):
         index=True,
         ondelete="cascade",
     )
+    company_id = fields.Many2one(
+        related="partner_id.company_id",
+        store=True,
+        index=True,
+        string="Company",
+        help="The client's company: the record is seen in that company only, or "
+        "in every company for a client shared by all companies.",
+    )
+    related_company_id = fields.Many2one(
+        related="related_partner_id.company_id",
+        store=True,
+        index=True,
+        string="Member's Company",
+        help="The member's or companion's company: the link is seen only where "
+        "both the client and the member are.",
+    )
     relation = fields.Selection(RELATIONS, required=True, default="spouse")
     pays_for = fields.Boolean(
         string="Pays for Them",

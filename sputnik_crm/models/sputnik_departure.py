@@ -14,6 +14,11 @@ OPEN_STATES = ("planned", "open", "sold_out")
 # departures that may still be bought for: coming and not sold out
 PURCHASE_STATES = ("planned", "open")
 DRAFT_PURCHASE_STATES = ("draft", "sent", "to approve")
+# the groups that may read bookings (sale.order and sale.order.line)
+BOOKING_READERS = (
+    "sales_team.group_sale_salesman,account.group_account_invoice,"
+    "account.group_account_readonly,stock.group_stock_user"
+)
 
 
 class SputnikDeparture(models.Model):
@@ -138,14 +143,23 @@ class SputnikDeparture(models.Model):
     booking_line_ids = fields.One2many(
         "sale.order.line", "sputnik_departure_id", string="Booking Lines"
     )
-    booking_count = fields.Integer(compute="_compute_booking_count")
+    # counted with the reader's rights: only for the groups that may read bookings
+    # (every employee may read departures, and opens their form)
+    booking_count = fields.Integer(
+        compute="_compute_booking_count", groups=BOOKING_READERS
+    )
     overdue_booking_count = fields.Integer(
         string="Overdue Bookings",
         compute="_compute_booking_count",
+        groups=BOOKING_READERS,
         help="Confirmed bookings of this departure with a payment overdue.",
     )
-    waitlist_ids = fields.One2many("sputnik.waitlist", "departure_id")
-    waitlist_count = fields.Integer(compute="_compute_waitlist_count")
+    waitlist_ids = fields.One2many(
+        "sputnik.waitlist", "departure_id", groups="sputnik_crm.group_sputnik_user"
+    )
+    waitlist_count = fields.Integer(
+        compute="_compute_waitlist_count", groups="sputnik_crm.group_sputnik_user"
+    )
     color = fields.Integer(compute="_compute_color")
 
     # === PLANNING === #

@@ -37,7 +37,12 @@ class SputnikLoyaltyTier(models.Model):
         string="Pricelist",
         help="Applied on the new quotations of the tier's clients.",
     )
-    partner_count = fields.Integer(string="Clients", compute="_compute_partner_count")
+    # the tier of a client is for travel agents only (res.partner.sputnik_tier_id)
+    partner_count = fields.Integer(
+        string="Clients",
+        compute="_compute_partner_count",
+        groups="sputnik_crm.group_sputnik_user",
+    )
 
     _sql_constraints = [
         (

@@ -24,6 +24,14 @@ class SputnikTravelDocument(models.Model):
         ondelete="cascade",
         tracking=True,
     )
+    company_id = fields.Many2one(
+        related="partner_id.company_id",
+        store=True,
+        index=True,
+        string="Company",
+        help="The client's company: the record is seen in that company only, or "
+        "in every company for a client shared by all companies.",
+    )
     document_type = fields.Selection(
         [
             ("internal_passport", "Internal Passport"),
