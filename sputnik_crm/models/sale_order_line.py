@@ -36,6 +36,9 @@ class SaleOrderLine(models.Model):
     @api.constrains("product_id", "sputnik_departure_id", "product_uom")
     def _check_sputnik_departure(self):
         """A seat product is sold only on its own departure, by the seat."""
+        # sudo: a constraint on lines the user just wrote; the departure of a
+        # seat product is found whatever the user may read (used for the
+        # check only)
         departures = (
             self.env["sputnik.departure"]
             .sudo()
@@ -83,6 +86,8 @@ class SaleOrderLine(models.Model):
         departures = self._sputnik_take_seats(previous_product_uom_qty)
         res = super()._action_launch_stock_rule(previous_product_uom_qty)
         if departures:
+            # sudo: the state follows the seats taken by lines the user could
+            # write (the ORM checked them); no user value reaches it
             departures.sudo()._sputnik_refresh_state()
         return res
 
@@ -100,7 +105,9 @@ class SaleOrderLine(models.Model):
             if line.product_uom_qty < qty:
                 freed |= line.sputnik_departure_id
         if freed:
-            # fewer seats booked: offer them to the waitlist
+            # fewer seats booked: offer them to the waitlist (sudo: waitlist
+            # offers and departure states are the system's; super checked the
+            # user's write on the lines)
             freed.sudo()._sputnik_seats_freed()
         return res
 
