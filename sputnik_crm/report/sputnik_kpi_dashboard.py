@@ -18,7 +18,7 @@ def without_none(value):
             key: without_none(item) for key, item in value.items() if item is not None
         }
     if isinstance(value, list | tuple):
-        return [without_none(item) for item in value]
+        return type(value)(without_none(item) for item in value)
     return value
 
 
