@@ -18,6 +18,28 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from .common import buy_seats, make_booking, make_departure, make_tour, make_travellers
 
 ROLES = ("agent", "manager", "accountant", "salesman", "portal", "agent_b")
+# The public methods of the access policy: who may call which method on a
+# record of the first company (a model method: record "-"); refused means an
+# AccessError and nothing done.
+# roles: ag(ent), ma(nager), ac(countant), sa(lesman), po(rtal), b: agent of
+# the second company
+METHOD_POLICY = """
+model.method                                  record           ag  ma  ac  sa  po  b
+sale.order.action_sputnik_invoice_balance     booking          yes yes yes no  no  no
+sale.order.action_sputnik_issue_documents     booking          yes yes no  no  no  no
+sale.order.action_sputnik_override_passport   booking          no  yes no  no  no  no
+sputnik.departure.action_close                departure        yes yes no  no  no  no
+sputnik.departure.action_open                 closed_departure yes yes no  no  no  no
+sputnik.departure.action_cancel               empty_departure  no  yes no  no  no  no
+sputnik.departure.action_buy_seats            departure        no  yes no  no  no  no
+sputnik.waitlist.action_cancel                waitlist         yes yes no  no  no  no
+sputnik.sales.plan.action_activate            plan             no  yes no  no  no  no
+sputnik.complaint.action_grant_compensation   complaint        no  yes no  no  no  no
+res.partner.action_sputnik_classify           -                no  yes no  no  no  no
+sputnik.booking.report.action_sputnik_refresh -                no  yes no  no  no  no
+sputnik.kpi.dashboard.get_dashboard           -                yes yes no  no  no  yes
+sputnik.kpi.dashboard.action_print            -                yes yes no  no  no  yes
+"""
 # the fault code of an AccessError on /xmlrpc/2 (odoo/addons/base/controllers/rpc.py)
 ACCESS_ERROR = 4
 
@@ -107,6 +129,14 @@ class TestSecurityMethods(HttpCase):
         )
         cls.plan = env["sputnik.sales.plan"].create(
             {"name": "Methods Plan", "period_type": "quarter"}
+        )
+        cls.complaint = env["sputnik.complaint"].create(
+            {
+                "partner_id": cls.client.id,
+                "subject": "Room with a view of the car park",
+                "order_id": cls.booking.id,
+                "compensation_amount": 500.0,
+            }
         )
         cls.preference = env["sputnik.client.preference"].create(
             {
@@ -475,104 +505,15 @@ class TestSecurityMethods(HttpCase):
     def test_public_method_policy(self):
         """method x role: allowed (the call goes through) or refused (an
         AccessError, nothing done), asserted against the server."""
-        yes, no = True, False
-        policy = {
-            # (model, method, record): agent, manager, accountant, salesman,
-            #                           portal, agent of the second company
-            ("sale.order", "action_sputnik_invoice_balance", "booking"): (
-                yes,
-                yes,
-                yes,
-                no,
-                no,
-                no,
-            ),
-            ("sale.order", "action_sputnik_issue_documents", "booking"): (
-                yes,
-                yes,
-                no,
-                no,
-                no,
-                no,
-            ),
-            ("sale.order", "action_sputnik_override_passport", "booking"): (
-                no,
-                yes,
-                no,
-                no,
-                no,
-                no,
-            ),
-            ("sputnik.departure", "action_close", "departure"): (
-                yes,
-                yes,
-                no,
-                no,
-                no,
-                no,
-            ),
-            ("sputnik.departure", "action_open", "closed_departure"): (
-                yes,
-                yes,
-                no,
-                no,
-                no,
-                no,
-            ),
-            ("sputnik.departure", "action_cancel", "empty_departure"): (
-                no,
-                yes,
-                no,
-                no,
-                no,
-                no,
-            ),
-            ("sputnik.departure", "action_buy_seats", "departure"): (
-                no,
-                yes,
-                no,
-                no,
-                no,
-                no,
-            ),
-            ("sputnik.waitlist", "action_cancel", "waitlist"): (
-                yes,
-                yes,
-                no,
-                no,
-                no,
-                no,
-            ),
-            ("sputnik.sales.plan", "action_activate", "plan"): (
-                no,
-                yes,
-                no,
-                no,
-                no,
-                no,
-            ),
-            ("res.partner", "action_sputnik_classify", None): (
-                no,
-                yes,
-                no,
-                no,
-                no,
-                no,
-            ),
-            ("sputnik.kpi.dashboard", "action_print", None): (
-                yes,
-                yes,
-                no,
-                no,
-                no,
-                yes,
-            ),
-        }
         wrong = []
-        for (model, method, record), allowed in policy.items():
-            ids = getattr(self, record).ids if record else None
+        for name, record, *allowed in (
+            line.split() for line in METHOD_POLICY.strip().splitlines()[1:]
+        ):
+            model, method = name.rsplit(".", 1)
+            ids = getattr(self, record).ids if record != "-" else None
             args = self.period if model == "sputnik.kpi.dashboard" else ()
             for role, expected in zip(ROLES, allowed, strict=True):
+                expected = expected == "yes"
                 kind, result = self.call_isolated(role, model, method, ids, *args)
                 if kind != ("ok" if expected else "access"):
                     wrong.append(
