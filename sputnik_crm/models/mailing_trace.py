@@ -33,6 +33,9 @@ class MailingTrace(models.Model):
             "clicked": self.env._("Mailing link clicked: %(subject)s"),
             "replied": self.env._("Mailing replied to: %(subject)s"),
         }
+        # sudo: called after Odoo's set_* wrote the traces with the caller's
+        # rights (or from the tracking controllers); the client and the mailing
+        # are read only to record the event in the client's interactions
         traces = self.sudo().filtered(lambda t: t.model == "res.partner" and t.res_id)
         partners = (
             self.env["res.partner"].sudo().browse(traces.mapped("res_id")).exists()

@@ -5,7 +5,9 @@ class PurchaseOrder(models.Model):
     _inherit = "purchase.order"
 
     def _sputnik_departures(self):
-        # whoever buys (a purchase user, a manager), the departures follow
+        # whoever buys (a purchase user, a manager), the departures follow:
+        # sudo to find them whatever the buyer may read; called after the
+        # purchase order was confirmed or cancelled with the user's rights
         return (
             self.env["sputnik.departure"]
             .sudo()

@@ -7,7 +7,7 @@ from dateutil.relativedelta import relativedelta
 from markupsafe import escape
 
 from odoo import Command, api, fields, models
-from odoo.exceptions import UserError, ValidationError
+from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, html2plaintext
 from odoo.tools.misc import format_amount
@@ -231,6 +231,8 @@ class ResPartner(models.Model):
             )
             for partner_id, other_id in self.env.cr.fetchall():
                 together[partner_id].add(other_id)
+        # sudo: a compute; which suggested companions are already related,
+        # whoever may read the relations (used to filter the suggestions only)
         known = (
             self.env["sputnik.client.relation"]
             .sudo()
@@ -256,6 +258,7 @@ class ResPartner(models.Model):
                 for companion in partner.sputnik_companion_suggestion_ids
             ]
         )
+        return True
 
     def _compute_sputnik_interactions(self):
         partners = self.commercial_partner_id.filtered("id")
@@ -288,6 +291,9 @@ class ResPartner(models.Model):
         )
 
     def _compute_sputnik_overdue_booking_count(self):
+        # sudo: a count on the client card for agents and accountants, who may
+        # not read every booking; only a number comes out (the button opens
+        # the bookings with the user's own rights)
         counts = dict(
             self.env["sale.order"]
             .sudo()
@@ -310,6 +316,8 @@ class ResPartner(models.Model):
     @api.constrains("sputnik_birthdate")
     def _check_sputnik_birthdate(self):
         today = fields.Date.context_today(self)
+        # sudo: a constraint on partners just written; the birth date may be
+        # hidden by its field's groups from the user writing another field
         for partner in self.sudo():
             if partner.sputnik_birthdate and partner.sputnik_birthdate > today:
                 raise ValidationError(
@@ -808,6 +816,8 @@ class ResPartner(models.Model):
             )
         )
         for client_id, count, csat, nps, category, done in self.env.cr.fetchall():
+            # sudo: satisfaction figures are system fields (see
+            # _sputnik_check_class_write); private, after a survey is done
             self.browse(client_id).sudo().write(
                 {
                     "sputnik_survey_count": count,
@@ -827,8 +837,12 @@ class ResPartner(models.Model):
 
     @api.model
     def action_sputnik_classify(self):
-        if not self.env.user.has_group("sputnik_crm.group_sputnik_manager"):
-            raise UserError(self.env._("Only Sputnik managers run the classification."))
+        if not self.env.su and not self.env.user.has_group(
+            "sputnik_crm.group_sputnik_manager"
+        ):
+            raise AccessError(
+                self.env._("Only Sputnik managers run the classification.")
+            )
         run = self._sputnik_classify_all(source="manual")
         if run is None:
             raise UserError(
@@ -864,6 +878,9 @@ class ResPartner(models.Model):
             return None
         started = time.perf_counter()
         stats = self._sputnik_classify_sql(None, source)
+        # sudo: the run log is written by the system only (managers read it);
+        # private, reached from the cron or after the manager check of
+        # action_sputnik_classify
         return (
             self.env["sputnik.classification.run"]
             .sudo()
@@ -1227,6 +1244,8 @@ class ResPartner(models.Model):
         old_values = SQL(", ").join(
             SQL("p.%s", SQL.identifier(name)) for name in FIGURES
         )
+        # sudo: every tier counts in the classification, whatever the user
+        # triggering it may read (private; figures written in SQL)
         tiers = (
             self.env["sputnik.loyalty.tier"]
             .sudo()
@@ -1468,6 +1487,8 @@ class ResPartner(models.Model):
                 """
             )
         )
+        # sudo: private, run by the classification or the cron: activities
+        # for each client's agent, planned by the system
         partners = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         model_id = self.env["ir.model"]._get_id("res.partner")
@@ -1522,6 +1543,8 @@ class ResPartner(models.Model):
                 tuple(days),
             )
         )
+        # sudo: private, run by ir.cron: greetings go to every client born
+        # today, whoever they belong to
         clients = (
             self.sudo()
             .browse([row[0] for row in self.env.cr.fetchall()])
@@ -1583,6 +1606,8 @@ class ResPartner(models.Model):
                 else SQL("p.id = ANY(%s)", list(partner_ids)),
             )
         )
+        # sudo: private, run by the classification or the cron: activities
+        # for each client's agent, planned by the system
         partners = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
         if not partners:
             return 0

@@ -303,6 +303,9 @@ class SaleOrder(models.Model):
 
     def _sputnik_travel_documents(self):
         """The travel documents of all these bookings' travellers, in one query."""
+        # sudo: the passport rule needs the expiry dates of every traveller of a
+        # booking the user reads, whoever keeps the passports; what comes out is
+        # only the rule's verdict (a name and a date), never a document
         return (
             self.env["sputnik.travel.document"]
             .sudo()
@@ -373,13 +376,18 @@ class SaleOrder(models.Model):
         self._sputnik_check_booking_write(vals)
         if not OVERRIDE_FIELDS & vals.keys():
             # an override holds for the travellers and trip it was given for
-            self.filtered(
+            stale = self.filtered(
                 lambda o: o.sputnik_passport_override_reason
                 and (
                     "sputnik_traveller_ids" in vals
                     or ("order_line" in vals and o.state in ("draft", "sent"))
                 )
-            ).sudo().write(dict.fromkeys(OVERRIDE_FIELDS, False))
+            )
+            if stale:
+                # sudo: only managers write the override, any user who may
+                # write the orders (checked first) clears it by changing them
+                self.check_access("write")
+                stale.sudo().write(dict.fromkeys(OVERRIDE_FIELDS, False))
         if "state" not in vals:
             return super().write(vals)
         # confirming or cancelling moves seats: through the seat engine
@@ -427,6 +435,9 @@ class SaleOrder(models.Model):
     def _compute_pricelist_id(self):
         res = super()._compute_pricelist_id()
         for order in self.filtered(lambda o: o.state == "draft" and o.partner_id):
+            # sudo: the client's tier may be out of the user's reach (tiers are
+            # Sputnik data); only its pricelist, checked against the order's
+            # company below, is used
             client = order.partner_id.commercial_partner_id.sudo()
             pricelist = client.sputnik_tier_id.pricelist_id
             if pricelist and pricelist.company_id in (
@@ -437,6 +448,21 @@ class SaleOrder(models.Model):
         return res
 
     # === ACTIONS === #
+    def _sputnik_check_group(self, *groups):
+        """Refuse a user of none of ``groups`` (xml ids) what is meant for them."""
+        if self.env.su or any(self.env.user.has_group(group) for group in groups):
+            return
+        raise AccessError(
+            self.env._(
+                "Only %(groups)s may do this on a booking.",
+                # sudo: the names of the groups, for a user (a portal
+                # customer) who may not read groups; nothing else is read
+                groups=", ".join(
+                    self.env.ref(group).sudo().full_name for group in groups
+                ),
+            )
+        )
+
     def _confirmation_error_message(self):
         """The traveller and passport rules of a booking, checked where Odoo
         checks its own before a confirmation."""
@@ -458,6 +484,9 @@ class SaleOrder(models.Model):
         return super()._prepare_confirmation_values()
 
     def _action_confirm(self):
+        # the deposit invoice and the classification below run with sudo:
+        # only for orders the user may confirm (write)
+        self.check_access("write")
         res = super()._action_confirm()
         bookings = self.filtered("sputnik_is_booking")
         bookings._sputnik_invoice_deposit()
@@ -466,6 +495,8 @@ class SaleOrder(models.Model):
         return res
 
     def action_sputnik_issue_documents(self):
+        self._sputnik_check_group("sputnik_crm.group_sputnik_user")
+        self.check_access("write")
         for order in self:
             if order.state != "sale":
                 raise UserError(
@@ -476,6 +507,8 @@ class SaleOrder(models.Model):
                 )
         self.write({"sputnik_documents_issued": True})
         today = fields.Date.context_today(self)
+        # sudo: the care log and its messages are kept by the system (managers
+        # only read it); the user's rights on these bookings are checked above
         Care = self.env["sputnik.care.event"].sudo()
         for company in self.company_id.filtered("sputnik_care_departure"):
             Care.with_company(company)._care_documents_ready(
@@ -487,9 +520,12 @@ class SaleOrder(models.Model):
                     and (not o.sputnik_date_start or o.sputnik_date_start > today)
                 ),
             )
+        return True
 
     def action_sputnik_override_passport(self):
         self.ensure_one()
+        self._sputnik_check_group("sputnik_crm.group_sputnik_manager")
+        self.check_access("write")
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Override the Passport Rule"),
@@ -500,14 +536,28 @@ class SaleOrder(models.Model):
         }
 
     def action_sputnik_invoice_balance(self):
-        """Invoice what is left of the bookings, less the deposit."""
+        """Invoice what is left of the bookings, less the deposit: for the
+        agents and the accountants, on bookings they may write (the invoices
+        are then created and posted with sudo)."""
+        self._sputnik_check_group(
+            "sputnik_crm.group_sputnik_user", "account.group_account_invoice"
+        )
+        self.check_access("write")
         orders = self.filtered(
             lambda o: o.state == "sale" and o.invoice_status == "to invoice"
         )
         if not orders:
             raise UserError(self.env._("There is no balance left to invoice."))
         invoices = orders._sputnik_create_balance_invoices()
-        return orders.action_view_invoice(invoices=invoices)
+        action = orders.action_view_invoice(invoices=invoices)
+        # Odoo's action leaves None in its context (a client without payment
+        # terms): an XML-RPC client could not receive it
+        action["context"] = {
+            key: value
+            for key, value in action.get("context", {}).items()
+            if value is not None
+        }
+        return action
 
     # === BUSINESS === #
     def _sputnik_check_travellers(self):
@@ -550,6 +600,9 @@ class SaleOrder(models.Model):
             percent = order.company_id.sputnik_deposit_percent
             if not percent or order.amount_total <= 0:
                 continue
+            # sudo: an agent confirms bookings without accounting rights; run
+            # from action_confirm only, after the user's write access on the
+            # orders is checked (or from the portal's own sudo confirmation)
             wizard = (
                 self.env["sale.advance.payment.inv"]
                 .sudo()
@@ -569,6 +622,9 @@ class SaleOrder(models.Model):
     def _sputnik_create_balance_invoices(self):
         invoices = self.env["account.move"]
         for order in self:
+            # sudo: an agent invoices a balance without accounting rights;
+            # action_sputnik_invoice_balance checks the group and the write
+            # access on the orders first, the cron runs as the system
             invoice = order.sudo()._create_invoices(final=True)
             if order.sputnik_balance_due_date:
                 due = max(
@@ -669,6 +725,9 @@ class SaleOrder(models.Model):
         invoice is closed by its credit note, a paid one leaves the client a
         credit for the accountants to refund."""
         today = fields.Date.context_today(self)
+        # sudo: credit notes of a cancellation the user could write (called
+        # from _action_cancel after super wrote the orders), without
+        # accounting rights
         invoices = invoices.sudo()
         for invoice in invoices:
             unpaid = invoice.payment_state == "not_paid"

@@ -36,6 +36,9 @@ class SaleOrderLine(models.Model):
     @api.constrains("product_id", "sputnik_departure_id", "product_uom")
     def _check_sputnik_departure(self):
         """A seat product is sold only on its own departure, by the seat."""
+        # sudo: a constraint on lines the user just wrote; the departure of a
+        # seat product is found whatever the user may read (used for the
+        # check only)
         departures = (
             self.env["sputnik.departure"]
             .sudo()

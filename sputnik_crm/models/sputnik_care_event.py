@@ -108,6 +108,8 @@ class SputnikCareEvent(models.Model):
         """Daily: every client-care message whose day has come, each once."""
         today = fields.Date.context_today(self)
         for company in self.env["res.company"].search([]):
+            # sudo: run by ir.cron (private): the care log and its messages are
+            # the system's, over every client of the company
             care = self.with_company(company).sudo()
             if company.sputnik_care_passport:
                 care._care_passport_expiring(company, today)

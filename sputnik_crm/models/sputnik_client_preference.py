@@ -124,3 +124,4 @@ class SputnikClientPreference(models.Model):
     def action_end(self):
         """The client no longer prefers this: keep it in the history."""
         self.filtered("is_current").write({"date_to": fields.Date.context_today(self)})
+        return True

@@ -274,12 +274,15 @@ class SputnikComplaint(models.Model):
 
     # === MONEY === #
     def _check_manager(self):
-        if not self.env.user.has_group("sputnik_crm.group_sputnik_manager"):
+        if not self.env.su and not self.env.user.has_group(
+            "sputnik_crm.group_sputnik_manager"
+        ):
             raise AccessError(
                 self.env._(
                     "Only Sputnik managers issue the documents of a compensation."
                 )
             )
+        self.check_access("write")
 
     def action_grant_compensation(self):
         """A customer credit note of the compensation, posted, for the client."""
@@ -332,6 +335,9 @@ class SputnikComplaint(models.Model):
 
     def _compensation_move(self, move_type, partner, amount):
         self.ensure_one()
+        # sudo: a Sputnik manager issues the credit note or the operator's
+        # refund without accounting rights; called by the two actions above
+        # only, after _check_manager (group and write access on the complaint)
         move = (
             self.env["account.move"]
             .sudo()
@@ -369,6 +375,7 @@ class SputnikComplaint(models.Model):
     @api.model
     def _cron_escalate(self):
         """An activity for a manager on each overdue complaint, once."""
+        # sudo: run by ir.cron (private), over every company's complaints
         overdue = self.sudo().search(
             [("is_overdue", "=", True), ("escalated", "=", False)]
         )

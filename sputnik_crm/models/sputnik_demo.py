@@ -340,6 +340,8 @@ class SputnikDemo(models.AbstractModel):
                 }
             )._create_payments()
         for departure in departures.values():
+            # sudo: the protected state of a past demo departure (private demo
+            # loader, run from the demo data at install)
             departure.sudo().write({"state": "done"})
         # the first classification of the base, then a manager's decision
         self.env["res.partner"]._sputnik_classify_all(source="manual")

@@ -404,12 +404,32 @@ class SputnikDeparture(models.Model):
         return res
 
     # === ACTIONS === #
+    def _sputnik_check_agent(self):
+        """Opening and closing sales are the agents' (and managers') buttons,
+        on departures they may write: checked before the state is written
+        with sudo (the state is protected from direct writes)."""
+        if not self.env.su and not self.env.user.has_group(
+            "sputnik_crm.group_sputnik_user"
+        ):
+            raise AccessError(
+                self.env._(
+                    "Only travel agents and Sputnik managers may open or close the "
+                    "sales of a departure."
+                )
+            )
+        self.check_access("write")
+
     def action_open(self):
+        self._sputnik_check_agent()
         reopened = self.filtered(lambda d: d.state == "closed")
+        # sudo: the state is written by the departure's logic only; the user's
+        # group and write access are checked above
         reopened.sudo().write({"state": "open"})
         self._sputnik_refresh_state()
+        return True
 
     def action_close(self):
+        self._sputnik_check_agent()
         for departure in self:
             if departure.state not in OPEN_STATES:
                 raise UserError(
@@ -418,7 +438,9 @@ class SputnikDeparture(models.Model):
                         name=departure.display_name,
                     )
                 )
+        # sudo: the state is protected; group and write access checked above
         self.sudo().write({"state": "closed"})
+        return True
 
     def _sputnik_check_manager(self):
         if not self.env.su and not self.env.user.has_group(
@@ -427,6 +449,7 @@ class SputnikDeparture(models.Model):
             raise AccessError(
                 self.env._("Only a Sputnik manager may cancel or complete a departure.")
             )
+        self.check_access("write")
 
     def action_cancel(self):
         self._sputnik_check_manager()
@@ -439,7 +462,9 @@ class SputnikDeparture(models.Model):
                     name=booked[0].display_name,
                 )
             )
+        # sudo: the state is protected; manager group and write access checked
         self.sudo().write({"state": "cancelled"})
+        return True
 
     def action_view_bookings(self):
         self.ensure_one()
@@ -450,10 +475,22 @@ class SputnikDeparture(models.Model):
         action["context"] = {}
         return action
 
+    def _sputnik_check_buyer(self):
+        """Seats are bought by purchase users (managers are), for departures
+        they may read; the purchase order is then created with their rights."""
+        if not self.env.su and not self.env.user.has_group(
+            "purchase.group_purchase_user"
+        ):
+            raise AccessError(
+                self.env._("Only purchase users may buy the seats of a departure.")
+            )
+        self.check_access("read")
+
     def action_buy_seats(self):
         """A draft purchase order to the tour operator for the seats of the
         allotment not bought yet."""
         self.ensure_one()
+        self._sputnik_check_buyer()
         drafts = self.env["purchase.order.line"].search(
             [
                 ("product_id", "=", self.product_id.id),
@@ -484,6 +521,7 @@ class SputnikDeparture(models.Model):
     def action_create_purchase_order(self):
         """Turn the purchase suggestion into a draft purchase order to the tour
         operator."""
+        self._sputnik_check_buyer()
         orders = self.env["purchase.order"]
         for departure in self:
             if departure.has_draft_purchase:
@@ -533,6 +571,9 @@ class SputnikDeparture(models.Model):
     def action_complete(self):
         """Travellers are back: the deliveries of the seats are done."""
         self._sputnik_check_manager()
+        # sudo: a manager closes the seats' deliveries without stock rights of
+        # their own; the moves are those of these departures only, and the
+        # manager group and write access on them are checked above
         moves = (
             self.env["stock.move"]
             .sudo()
@@ -548,7 +589,9 @@ class SputnikDeparture(models.Model):
         # only seats actually held for the travellers leave the stock
         moves.picked = True
         moves._action_done()
+        # sudo: the state is protected; manager group and write access checked
         self.sudo().write({"state": "done"})
+        return True
 
     # === BUSINESS === #
     def _sputnik_purchase_order(self, seats, price_unit=None):
@@ -583,6 +626,9 @@ class SputnikDeparture(models.Model):
     def _attribute_value(self):
         self.ensure_one()
         attribute = self.env.ref("sputnik_crm.product_attribute_departure")
+        # sudo: an agent creating a departure may not edit product attributes;
+        # only the departure's own date label is searched or created (called
+        # from create/write, after the ORM checked the departure's rights)
         values = self.env["product.attribute.value"].sudo()
         label = self._variant_label()
         return values.search(
@@ -594,6 +640,9 @@ class SputnikDeparture(models.Model):
         attribute = self.env.ref("sputnik_crm.product_attribute_departure")
         for departure in self:
             value = departure._attribute_value()
+            # sudo: the seat variant of the departure is added to its tour,
+            # which agents may not write; run from create/write only, after the
+            # ORM checked the user's rights on the departure
             tour = departure.tour_id.sudo()
             if (
                 departure.ptav_id
@@ -629,6 +678,7 @@ class SputnikDeparture(models.Model):
                         name=departure.display_name,
                     )
                 )
+            # sudo: the seat product is a protected field (see write)
             departure.sudo().write({"product_id": variant.id, "ptav_id": ptav.id})
 
     def _sputnik_value_shared(self, value):
@@ -662,6 +712,8 @@ class SputnikDeparture(models.Model):
                             name=departure.display_name,
                         )
                     )
+                # sudo: the label of this departure's own attribute value
+                # (write checked the user's rights on the departure)
                 value.sudo().name = label
 
     def _sputnik_has_seats(self):
@@ -685,6 +737,9 @@ class SputnikDeparture(models.Model):
         reservations: a reservation left behind cannot make seats disappear.
         """
         result = {d.id: dict.fromkeys((*SEAT_KEYS, "stock_reserved"), 0) for d in self}
+        # sudo below: the seats are counted from stock, purchases and sales
+        # that an agent may not read; only the totals of these departures
+        # (which the caller could read) come out, never a record
         departures = self.filtered("product_id")
         if not departures:
             return result
@@ -869,6 +924,8 @@ class SputnikDeparture(models.Model):
             if departure.state != state:
                 by_state[state] |= departure
         for state, departures in by_state.items():
+            # sudo: the state follows seats and dates and is protected from
+            # users' writes; no value of the caller's reaches it
             departures.sudo().write({"state": state})
 
     def _sputnik_seats_freed(self):
@@ -1038,6 +1095,8 @@ class SputnikDeparture(models.Model):
         figures = coming._get_seat_figures()
         plan_seats = coming._get_plan_seats(today)
         sell_through = coming._get_sell_through(today)
+        # sudo: whether a draft purchase of the seats exists, for users who
+        # may not read purchases; a yes/no per departure only
         drafts = {
             product.id
             for [product] in self.env["purchase.order.line"]
@@ -1094,6 +1153,8 @@ class SputnikDeparture(models.Model):
     def _get_plan_seats(self, today):
         """{departure id: seats the active sales plans still expect on it}."""
         result = dict.fromkeys(self.ids, 0.0)
+        # sudo: the plan lines of every agent count, while an agent reads only
+        # their own; only seat totals come out
         lines = (
             self.env["sputnik.sales.plan.line"]
             .sudo()
@@ -1115,6 +1176,8 @@ class SputnikDeparture(models.Model):
             for line in lines
         }
         # every coming departure the lines cover shares their remaining seats
+        # (sudo: of the lines' companies, whatever the user's companies; used
+        # to share the totals, never returned)
         window = self | self.sudo().search(
             [
                 ("company_id", "in", lines.company_id.ids),
@@ -1138,6 +1201,8 @@ class SputnikDeparture(models.Model):
         """{departure id: (rate, basis)}: seats sold / seats bought for the same
         tour in the same month a year before, else over the company's
         departures of the last 12 months, else 1 (at most 1)."""
+        # sudo: the history of the tour and company counts whole, whatever the
+        # user may read; only rates come out
         departures = self.sudo()
         month_ago = {
             d.id: (d.date_start - relativedelta(years=1)).replace(day=1)
@@ -1232,4 +1297,6 @@ class SputnikDeparture(models.Model):
                 ),
                 user_id=user.id,
             )
+            # sudo: the cron's bookkeeping of the reminder sent (private method
+            # run by ir.cron only)
             departure.sudo().release_notified_date = departure.release_date

@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 
 INTERACTION_TYPES = [
     ("call", "Call"),
@@ -35,6 +35,8 @@ SATISFACTION = [
     ("4", "Satisfied"),
     ("5", "Very Satisfied"),
 ]
+# kept by the interaction's own logic (sudo), never written by a user
+SYSTEM_FIELDS = {"next_activity_id"}
 
 
 class SputnikInteraction(models.Model):
@@ -168,32 +170,57 @@ class SputnikInteraction(models.Model):
                     )
                 )
 
+    @api.model
+    def _check_system_fields(self, vals):
+        if SYSTEM_FIELDS & vals.keys() and not self.env.su:
+            raise AccessError(
+                self.env._(
+                    "The activity of an interaction's next step is planned by the "
+                    "system: give the next step and its date instead."
+                )
+            )
+
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            self._check_system_fields(vals)
         interactions = super().create(vals_list)
         interactions._plan_next_step()
         return interactions
 
     def write(self, vals):
+        self._check_system_fields(vals)
         res = super().write(vals)
         if {"next_step", "next_step_date", "user_id"} & set(vals):
             self._plan_next_step()
         return res
 
     def _plan_next_step(self):
-        """The next step as an activity on the client, for the agent."""
+        """The next step as an activity on the client, for the agent.
+
+        Private, run from create/write once the ORM checked the user's right
+        to create or write these interactions. The activity is created or
+        updated with sudo: it may be planned for another agent, on a client the
+        user reads. Only the activity the interaction planned itself, on its
+        client, is ever updated (next_activity_id is a system field)."""
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         model_id = self.env["ir.model"]._get_id("res.partner")
         for interaction in self.filtered("next_step"):
+            client = interaction.partner_id.commercial_partner_id
             values = {
                 "summary": interaction.next_step,
                 "date_deadline": interaction.next_step_date,
                 "user_id": (interaction.user_id or self.env.user).id,
             }
-            activity = interaction.next_activity_id
-            if activity.exists():
-                activity.sudo().write(values)
+            activity = interaction.next_activity_id.sudo().exists()
+            if (
+                activity
+                and activity.res_model == "res.partner"
+                and activity.res_id == client.id
+            ):
+                activity.write(values)
             else:
+                # sudo: next_activity_id is a system field; the activity is new
                 interaction.sudo().next_activity_id = (
                     self.env["mail.activity"]
                     .sudo()
@@ -201,7 +228,7 @@ class SputnikInteraction(models.Model):
                         {
                             **values,
                             "res_model_id": model_id,
-                            "res_id": interaction.partner_id.commercial_partner_id.id,
+                            "res_id": client.id,
                             "activity_type_id": todo.id if todo else False,
                             "note": interaction.name,
                         }
@@ -216,6 +243,10 @@ class SputnikInteraction(models.Model):
         if not events:
             return self.browse()
         keys = [event["event_key"] for event in events]
+        # sudo: the events (a booking confirmed, a mailing opened...) are
+        # recorded whoever triggered them, once each: the keys are looked up
+        # and the interactions created by the system. Private, called by the
+        # addon's own code after the triggering write passed its checks.
         known = set(
             self.sudo()
             .with_context(active_test=False)
@@ -229,7 +260,8 @@ class SputnikInteraction(models.Model):
                 new.append({"automatic": True, "direction": "inbound", **event})
         if not new:
             return self.browse()
-        # recorded by the system: no "created" message nor tracking in the chatter
+        # recorded by the system (sudo, see above): no "created" message nor
+        # tracking in the chatter
         created = (
             self.sudo()
             .with_context(mail_create_nolog=True, tracking_disable=True)

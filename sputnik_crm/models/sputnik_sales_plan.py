@@ -100,12 +100,15 @@ class SputnikSalesPlan(models.Model):
     # === ACTIONS === #
     def action_activate(self):
         self.write({"state": "active"})
+        return True
 
     def action_close(self):
         self.write({"state": "closed"})
+        return True
 
     def action_draft(self):
         self.write({"state": "draft"})
+        return True
 
     def action_view_report(self):
         action = self.env["ir.actions.act_window"]._for_xml_id(
@@ -293,6 +296,8 @@ class SputnikSalesPlanLine(models.Model):
         )
         row = self.env.cr.fetchone()
         if row:
+            # sudo: the message names the other plan even when the user may
+            # not read it (an agent's lines); the conflict must be explained
             line, other = self.browse(row).sudo()
             raise ValidationError(
                 self.env._(

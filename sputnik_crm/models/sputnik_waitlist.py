@@ -55,12 +55,15 @@ class SputnikWaitlist(models.Model):
 
     def action_mark_booked(self):
         self.write({"state": "booked"})
+        return True
 
     def action_cancel(self):
         self.write({"state": "cancelled"})
+        return True
 
     def action_reset(self):
         self.write({"state": "waiting"})
+        return True
 
     @api.model
     def _offer_freed_seats(self, departures):

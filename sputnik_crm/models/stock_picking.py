@@ -6,7 +6,9 @@ class StockPicking(models.Model):
 
     def _action_done(self):
         res = super()._action_done()
-        # whoever validates (a stock user, a manager), the departures follow
+        # whoever validates (a stock user, a manager), the departures follow:
+        # sudo to find them whatever the user may read, after the receipt was
+        # validated with the user's rights (private method)
         receipts = self.filtered(lambda p: p.picking_type_code == "incoming")
         departures = (
             self.env["sputnik.departure"]

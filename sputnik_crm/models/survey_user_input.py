@@ -63,6 +63,9 @@ class SurveyUserInput(models.Model):
 
     def _mark_done(self):
         res = super()._mark_done()
+        # sudo: the answer is recorded in the client's interactions whoever
+        # submits it (a client on the survey page); private, after Odoo marked
+        # the answers done
         answered = self.sudo().filtered("partner_id")
         answered.flush_recordset()
         self.env["sputnik.interaction"]._capture(

@@ -104,6 +104,9 @@ class UtmCampaign(models.Model):
         campaigns = self.filtered("id")
         groups = {}
         if campaigns:
+            # sudo: the campaign's funnel is shown to whoever reads the
+            # campaign (marketing users read no Sputnik report); only sums of
+            # the user's companies come out
             Report = self.env["sputnik.campaign.report"].sudo()
             groups = {
                 campaign.id: values

@@ -252,6 +252,8 @@ class SputnikBookingReport(models.Model):
         self.ensure_one()
         refusal = self.env._(
             "You may not open the booking %(name)s.",
+            # sudo: the name the row already shows (Odoo reads a many2one's
+            # display name with sudo), to say which document is refused
             name=self.order_id.sudo().name,
         )
         return self._sputnik_form_action(self.order_id, refusal)

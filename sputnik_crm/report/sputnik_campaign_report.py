@@ -346,6 +346,8 @@ class SputnikCampaignReport(models.Model):
             record = self.env[SOURCES[self.kind]].browse(self.res_id)
         refusal = self.env._(
             "You may not open this document of the campaign %(campaign)s.",
+            # sudo: the name the row already shows (Odoo reads a many2one's
+            # display name with sudo), to say which document is refused
             campaign=self.campaign_id.sudo().display_name,
         )
         return self._sputnik_form_action(record, refusal)

@@ -463,7 +463,9 @@ class SputnikClientDynamicsReport(models.Model):
             raise AccessError(
                 self.env._(
                     "You may not read the figures of the company %(company)s.",
-                    company=company.sudo().display_name,
+                    # its id only: the name of a company the user is not in
+                    # is not theirs to read
+                    company=company.id,
                 )
             )
         today = fields.Date.context_today(self)

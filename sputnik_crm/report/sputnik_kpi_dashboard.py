@@ -3,10 +3,23 @@ from datetime import datetime, time, timedelta
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount, formatLang
 
 PERIODS = ("current", "previous", "last_year")
+
+
+def without_none(value):
+    """``value`` with the None of its dicts left out, for XML-RPC, which cannot
+    send None (a missing figure is then an absent key: undefined for the
+    dashboard's client code, like null)."""
+    if isinstance(value, dict):
+        return {
+            key: without_none(item) for key, item in value.items() if item is not None
+        }
+    if isinstance(value, list | tuple):
+        return type(value)(without_none(item) for item in value)
+    return value
 
 
 def ratio(numerator, denominator, factor=100.0):
@@ -714,13 +727,23 @@ class SputnikKpiDashboard(models.AbstractModel):
         ]
 
     @api.model
-    def get_dashboard(self, date_from, date_to):
-        """Every indicator of the period ``date_from`` - ``date_to`` (ISO dates)
-        with the previous period and the same period a year before."""
+    def _check_dashboard_user(self):
         if not self.env.user.has_group("sputnik_crm.group_sputnik_user"):
-            raise UserError(
+            raise AccessError(
                 self.env._("The dashboard is for the bureau's agents and managers.")
             )
+
+    @api.model
+    def get_dashboard(self, date_from, date_to):
+        """Every indicator of the period ``date_from`` - ``date_to`` (ISO dates)
+        with the previous period and the same period a year before; a figure
+        without a value (a ratio of nothing) is left out."""
+        return without_none(self._sputnik_dashboard(date_from, date_to))
+
+    @api.model
+    def _sputnik_dashboard(self, date_from, date_to):
+        """:meth:`get_dashboard`, a figure without a value being None."""
+        self._check_dashboard_user()
         periods = self._periods(date_from, date_to)
         self.env["sputnik.report.mixin"]._sputnik_analytic_session()
         shared = {}  # the sections share their totals (new clients for the CAC)
@@ -736,6 +759,7 @@ class SputnikKpiDashboard(models.AbstractModel):
     @api.model
     def action_print(self, date_from, date_to):
         """The PDF "Client base effectiveness report" of the period."""
+        self._check_dashboard_user()
         self._periods(date_from, date_to)
         return self.env.ref("sputnik_crm.action_report_sputnik_kpi").report_action(
             None, data={"date_from": date_from, "date_to": date_to}
@@ -757,7 +781,7 @@ class ReportSputnikKpi(models.AbstractModel):
             date_from = today - relativedelta(years=1) + timedelta(days=1)
             date_to = today
         Dashboard = self.env["sputnik.kpi.dashboard"]
-        dashboard = Dashboard.get_dashboard(
+        dashboard = Dashboard._sputnik_dashboard(
             fields.Date.to_string(fields.Date.to_date(date_from)),
             fields.Date.to_string(fields.Date.to_date(date_to)),
         )

@@ -258,6 +258,8 @@ class SputnikPaymentReport(models.Model):
         self.ensure_one()
         refusal = self.env._(
             "You may not open the invoice %(name)s.",
+            # sudo: the name the row already shows (Odoo reads a many2one's
+            # display name with sudo), to say which document is refused
             name=self.move_id.sudo().name,
         )
         return self._sputnik_form_action(

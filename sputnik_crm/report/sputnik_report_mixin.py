@@ -63,6 +63,8 @@ class SputnikReportMixin(models.AbstractModel):
         rows = super()._read_group(domain, groupby, aggregates, having)
         ranks = {}
         for index in relational:
+            # sudo: only the order of the group keys (ids already in the
+            # user's rows) is read, as Odoo's own join would rank them
             comodel = self.env[self._fields[groupby[index]].comodel_name].sudo()
             ids = {row[index].id for row in rows if row[index]}
             ordered = comodel.with_context(active_test=False).search(
@@ -183,6 +185,8 @@ class SputnikReportMixin(models.AbstractModel):
         """Managers' button: the stored reports computed again now."""
         if not self.env.user.has_group("sputnik_crm.group_sputnik_manager"):
             raise AccessError(self.env._("Only Sputnik managers refresh the reports."))
+        # sudo: the stored report tables are rebuilt whole (SQL, ANALYZE);
+        # the manager group is checked above, no user value is used
         self.env["sputnik.report.mixin"].sudo()._sputnik_refresh()
         return {
             "type": "ir.actions.client",
