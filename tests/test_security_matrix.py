@@ -132,6 +132,11 @@ def own_wizard(rec, user):
     return rec.create_uid == user and rec.order_id.company_id in user.company_ids
 
 
+def own_erasure(rec, user):
+    """Erasure wizards: each manager sees their own, on a client they see."""
+    return rec.create_uid == user and company_or_shared(rec.partner_id, user)
+
+
 # === THE POLICY === #
 # model: {"read": ((roles, scope), ...) (the first pair naming a role gives its
 #                   scope; a role named by none gets an AccessError on read
@@ -215,6 +220,19 @@ POLICY = {
         "create": MANAGERS,
         "write": MANAGERS,
         "unlink": MANAGERS,
+    },
+    "sputnik.privacy.log": {
+        "read": ((MANAGERS, company),),
+        "create": NOBODY,
+        "write": NOBODY,
+        "unlink": NOBODY,
+    },
+    "sputnik.client.erase": {
+        "read": ((MANAGERS, own_erasure),),
+        "create": MANAGERS,
+        "write": MANAGERS,
+        "unlink": NOBODY,
+        "personal": True,
     },
     "sputnik.passport.override": {
         "read": ((MANAGERS, own_wizard),),
@@ -323,6 +341,7 @@ WRITE_VALUES = {
     "sputnik.complaint": {"subject": "Checked by the access matrix"},
     "sputnik.segment": {"description": "Checked by the access matrix"},
     "sputnik.passport.override": {"reason": "Checked by the access matrix"},
+    "sputnik.client.erase": {"confirm": True},
     "sputnik.destination": {"level": "region"},
     "sputnik.departure": {"allotment_seats": 12},
     "sputnik.waitlist": {"note": "Checked by the access matrix"},
@@ -618,6 +637,16 @@ class TestSecurityMatrix(TransactionCase):
                 "company_id": False,
             }
         )
+        # each company's manager reads the passports of their client and of a
+        # shared one (logged), and opens the erasure of their client
+        for side in ("a", "b"):
+            manager = env(user=users["manager" if side == "a" else "manager_b"])
+            manager["sputnik.privacy.log"]._sputnik_log_access(
+                "document", cls.home_client[side] | clients["shared"]
+            )
+            manager["sputnik.client.erase"].create(
+                {"partner_id": cls.home_client[side].id}
+            )
         env["sputnik.report.mixin"]._sputnik_refresh()
         env.flush_all()
 
@@ -662,6 +691,7 @@ class TestSecurityMatrix(TransactionCase):
                 "order_id": self.orders[side].id,
                 "reason": "Matrix new",
             },
+            "sputnik.client.erase": {"partner_id": client.id},
             "sputnik.destination": {"name": "Matrix new destination"},
             "sputnik.departure": {
                 "tour_id": self.tour.id,
@@ -746,7 +776,11 @@ class TestSecurityMatrix(TransactionCase):
         }
         declared = set(
             self.env["ir.model"]
-            .search([("modules", "ilike", "sputnik_crm")])
+            .browse(
+                self.env["ir.model.data"]
+                .search([("module", "=", "sputnik_crm"), ("model", "=", "ir.model")])
+                .mapped("res_id")
+            )
             .filtered(lambda m: m.model in addon_models)
             .mapped("model")
         )

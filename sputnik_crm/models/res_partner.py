@@ -1656,6 +1656,7 @@ class ResPartner(models.Model):
         self._sputnik_log_birthdates(result)
         return result
 
+    @api.model
     def search_read(
         self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
     ):

@@ -135,6 +135,7 @@ class SputnikTravelDocument(models.Model):
         self._sputnik_log_read()
         return result
 
+    @api.model
     @logged_read
     def search_read(
         self, domain=None, fields=None, offset=0, limit=None, order=None, **read_kwargs
