@@ -1,7 +1,7 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
 from odoo.tools.sql import column_exists, create_column
@@ -25,7 +25,13 @@ OVERRIDE_FIELDS = {"sputnik_passport_override_reason", "sputnik_passport_overrid
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "sputnik.system.fields.mixin"]
+    # the override of the passport rule is given through its wizard, by a
+    # manager, who is recorded; the dates and the client are stored computes
+    _sputnik_system_fields = tuple(sorted(OVERRIDE_FIELDS))
+    # the booking status belongs with the booking's own integrity rules
+    _sputnik_system_fields_exempt = ("sputnik_status",)
 
     sputnik_client_id = fields.Many2one(
         "res.partner",
@@ -331,24 +337,7 @@ class SaleOrder(models.Model):
             order._sputnik_check_passports()
 
     # === CRUD === #
-    def _sputnik_check_override_rights(self, vals):
-        if (
-            OVERRIDE_FIELDS & vals.keys()
-            and not self.env.su
-            and not self.env.user.has_group("sputnik_crm.group_sputnik_manager")
-        ):
-            raise AccessError(
-                self.env._("Only a Sputnik manager may override the passport rule.")
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._sputnik_check_override_rights(vals)
-        return super().create(vals_list)
-
     def write(self, vals):
-        self._sputnik_check_override_rights(vals)
         if not OVERRIDE_FIELDS & vals.keys():
             # an override holds for the travellers and trip it was given for
             self.filtered(

@@ -32,6 +32,7 @@ class SputnikClientPreference(models.Model):
     a new one, so that the history of preferences is kept."""
 
     _name = "sputnik.client.preference"
+    _inherit = ["sputnik.system.fields.mixin"]
     _description = "Client Travel Preference"
     _order = "partner_id, date_to desc, kind, id"
 

@@ -10,6 +10,7 @@ class SputnikLoyaltyTier(models.Model):
     """
 
     _name = "sputnik.loyalty.tier"
+    _inherit = ["sputnik.system.fields.mixin"]
     _description = "Loyalty Tier"
     _order = "sequence, id"
 

@@ -16,7 +16,7 @@ class SputnikSegment(models.Model):
 
     _name = "sputnik.segment"
     _description = "Client Segment"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sputnik.system.fields.mixin"]
     _order = "sequence, name"
 
     name = fields.Char(required=True, tracking=True)

@@ -10,7 +10,7 @@ EXPIRING_DAYS = 90
 class SputnikTravelDocument(models.Model):
     _name = "sputnik.travel.document"
     _description = "Travel Document"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sputnik.system.fields.mixin"]
     _order = "partner_id, expiry_date desc"
     _rec_names_search = ["number", "partner_id"]
 
