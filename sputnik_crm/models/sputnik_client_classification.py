@@ -130,6 +130,9 @@ class SputnikClientClassOverride(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # the client and the dimension are read below, before Odoo would check them
+        for vals in vals_list:
+            self._sputnik_check_values(vals)
         partners = self.env["res.partner"].browse(
             [vals["partner_id"] for vals in vals_list if vals.get("partner_id")]
         )

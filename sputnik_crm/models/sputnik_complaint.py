@@ -40,6 +40,7 @@ class SputnikComplaint(models.Model):
     _description = "Complaint"
     _inherit = ["mail.thread", "mail.activity.mixin", "sputnik.system.fields.mixin"]
     _order = "priority desc, deadline, id desc"
+    _sputnik_non_negative = ("compensation_amount", "recovered_amount")
     _sputnik_system_fields = (
         "name",
         "date_resolved",
@@ -225,6 +226,10 @@ class SputnikComplaint(models.Model):
         return complaints
 
     def write(self, vals):
+        # the stage is read below, before Odoo would check it
+        self._sputnik_check_values(vals)
+        if "stage" in vals and vals["stage"] not in dict(STAGES):
+            raise ValidationError(self.env._("Choose the stage of the complaint."))
         if "stage" in vals:
             for complaint in self:
                 if (

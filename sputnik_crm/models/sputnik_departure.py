@@ -21,6 +21,8 @@ class SputnikDeparture(models.Model):
     _order = "date_start, id"
     _check_company_auto = True
     # written by the departure's own logic only (sudo), never by a user directly
+    _sputnik_travel_dates = ("date_start", "date_end", "release_date")
+    _sputnik_non_negative = ("allotment_seats", "price_extra")
     _sputnik_system_fields = (
         "state",
         "product_id",

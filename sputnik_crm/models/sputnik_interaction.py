@@ -46,6 +46,7 @@ class SputnikInteraction(models.Model):
     _inherit = ["mail.thread", "mail.activity.mixin", "sputnik.system.fields.mixin"]
     _order = "date desc, id desc"
     # set by _capture only: an event recorded once, by the system
+    _sputnik_non_negative = ("duration",)
     _sputnik_system_fields = ("automatic", "event_key")
 
     name = fields.Char(string="Subject", required=True, tracking=True)

@@ -122,6 +122,13 @@ class SputnikSalesPlanLine(models.Model):
 
     _name = "sputnik.sales.plan.line"
     _inherit = ["sputnik.system.fields.mixin"]
+    _sputnik_non_negative = (
+        "target_bookings",
+        "target_seats",
+        "target_revenue",
+        "target_margin",
+        "target_new_clients",
+    )
     _description = "Sales Plan Line"
     _order = "plan_id, id"
     _check_company_auto = True

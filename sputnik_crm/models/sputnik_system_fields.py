@@ -18,6 +18,7 @@ class SputnikSystemFieldsMixin(models.AbstractModel):
     """
 
     _name = "sputnik.system.fields.mixin"
+    _inherit = ["sputnik.values.mixin"]
     _description = "Fields Kept by the System"
 
     _sputnik_system_fields = ()

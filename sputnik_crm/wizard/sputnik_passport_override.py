@@ -4,6 +4,7 @@ from odoo.exceptions import AccessError, UserError
 
 class SputnikPassportOverride(models.TransientModel):
     _name = "sputnik.passport.override"
+    _inherit = ["sputnik.system.fields.mixin"]
     _description = "Override the Passport Rule of a Booking"
 
     order_id = fields.Many2one("sale.order", required=True, ondelete="cascade")
