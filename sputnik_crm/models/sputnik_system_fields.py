@@ -55,10 +55,12 @@ class SputnikSystemFieldsMixin(models.AbstractModel):
                     "%(fields)s of %(model)s: kept by the system, not set by hand.",
                     fields=", ".join(
                         sorted(
-                            f"{self._fields[name].string} ({name})" for name in written
+                            f"{self._fields[name]._description_string(self.env)} "
+                            f"({name})"
+                            for name in written
                         )
                     ),
-                    model=self._description,
+                    model=self._sputnik_model_label(),
                 )
             )
 

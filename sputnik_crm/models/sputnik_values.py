@@ -94,6 +94,13 @@ class SputnikValuesMixin(models.AbstractModel):
         return names
 
     @api.model
+    def _sputnik_model_label(self):
+        """The model's name in the user's language."""
+        # a model's name is metadata, nobody's data: read it whatever the rights
+        # of the user (a portal user may not read ir.model) to name it in a message
+        return self.env["ir.model"].sudo()._get(self._name).name or self._description
+
+    @api.model
     def _sputnik_check_values(self, vals):
         for name, value in list(vals.items()):
             field = self._fields.get(name)
@@ -105,8 +112,8 @@ class SputnikValuesMixin(models.AbstractModel):
                 raise ValidationError(
                     self.env._(
                         "%(field)s of %(model)s is required.",
-                        field=field.string,
-                        model=self._description,
+                        field=field._description_string(self.env),
+                        model=self._sputnik_model_label(),
                     )
                 )
             if value is None or value is False:
@@ -123,8 +130,8 @@ class SputnikValuesMixin(models.AbstractModel):
         return ValidationError(
             self.env._(
                 "%(field)s of %(model)s expects %(expected)s, not %(value)s.",
-                field=field.string,
-                model=self._description,
+                field=field._description_string(self.env),
+                model=self._sputnik_model_label(),
                 expected=expected,
                 value=repr(value)[:80],
             )
@@ -146,10 +153,14 @@ class SputnikValuesMixin(models.AbstractModel):
             raise self._sputnik_wrong(field, value, self.env._("a date"))
         if field.name in self._sputnik_travel_dates:
             check_date_range(
-                self.env, day, field.string, TRAVEL_DATE_MIN, TRAVEL_DATE_MAX
+                self.env,
+                day,
+                field._description_string(self.env),
+                TRAVEL_DATE_MIN,
+                TRAVEL_DATE_MAX,
             )
         else:
-            check_date_range(self.env, day, field.string)
+            check_date_range(self.env, day, field._description_string(self.env))
 
     _sputnik_check_datetime = _sputnik_check_date
 
@@ -160,8 +171,8 @@ class SputnikValuesMixin(models.AbstractModel):
             raise ValidationError(
                 self.env._(
                     "%(field)s of %(model)s is out of range: %(value)s.",
-                    field=field.string,
-                    model=self._description,
+                    field=field._description_string(self.env),
+                    model=self._sputnik_model_label(),
                     value=value,
                 )
             )
@@ -170,8 +181,8 @@ class SputnikValuesMixin(models.AbstractModel):
             raise ValidationError(
                 self.env._(
                     "%(field)s of %(model)s must lie between %(low)s and %(high)s.",
-                    field=field.string,
-                    model=self._description,
+                    field=field._description_string(self.env),
+                    model=self._sputnik_model_label(),
                     low=low,
                     high=high,
                 )
@@ -180,8 +191,8 @@ class SputnikValuesMixin(models.AbstractModel):
             raise ValidationError(
                 self.env._(
                     "%(field)s of %(model)s cannot be negative.",
-                    field=field.string,
-                    model=self._description,
+                    field=field._description_string(self.env),
+                    model=self._sputnik_model_label(),
                 )
             )
 
@@ -200,8 +211,8 @@ class SputnikValuesMixin(models.AbstractModel):
             raise ValidationError(
                 self.env._(
                     "%(field)s of %(model)s holds a NUL character.",
-                    field=field.string,
-                    model=self._description,
+                    field=field._description_string(self.env),
+                    model=self._sputnik_model_label(),
                 )
             )
         if field.name in self._sputnik_key_columns() and len(value) > KEY_LENGTH:
@@ -209,8 +220,8 @@ class SputnikValuesMixin(models.AbstractModel):
                 self.env._(
                     "%(field)s of %(model)s is too long: %(length)s characters at "
                     "most.",
-                    field=field.string,
-                    model=self._description,
+                    field=field._description_string(self.env),
+                    model=self._sputnik_model_label(),
                     length=KEY_LENGTH,
                 )
             )
