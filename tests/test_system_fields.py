@@ -255,3 +255,20 @@ class TestSystemFieldsOverRpc(SputnikCase, HttpCase):
         self.env.invalidate_all()
         self.assertFalse(override.active)
         self.assertEqual(override.lifted_uid, self.manager)
+
+    def test_records_are_still_duplicated(self):
+        """A copy carries no system-kept value, so that duplicating stays open to
+        the users who may create."""
+        order = self.booking.with_user(self.agent).copy()
+        self.assertEqual(order.state, "draft")
+        self.assertFalse(order.sputnik_passport_override_reason)
+        captured = self.env["sputnik.interaction"].search(
+            [("event_key", "=", f"booking_confirmed:{self.booking.id}")]
+        )
+        self.assertTrue(captured.automatic)
+        duplicate = captured.with_user(self.agent).copy({"date": captured.date})
+        self.assertFalse(duplicate.automatic)
+        self.assertFalse(duplicate.event_key)
+        complaint = self.complaint.with_user(self.agent).copy()
+        self.assertTrue(complaint.name.startswith("CMP/"))
+        self.assertNotEqual(complaint.name, self.complaint.name)
