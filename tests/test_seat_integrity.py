@@ -225,7 +225,7 @@ class TestSeatRulesOverRpc(HttpCase, SeatCase):
             {"state": "sale"},
         )
         self.assertRefused(
-            "cannot be written",
+            "kept by the system",
             "sale.order",
             "write",
             [order],
@@ -236,7 +236,7 @@ class TestSeatRulesOverRpc(HttpCase, SeatCase):
             ("sputnik_balance_due_date", "2030-01-01"),
         ):
             self.assertRefused(
-                "cannot be written", "sale.order", "write", [order], {field: value}
+                "kept by the system", "sale.order", "write", [order], {field: value}
             )
         self.order.invalidate_recordset()
         self.assertEqual(self.order.state, "draft")

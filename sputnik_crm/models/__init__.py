@@ -1,3 +1,5 @@
+from . import sputnik_values
+from . import sputnik_system_fields
 from . import res_company
 from . import res_config_settings
 from . import res_partner

@@ -2,7 +2,8 @@ from odoo import api, fields, models
 
 
 class AccountMove(models.Model):
-    _inherit = "account.move"
+    _name = "account.move"
+    _inherit = ["account.move", "sputnik.system.fields.mixin"]
 
     sputnik_booking_id = fields.Many2one(
         comodel_name="sale.order",

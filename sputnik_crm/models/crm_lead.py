@@ -2,7 +2,8 @@ from odoo import fields, models
 
 
 class CrmLead(models.Model):
-    _inherit = "crm.lead"
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "sputnik.system.fields.mixin"]
 
     sputnik_interaction_ids = fields.One2many(
         "sputnik.interaction", "lead_id", string="Interactions"

@@ -3,7 +3,8 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 
 
 class MailingMailing(models.Model):
-    _inherit = "mailing.mailing"
+    _name = "mailing.mailing"
+    _inherit = ["mailing.mailing", "sputnik.system.fields.mixin"]
 
     sputnik_segment_id = fields.Many2one(
         "sputnik.segment",

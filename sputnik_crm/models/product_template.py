@@ -33,7 +33,9 @@ TRANSPORTS = [
 
 
 class ProductTemplate(models.Model):
-    _inherit = "product.template"
+    _name = "product.template"
+    _inherit = ["product.template", "sputnik.system.fields.mixin"]
+    _sputnik_non_negative = ("sputnik_nights",)
 
     sputnik_is_tour = fields.Boolean(
         string="Is a Tour",

@@ -3,7 +3,46 @@ from odoo.exceptions import ValidationError
 
 
 class ResCompany(models.Model):
-    _inherit = "res.company"
+    _name = "res.company"
+    _inherit = ["res.company", "sputnik.system.fields.mixin"]
+    # the dates of trips, deadlines and reminders follow from these: a decade of
+    # days, a century of months or years keeps every computed date a date
+    _sputnik_bounds = {
+        **dict.fromkeys(
+            (
+                "sputnik_balance_days",
+                "sputnik_next_trip_days",
+                "sputnik_care_passport_days",
+                "sputnik_care_balance_days",
+                "sputnik_care_survey_days",
+                "sputnik_release_days",
+                "sputnik_complaint_days_normal",
+                "sputnik_complaint_days_high",
+                "sputnik_complaint_days_urgent",
+            ),
+            (0, 3660),
+        ),
+        **dict.fromkeys(
+            (
+                "sputnik_passport_months",
+                "sputnik_dormant_months",
+                "sputnik_lost_months",
+                "sputnik_rfm_months",
+            ),
+            (0, 1200),
+        ),
+        **dict.fromkeys(("sputnik_xyz_years", "sputnik_clv_years"), (0, 100)),
+        **dict.fromkeys(("sputnik_regular_trips", "sputnik_vip_trips"), (0, 100000)),
+        **dict.fromkeys(
+            (
+                "sputnik_deposit_percent",
+                "sputnik_abc_a",
+                "sputnik_abc_b",
+            ),
+            (0, 100),
+        ),
+        **dict.fromkeys(("sputnik_xyz_x", "sputnik_xyz_y"), (0, 1000)),
+    }
 
     sputnik_deposit_percent = fields.Float(
         string="Booking Deposit (%)",

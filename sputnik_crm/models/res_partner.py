@@ -95,7 +95,17 @@ def label_dimension(override):
 
 
 class ResPartner(models.Model):
-    _inherit = "res.partner"
+    _name = "res.partner"
+    _inherit = ["res.partner", "sputnik.system.fields.mixin"]
+    # nobody writes a class directly: the classification, the satisfaction
+    # surveys and the care engine keep these (a manager overrides a class with a
+    # reason instead)
+    _sputnik_system_fields = (
+        *FIGURES,
+        *SATISFACTION_FIELDS,
+        "sputnik_next_trip_call_date",
+        "sputnik_birthday_year",
+    )
 
     # === TRAVEL PROFILE (personal data: Sputnik groups only) === #
     sputnik_birthdate = fields.Date(string="Birth Date", groups=PERSONAL, tracking=True)
@@ -748,33 +758,6 @@ class ResPartner(models.Model):
             days = (self.sputnik_last_trip_date - self.sputnik_first_trip_date).days
             return max(days / (self.sputnik_trip_count - 1), 1)
         return 365
-
-    # === WRITE GUARD === #
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._sputnik_check_class_write(vals)
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._sputnik_check_class_write(vals)
-        return super().write(vals)
-
-    @api.model
-    def _sputnik_check_class_write(self, vals):
-        written = set(vals) & (
-            set(FIGURES) | SATISFACTION_FIELDS | {"sputnik_next_trip_call_date"}
-        )
-        if written and not self.env.su:
-            raise UserError(
-                self.env._(
-                    "The classification of clients is computed (%(fields)s): a "
-                    "manager can override a class with a reason instead.",
-                    fields=", ".join(
-                        sorted(self._fields[name].string for name in written)
-                    ),
-                )
-            )
 
     def _sputnik_update_satisfaction(self):
         """The satisfaction figures of these clients from all their completed

@@ -22,21 +22,17 @@ PAYMENT_STATUS = [
     ("paid", "Paid"),
 ]
 OVERRIDE_FIELDS = {"sputnik_passport_override_reason", "sputnik_passport_override_uid"}
-# computed from the booking's lines and invoices, never written by a user
-COMPUTED_BOOKING_FIELDS = {
-    "sputnik_client_id",
-    "sputnik_is_booking",
-    "sputnik_date_start",
-    "sputnik_date_end",
-    "sputnik_status",
-    "sputnik_balance_due_date",
-}
 # the orders that Odoo's confirmation is confirming in this transaction
 CONFIRMING = "sputnik_confirming_order_ids"
 
 
 class SaleOrder(models.Model):
-    _inherit = "sale.order"
+    _name = "sale.order"
+    _inherit = ["sale.order", "sputnik.system.fields.mixin"]
+    # the override of the passport rule is given through its wizard, by a
+    # manager, who is recorded; the dates and the client are stored computes
+    _sputnik_system_fields = tuple(sorted(OVERRIDE_FIELDS))
+    # the booking status belongs with the booking's own integrity rules
 
     sputnik_client_id = fields.Many2one(
         "res.partner",
@@ -355,24 +351,7 @@ class SaleOrder(models.Model):
             order._sputnik_check_travellers()
 
     # === CRUD === #
-    def _sputnik_check_override_rights(self, vals):
-        if (
-            OVERRIDE_FIELDS & vals.keys()
-            and not self.env.su
-            and not self.env.user.has_group("sputnik_crm.group_sputnik_manager")
-        ):
-            raise AccessError(
-                self.env._("Only a Sputnik manager may override the passport rule.")
-            )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        for vals in vals_list:
-            self._sputnik_check_override_rights(vals)
-        return super().create(vals_list)
-
     def write(self, vals):
-        self._sputnik_check_override_rights(vals)
         self._sputnik_check_booking_write(vals)
         if not OVERRIDE_FIELDS & vals.keys():
             # an override holds for the travellers and trip it was given for
@@ -402,24 +381,13 @@ class SaleOrder(models.Model):
         return res
 
     def _sputnik_check_booking_write(self, vals):
-        """The figures of a booking follow from its lines and invoices, and a
-        booking is confirmed by Odoo's confirmation only (which checks its
-        travellers, passports and seats and invoices its deposit): neither is
-        written directly, whatever the context of the request."""
+        """A booking is confirmed by Odoo's confirmation only (which checks its
+        travellers, passports and seats and invoices its deposit), never by a
+        direct write of its state, whatever the context of the request (its
+        figures, computed from its lines and invoices, are the system's: see
+        sputnik.system.fields.mixin)."""
         if self.env.su:
             return
-        written = COMPUTED_BOOKING_FIELDS & vals.keys()
-        if written:
-            raise UserError(
-                self.env._(
-                    "%(fields)s of a booking follow from its lines and invoices: "
-                    "they cannot be written.",
-                    fields=", ".join(
-                        self._fields[name]._description_string(self.env)
-                        for name in sorted(written)
-                    ),
-                )
-            )
         if vals.get("state") == "sale":
             confirming = self.env.cr.precommit.data.get(CONFIRMING, set())
             bookings = self.filtered(lambda o: o.order_line.sputnik_departure_id)

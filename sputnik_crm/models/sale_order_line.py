@@ -5,7 +5,8 @@ from odoo.exceptions import ValidationError
 
 
 class SaleOrderLine(models.Model):
-    _inherit = "sale.order.line"
+    _name = "sale.order.line"
+    _inherit = ["sale.order.line", "sputnik.system.fields.mixin"]
 
     sputnik_departure_id = fields.Many2one(
         "sputnik.departure",

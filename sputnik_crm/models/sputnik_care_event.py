@@ -27,9 +27,22 @@ class SputnikCareEvent(models.Model):
     key makes every occasion happen at most once, even if two runs overlap."""
 
     _name = "sputnik.care.event"
+    _inherit = ["sputnik.system.fields.mixin"]
     _description = "Client Care Occasion"
     _order = "date desc, id desc"
     _rec_name = "key"
+    # an occasion is recorded by the care engine only (_claim)
+    _sputnik_system_fields = (
+        "key",
+        "occasion",
+        "channel",
+        "date",
+        "partner_id",
+        "order_id",
+        "document_id",
+        "user_id",
+        "company_id",
+    )
 
     key = fields.Char(required=True, readonly=True, index=True)
     occasion = fields.Selection(OCCASIONS, required=True, readonly=True)

@@ -48,9 +48,11 @@ class SputnikClientClassOverride(models.Model):
 
     _name = "sputnik.client.class.override"
     _description = "Client Class Override"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sputnik.system.fields.mixin"]
     _order = "active desc, create_date desc, id desc"
     _rec_name = "partner_id"
+    # who decided and who lifted, and when: stamped by the system
+    _sputnik_system_fields = ("user_id", "active", "lifted_uid", "lifted_date")
 
     partner_id = fields.Many2one(
         "res.partner",
@@ -136,6 +138,9 @@ class SputnikClientClassOverride(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        # the client and the dimension are read below, before Odoo would check them
+        for vals in vals_list:
+            self._sputnik_check_values(vals)
         partners = self.env["res.partner"].browse(
             [vals["partner_id"] for vals in vals_list if vals.get("partner_id")]
         )
@@ -167,7 +172,10 @@ class SputnikClientClassOverride(models.Model):
     def _lift(self):
         overrides = self.filtered("active")
         if overrides:
-            super(SputnikClientClassOverride, overrides).write(
+            # lifting is stamped by the system: the caller must be allowed to
+            # change these overrides, then sudo only writes the stamp
+            overrides.check_access("write")
+            super(SputnikClientClassOverride, overrides.sudo()).write(
                 {
                     "active": False,
                     "lifted_uid": self.env.uid,
@@ -246,9 +254,22 @@ class SputnikClassificationRun(models.Model):
     """A full run of the classification, for the record."""
 
     _name = "sputnik.classification.run"
+    _inherit = ["sputnik.system.fields.mixin"]
     _description = "Classification Run"
     _order = "date desc, id desc"
     _rec_name = "date"
+    # a record of what a run did: written by the run only
+    _sputnik_system_fields = (
+        "date",
+        "source",
+        "user_id",
+        "company_id",
+        "duration",
+        "client_count",
+        "changed_count",
+        "history_count",
+        "activity_count",
+    )
 
     date = fields.Datetime(required=True, readonly=True)
     source = fields.Selection(SOURCES, required=True, readonly=True)

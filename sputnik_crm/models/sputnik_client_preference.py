@@ -32,6 +32,8 @@ class SputnikClientPreference(models.Model):
     a new one, so that the history of preferences is kept."""
 
     _name = "sputnik.client.preference"
+    _inherit = ["sputnik.system.fields.mixin"]
+    _sputnik_non_negative = ("budget_min", "budget_max")
     _description = "Client Travel Preference"
     _order = "partner_id, date_to desc, kind, id"
 
@@ -81,6 +83,9 @@ class SputnikClientPreference(models.Model):
     def _compute_display_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for preference in self:
+            if not preference.kind:
+                preference.display_name = False
+                continue
             if preference.kind == "budget":
                 value = f"{preference.budget_min:,.0f} – {preference.budget_max:,.0f}"
             else:
@@ -108,7 +113,7 @@ class SputnikClientPreference(models.Model):
                     raise ValidationError(
                         self.env._("A budget runs from a lower to a higher amount.")
                     )
-            elif not preference[VALUE_FIELD[preference.kind]]:
+            elif not preference.kind or not preference[VALUE_FIELD[preference.kind]]:
                 raise ValidationError(
                     self.env._("A preference needs the value it prefers.")
                 )

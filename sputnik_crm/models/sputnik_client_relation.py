@@ -15,6 +15,7 @@ RELATIONS = [
 
 class SputnikClientRelation(models.Model):
     _name = "sputnik.client.relation"
+    _inherit = ["sputnik.system.fields.mixin"]
     _description = "Household Member or Travel Companion"
     _order = "partner_id, relation, id"
 

@@ -38,8 +38,16 @@ class SputnikComplaint(models.Model):
 
     _name = "sputnik.complaint"
     _description = "Complaint"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sputnik.system.fields.mixin"]
     _order = "priority desc, deadline, id desc"
+    _sputnik_non_negative = ("compensation_amount", "recovered_amount")
+    _sputnik_system_fields = (
+        "name",
+        "date_resolved",
+        "escalated",
+        "compensation_move_id",
+        "recovered_move_id",
+    )
 
     name = fields.Char(
         string="Number", required=True, readonly=True, copy=False, default="/"
@@ -207,16 +215,21 @@ class SputnikComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            if vals.get("name", "/") == "/":
-                vals["name"] = (
-                    self.env["ir.sequence"].next_by_code("sputnik.complaint") or "/"
-                )
         complaints = super().create(vals_list)
+        for complaint in complaints:
+            # the number is the system's: the caller has just created the
+            # complaint (its rights checked by create), sudo only numbers it
+            complaint.sudo().name = (
+                self.env["ir.sequence"].next_by_code("sputnik.complaint") or "/"
+            )
         complaints._capture("opened")
         return complaints
 
     def write(self, vals):
+        # the stage is read below, before Odoo would check it
+        self._sputnik_check_values(vals)
+        if "stage" in vals and vals["stage"] not in dict(STAGES):
+            raise ValidationError(self.env._("Choose the stage of the complaint."))
         if "stage" in vals:
             for complaint in self:
                 if (
@@ -234,10 +247,11 @@ class SputnikComplaint(models.Model):
                             },
                         )
                     )
-            if vals["stage"] == "resolved":
-                vals = {**vals, "date_resolved": fields.Datetime.now()}
         res = super().write(vals)
         if vals.get("stage") == "resolved":
+            # the resolution date is stamped by the system: the caller has just
+            # written the stage (its rights checked by write), sudo only stamps it
+            self.sudo().write({"date_resolved": fields.Datetime.now()})
             self._capture("resolved")
         return res
 
@@ -287,6 +301,7 @@ class SputnikComplaint(models.Model):
     def action_grant_compensation(self):
         """A customer credit note of the compensation, posted, for the client."""
         self._check_manager()
+        self.check_access("write")
         for complaint in self:
             if complaint.compensation_move_id:
                 raise UserError(
@@ -303,14 +318,18 @@ class SputnikComplaint(models.Model):
                         name=complaint.name,
                     )
                 )
-            complaint.compensation_move_id = complaint._compensation_move(
+            move = complaint._compensation_move(
                 "out_refund", complaint.partner_id, complaint.compensation_amount
             )
+            # the link to the posted entry is the system's: a manager (checked
+            # above) who may write the complaint makes it, sudo only links it
+            complaint.sudo().compensation_move_id = move
         return True
 
     def action_record_recovery(self):
         """A vendor refund of what the tour operator pays back, posted."""
         self._check_manager()
+        self.check_access("write")
         for complaint in self:
             if complaint.recovered_move_id:
                 raise UserError(
@@ -328,9 +347,12 @@ class SputnikComplaint(models.Model):
                         name=complaint.name,
                     )
                 )
-            complaint.recovered_move_id = complaint._compensation_move(
+            move = complaint._compensation_move(
                 "in_refund", complaint.operator_id, complaint.recovered_amount
             )
+            # the link to the posted entry is the system's: a manager (checked
+            # above) who may write the complaint makes it, sudo only links it
+            complaint.sudo().recovered_move_id = move
         return True
 
     def _compensation_move(self, move_type, partner, amount):

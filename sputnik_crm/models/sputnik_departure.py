@@ -8,8 +8,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tools import SQL
 
 SEAT_KEYS = ("purchased", "received", "on_hand", "reserved", "sold", "free")
-# written by the departure's own logic only (sudo), never by a user directly
-PROTECTED_FIELDS = {"state", "product_id", "ptav_id", "seat_version"}
 OPEN_STATES = ("planned", "open", "sold_out")
 # departures that may still be bought for: coming and not sold out
 PURCHASE_STATES = ("planned", "open")
@@ -24,9 +22,19 @@ BOOKING_READERS = (
 class SputnikDeparture(models.Model):
     _name = "sputnik.departure"
     _description = "Tour Departure"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sputnik.system.fields.mixin"]
     _order = "date_start, id"
     _check_company_auto = True
+    # written by the departure's own logic only (sudo), never by a user directly
+    _sputnik_travel_dates = ("date_start", "date_end", "release_date")
+    _sputnik_non_negative = ("allotment_seats", "price_extra")
+    _sputnik_system_fields = (
+        "state",
+        "product_id",
+        "ptav_id",
+        "seat_version",
+        "release_notified_date",
+    )
 
     # === FIELDS === #
     name = fields.Char(compute="_compute_name", store=True, index="trigram")
@@ -348,13 +356,6 @@ class SputnikDeparture(models.Model):
         return departures
 
     def write(self, vals):
-        if PROTECTED_FIELDS & vals.keys() and not self.env.su:
-            raise AccessError(
-                self.env._(
-                    "The state and the seat product of a departure follow its seats "
-                    "and dates: use its buttons."
-                )
-            )
         if (
             {"date_start", "date_end"} & vals.keys()
             and not self.env.su

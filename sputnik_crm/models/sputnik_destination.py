@@ -4,6 +4,7 @@ from odoo.exceptions import ValidationError
 
 class SputnikDestination(models.Model):
     _name = "sputnik.destination"
+    _inherit = ["sputnik.system.fields.mixin"]
     _description = "Travel Destination"
     _parent_name = "parent_id"
     _parent_store = True

@@ -45,8 +45,11 @@ class SputnikInteraction(models.Model):
 
     _name = "sputnik.interaction"
     _description = "Client Interaction"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sputnik.system.fields.mixin"]
     _order = "date desc, id desc"
+    # set by _capture only: an event recorded once, by the system
+    _sputnik_non_negative = ("duration",)
+    _sputnik_system_fields = ("automatic", "event_key")
 
     name = fields.Char(string="Subject", required=True, tracking=True)
     interaction_type = fields.Selection(
@@ -110,6 +113,7 @@ class SputnikInteraction(models.Model):
     automatic = fields.Boolean(
         string="Captured",
         readonly=True,
+        copy=False,
         help="Recorded by the system from an event, not typed by an agent.",
     )
     event_key = fields.Char(

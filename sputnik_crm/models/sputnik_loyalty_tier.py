@@ -10,6 +10,8 @@ class SputnikLoyaltyTier(models.Model):
     """
 
     _name = "sputnik.loyalty.tier"
+    _inherit = ["sputnik.system.fields.mixin"]
+    _sputnik_non_negative = ("min_trips", "min_margin")
     _description = "Loyalty Tier"
     _order = "sequence, id"
 

@@ -30,7 +30,7 @@ def pace_factor(date_from, date_to, today):
 class SputnikSalesPlan(models.Model):
     _name = "sputnik.sales.plan"
     _description = "Sales Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sputnik.system.fields.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
@@ -124,6 +124,14 @@ class SputnikSalesPlanLine(models.Model):
     each empty for all, with its actuals from the confirmed bookings."""
 
     _name = "sputnik.sales.plan.line"
+    _inherit = ["sputnik.system.fields.mixin"]
+    _sputnik_non_negative = (
+        "target_bookings",
+        "target_seats",
+        "target_revenue",
+        "target_margin",
+        "target_new_clients",
+    )
     _description = "Sales Plan Line"
     _order = "plan_id, id"
     _check_company_auto = True

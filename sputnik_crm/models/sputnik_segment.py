@@ -23,7 +23,8 @@ class SputnikSegment(models.Model):
 
     _name = "sputnik.segment"
     _description = "Client Segment"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sputnik.system.fields.mixin"]
+    _sputnik_non_negative = ("no_trip_months", "age_min", "age_max")
     _order = "sequence, name"
 
     name = fields.Char(required=True, tracking=True)

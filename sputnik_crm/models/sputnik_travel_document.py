@@ -12,7 +12,7 @@ EXPIRING_DAYS = 90
 class SputnikTravelDocument(models.Model):
     _name = "sputnik.travel.document"
     _description = "Travel Document"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "sputnik.system.fields.mixin"]
     _order = "partner_id, expiry_date desc"
     _rec_names_search = ["number", "partner_id"]
 
@@ -90,7 +90,18 @@ class SputnikTravelDocument(models.Model):
             "expiring": [("expiry_date", ">=", today), ("expiry_date", "<=", soon)],
             "valid": ["|", ("expiry_date", "=", False), ("expiry_date", ">", soon)],
         }
-        values = [value] if isinstance(value, str) else list(value)
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list | tuple) or not all(
+            isinstance(status, str) and status in domains for status in values
+        ):
+            raise ValidationError(
+                self.env._(
+                    "Search the documents by status: %(statuses)s.",
+                    statuses=", ".join(domains),
+                )
+            )
+        if not values:
+            return expression.FALSE_DOMAIN if operator == "in" else []
         domain = expression.OR([domains[status] for status in values])
         if operator in ("!=", "not in"):
             domain = ["!", *expression.normalize_domain(domain)]

@@ -5,7 +5,8 @@ from odoo.exceptions import ValidationError
 class SputnikWaitlist(models.Model):
     _name = "sputnik.waitlist"
     _description = "Departure Waitlist Request"
-    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _inherit = ["mail.thread", "mail.activity.mixin", "sputnik.system.fields.mixin"]
+    _sputnik_non_negative = ("seats",)
     _order = "create_date, id"
     _check_company_auto = True
 

@@ -5,7 +5,8 @@ KPI_SCALES = {"csat": (1, 5), "nps": (0, 10)}
 
 
 class SurveyQuestion(models.Model):
-    _inherit = "survey.question"
+    _name = "survey.question"
+    _inherit = ["survey.question", "sputnik.system.fields.mixin"]
 
     sputnik_kpi = fields.Selection(
         [("csat", "CSAT (1-5)"), ("nps", "NPS (0-10)")],

@@ -14,7 +14,8 @@ def nps_category(score):
 
 
 class SurveyUserInput(models.Model):
-    _inherit = "survey.user_input"
+    _name = "survey.user_input"
+    _inherit = ["survey.user_input", "sputnik.system.fields.mixin"]
 
     sputnik_order_id = fields.Many2one(
         "sale.order",

@@ -23,7 +23,9 @@ FIGURES = {
 
 
 class UtmCampaign(models.Model):
-    _inherit = "utm.campaign"
+    _name = "utm.campaign"
+    _inherit = ["utm.campaign", "sputnik.system.fields.mixin"]
+    _sputnik_non_negative = ("sputnik_budget", "sputnik_cost")
 
     sputnik_goal = fields.Selection(GOALS, string="Goal")
     sputnik_segment_id = fields.Many2one(

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount, formatLang
 
+from ..models.sputnik_values import parse_date
+
 PERIODS = ("current", "previous", "last_year")
 
 
@@ -43,11 +45,8 @@ class SputnikKpiDashboard(models.AbstractModel):
     # === PERIODS === #
     @api.model
     def _periods(self, date_from, date_to):
-        try:
-            date_from = fields.Date.to_date(date_from)
-            date_to = fields.Date.to_date(date_to)
-        except ValueError as error:
-            raise UserError(self.env._("The period's dates are not dates.")) from error
+        date_from = parse_date(self.env, date_from, self.env._("The period's start"))
+        date_to = parse_date(self.env, date_to, self.env._("The period's end"))
         if not date_from or not date_to or date_to < date_from:
             raise UserError(
                 self.env._("Choose a period whose end is not before its start.")
@@ -781,12 +780,11 @@ class ReportSputnikKpi(models.AbstractModel):
             date_from = today - relativedelta(years=1) + timedelta(days=1)
             date_to = today
         Dashboard = self.env["sputnik.kpi.dashboard"]
-        dashboard = Dashboard._sputnik_dashboard(
-            fields.Date.to_string(fields.Date.to_date(date_from)),
-            fields.Date.to_string(fields.Date.to_date(date_to)),
-        )
         periods = Dashboard._periods(date_from, date_to)
         start, end = periods["current"]
+        dashboard = Dashboard._sputnik_dashboard(
+            fields.Date.to_string(start), fields.Date.to_string(end)
+        )
         domain = [
             ("date", ">=", datetime.combine(start, time.min)),
             ("date", "<", datetime.combine(end + timedelta(days=1), time.min)),
