@@ -73,6 +73,10 @@ CORE_MODELS = (
 )
 # methods that are no entry point of their own (CRUD is fuzzed field by field)
 SKIPPED_METHODS = {"pool", "init", "create", "write", "default_get"}
+# Odoo's own read API, which the addon overrides only to log who read a client's
+# passports and birth date: the parsing of its arguments is Odoo's (the reads
+# themselves are called by the fuzzing of every field)
+SKIPPED_METHODS |= {"read", "search_read", "web_read", "web_search_read"}
 # the sane values the addon promises for everything it stores
 # (a little wider than the addon's own range: what follows from a date, a
 # deadline or a due date, may pass it)

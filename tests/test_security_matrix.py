@@ -330,6 +330,8 @@ WITHOUT_RECORDS = {
     "sputnik.kpi.dashboard",
     "sputnik.report.mixin",
     "report.sputnik_crm.report_sputnik_kpi",
+    "sputnik.system.fields.mixin",
+    "sputnik.values.mixin",
 }
 # What a role writes to check a write cell (a harmless change).
 WRITE_VALUES = {

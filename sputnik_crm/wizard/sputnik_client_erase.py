@@ -7,6 +7,7 @@ class SputnikClientErase(models.TransientModel):
     manager's explicit acknowledgement that it cannot be undone."""
 
     _name = "sputnik.client.erase"
+    _inherit = ["sputnik.values.mixin"]
     _description = "Erase a Client's Personal Data"
 
     partner_id = fields.Many2one(
