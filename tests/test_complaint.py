@@ -95,6 +95,25 @@ class TestComplaints(SputnikCase):
         with self.assertRaises(UserError):
             complaint.action_reopen()
 
+    def test_registered_new_in_its_company(self):
+        """A complaint starts new (not resolved without its resolution date),
+        and about a booking of its own company."""
+        Complaint = self.Complaint.with_user(self.agent)
+        values = {
+            "subject": "Skipped the stages",
+            "partner_id": self.traveller.id,
+            "order_id": self.booking.id,
+        }
+        with self.assertRaises(UserError):
+            Complaint.create({**values, "stage": "resolved"})
+        other = self.env["res.company"].create({"name": "Complaints Elsewhere"})
+        self.agent.company_ids |= other
+        with self.assertRaises(UserError):
+            Complaint.with_company(other).create({**values, "company_id": other.id})
+        complaint = Complaint.create(values)
+        self.assertEqual(complaint.stage, "new")
+        self.assertFalse(complaint.date_resolved)
+
     def test_overdue_escalated_once(self):
         complaint = self.open_complaint(
             date_open=fields.Datetime.now() - relativedelta(days=10)

@@ -40,6 +40,7 @@ class SputnikComplaint(models.Model):
     _description = "Complaint"
     _inherit = ["mail.thread", "mail.activity.mixin", "sputnik.system.fields.mixin"]
     _order = "priority desc, deadline, id desc"
+    _check_company_auto = True
     _sputnik_non_negative = ("compensation_amount", "recovered_amount")
     _sputnik_system_fields = (
         "name",
@@ -54,13 +55,19 @@ class SputnikComplaint(models.Model):
     )
     subject = fields.Char(required=True, tracking=True)
     partner_id = fields.Many2one(
-        "res.partner", string="Client", required=True, index=True, tracking=True
+        "res.partner",
+        string="Client",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     order_id = fields.Many2one(
         "sale.order",
         string="Booking",
         index="btree_not_null",
         tracking=True,
+        check_company=True,
         domain="[('sputnik_is_booking', '=', True), "
         "('partner_id', 'child_of', partner_id)]",
     )
@@ -215,6 +222,12 @@ class SputnikComplaint(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        if not self.env.su and any(
+            vals.get("stage", "new") != "new" for vals in vals_list
+        ):
+            # a complaint moves along its stages from the first one, so that
+            # its resolution is stamped and recorded
+            raise UserError(self.env._("A complaint is registered as new."))
         complaints = super().create(vals_list)
         for complaint in complaints:
             # the number is the system's: the caller has just created the
