@@ -11,9 +11,9 @@ import threading
 import time
 import uuid
 
-from psycopg2 import errors
+from psycopg2 import IntegrityError, errors
 
-from odoo import SUPERUSER_ID, api
+from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
@@ -109,7 +109,17 @@ def _retrying(registry, func, tries=30):
             except UserError:
                 cr.rollback()
                 return "UserError"
-            except errors.SerializationFailure:
+            except IntegrityError:
+                # two requests on the same record (both subscribe the client to
+                # the booking): Odoo answers the second with a ValidationError
+                cr.rollback()
+                return "IntegrityError"
+            except (
+                errors.SerializationFailure,
+                errors.DeadlockDetected,
+                errors.LockNotAvailable,
+            ):
+                # replayed by Odoo (odoo.service.model.retrying)
                 cr.rollback()
         time.sleep(random.uniform(0.05, 0.3))
     return "SerializationFailure"
@@ -212,3 +222,85 @@ class TestSeatChurn(BaseCase):
         results = self._run(jobs)
         self.assertEqual(results, ["done"] * 20)
         self._assert_seats_add_up(departure_id, 10)
+
+    def test_random_churn_on_two_departures(self):
+        """Four agents at once, 40 operations seeded at random on two
+        departures of 8 seats: confirm, cancel, change the seats of a
+        confirmed booking with its travellers, each its own request.
+        Afterwards the seats of both add up to what the confirmed bookings
+        hold, and no request ended in a database error."""
+        rng = random.Random(1509)
+        companions = {}
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            departure_ids = [self._departure(env, 8).id for _ in range(2)]
+            for i in range(12):
+                departure = env["sputnik.departure"].browse(departure_ids[i % 2])
+                travellers = make_travellers(env, 3, prefix=f"C{i} {self.tag}")
+                order = make_booking(env, departure, travellers[:1], seats=1)
+                companions[order.id] = travellers[1:].ids
+
+        def operation(kind, order_id, seats):
+            def run(env):
+                order = env["sale.order"].browse(order_id)
+                if kind == "confirm" and order.state == "draft":
+                    order.action_confirm()
+                elif kind == "cancel" and order.state == "sale":
+                    order._action_cancel()
+                elif kind == "seats" and order.state == "sale":
+                    travellers = order.sputnik_traveller_ids[:1].ids
+                    travellers += companions[order_id][: seats - 1]
+                    order.write(
+                        {
+                            "sputnik_traveller_ids": [Command.set(travellers)],
+                            "order_line": [
+                                Command.update(
+                                    order.order_line[:1].id,
+                                    {"product_uom_qty": seats},
+                                )
+                            ],
+                        }
+                    )
+
+            return run
+
+        jobs = [
+            operation(
+                rng.choice(("confirm", "confirm", "cancel", "seats")),
+                rng.choice(sorted(companions)),
+                rng.randint(1, 3),
+            )
+            for _ in range(40)
+        ]
+
+        def agent(share):
+            # an agent's requests, one after the other, each its own transaction
+            def run(env):
+                outcomes = [_retrying(self.registry, job) for job in share]
+                if "SerializationFailure" in outcomes:
+                    raise AssertionError(outcomes)
+
+            return run
+
+        results = self._run([agent(jobs[i::4]) for i in range(4)])
+        self.assertEqual(results, ["done"] * 4, results)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            for departure_id in departure_ids:
+                departure = env["sputnik.departure"].browse(departure_id)
+                seats = departure._get_seat_figures()[departure_id]
+                held = sum(
+                    env["sale.order.line"]
+                    .search(
+                        [
+                            ("sputnik_departure_id", "=", departure_id),
+                            ("state", "=", "sale"),
+                        ]
+                    )
+                    .mapped("product_uom_qty")
+                )
+                self.assertGreater(held, 0)
+                self.assertEqual(seats["reserved"], held, seats)
+                self.assertLessEqual(held, seats["on_hand"], seats)
+                self.assertEqual(seats["free"], seats["on_hand"] - held, seats)
+                self.assertEqual(departure._sputnik_seat_problems(), {})

@@ -109,6 +109,11 @@ class SaleOrderLine(models.Model):
         if not {"product_uom_qty", "product_id", "sputnik_departure_id"} & vals.keys():
             return super().write(vals)
         before = self._sputnik_booked_seats()
+        if before:
+            # the seats of confirmed lines move in stock below: queue behind
+            # the other changes of their departures first (a fixed lock order,
+            # so that two requests never deadlock on their stock moves)
+            self._sputnik_seat_engine().browse(list(before))._sputnik_lock_seats()
         res = super().write(vals)
         after = self._sputnik_booked_seats()
         if before or after:
