@@ -33,3 +33,4 @@ from . import survey_user_input
 from . import sputnik_care_event
 from . import crm_lead
 from . import sputnik_privacy_log
+from . import res_partner_personal_data
