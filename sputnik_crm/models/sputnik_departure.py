@@ -5,6 +5,11 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.http import request
+from odoo.service.model import (
+    MAX_TRIES_ON_CONCURRENCY_FAILURE,
+    PG_CONCURRENCY_EXCEPTIONS_TO_RETRY,
+)
 from odoo.tools import SQL
 
 SEAT_KEYS = ("purchased", "received", "on_hand", "reserved", "sold", "free")
@@ -811,27 +816,52 @@ class SputnikDeparture(models.Model):
         several departures) and bumps their ``seat_version``: a concurrent
         transaction that changed the seats and committed after ours began makes
         ours fail with a serialization error at this point (Odoo runs
-        REPEATABLE READ and retries the request), so that the seats counted
-        next are never stale.
+        REPEATABLE READ and replays the request), so that the seats counted
+        next are never stale. When Odoo would give up replaying it, the user
+        is told in words instead of a database error.
         """
         if not self:
             return
         ids = tuple(sorted(self.ids))
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM sputnik_departure WHERE id IN %s "
-                "ORDER BY id FOR NO KEY UPDATE",
-                ids,
-            )
-        )
-        self.env.cr.execute(
-            SQL(
-                "UPDATE sputnik_departure "
-                "SET seat_version = COALESCE(seat_version, 0) + 1 WHERE id IN %s",
-                ids,
-            )
-        )
+        try:
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(
+                    SQL(
+                        "SELECT id FROM sputnik_departure WHERE id IN %s "
+                        "ORDER BY id FOR NO KEY UPDATE",
+                        ids,
+                    )
+                )
+                self.env.cr.execute(
+                    SQL(
+                        "UPDATE sputnik_departure "
+                        "SET seat_version = COALESCE(seat_version, 0) + 1 "
+                        "WHERE id IN %s",
+                        ids,
+                    )
+                )
+        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as conflict:
+            if not self._sputnik_last_try():
+                raise  # Odoo replays the request with fresh seats
+            raise UserError(
+                self.env._(
+                    "The seats of %(departures)s are being changed by other "
+                    "bookings right now: try again in a moment.",
+                    departures=", ".join(self.sudo().mapped("display_name")),
+                )
+            ) from conflict
         self.invalidate_recordset(["seat_version"])
+
+    def _sputnik_last_try(self):
+        """Whether the request in progress has met the departures' lock taken
+        by others as many times as Odoo replays a request
+        (odoo.service.model.retrying); outside a request, Odoo's own rule."""
+        if not request:
+            return False
+        # the same request object lives through Odoo's replays of the request
+        conflicts = getattr(request, "_sputnik_seat_conflicts", 0) + 1
+        request._sputnik_seat_conflicts = conflicts
+        return conflicts >= MAX_TRIES_ON_CONCURRENCY_FAILURE
 
     @api.model
     def _sputnik_seats_changed(self, before, after, history=False):
