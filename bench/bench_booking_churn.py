@@ -6,6 +6,7 @@ bookings and users through the ORM (committed), serves it with Odoo in prefork
 mode (``--workers=4``, no cron, 127.0.0.1 on a free port), then, as outside
 programs would, through ``/xmlrpc/2/object``:
 
+0. one client alone confirms, cancels and resets a booking (no contention);
 1. race: ``--clients`` agents confirm a one-seat booking each at the same
    moment (a barrier) for the last ``--seats`` seats of one departure;
 2. churn: ``--churn-clients`` agents, for ``--seconds``, confirm, cancel,
