@@ -1,7 +1,7 @@
 # sputnik_crm: `make run` serves Odoo 18 with the addon, `make test` runs the suite.
 # Overridable: DB=sputnik PORT=8069 TEST_DB=$(DB)_test ODOO_SRC=/opt/odoo
 #              ODOO_OPTS="--any-odoo-option" PYTEST_ARGS="-k access"
-.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench bench-classification bench-reports
+.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench bench-classification bench-reports bench-churn
 
 help:
 	@echo "make run       install or upgrade sputnik_crm in database \$$DB and serve http://localhost:\$$PORT"
@@ -14,6 +14,7 @@ help:
 	@echo "make bench     booking confirmation against a plain sale order (bench/README.md)"
 	@echo "make bench-classification  classify 100,000 generated clients (bench/README.md)"
 	@echo "make bench-reports  KPI dashboard and report pivots on the 100,000-client base"
+	@echo "make bench-churn  booking race and churn over XML-RPC, Odoo with 4 workers"
 	@echo "make reset-db  drop database \$$DB after confirmation (YES=1 skips the question)"
 
 venv:
@@ -56,3 +57,6 @@ bench-classification:
 
 bench-reports:
 	@bash scripts/bench.sh reports
+
+bench-churn:
+	@bash scripts/bench.sh churn

@@ -8,6 +8,10 @@
 # make bench-reports: the KPI dashboard and every report's first pivot on the
 # same $BENCH_DB base, with the reports' activity added once (interactions,
 # opportunities, complaints, mailings, survey answers); nothing else written.
+# make bench-churn: booking race and churn over XML-RPC against Odoo served with
+# 4 workers, on $CHURN_DB (default ${DB}_churn), a copy of $DB (installed or
+# upgraded first, like make run; it must not be served meanwhile), dropped at
+# the end unless BENCH_ARGS="--keep-db".
 source "$(dirname "$0")/devenv.sh"
 
 ensure_venv
@@ -35,5 +39,12 @@ reports)
     "$VENV_PY" "$ROOT/bench/bench_reports.py" --db "$bench_db" \
         --addons-path "$ADDONS_PATH" --data-dir "$ROOT/.odoo-data" ${BENCH_ARGS:-}
     ;;
-*) die "unknown benchmark '$1' (booking, classification or reports)" ;;
+churn)
+    install_or_upgrade "$DB"
+    # shellcheck disable=SC2086
+    "$VENV_PY" "$ROOT/bench/bench_booking_churn.py" --source "$DB" \
+        --db "${CHURN_DB:-${DB}_churn}" \
+        --addons-path "$ADDONS_PATH" --data-dir "$ROOT/.odoo-data" ${BENCH_ARGS:-}
+    ;;
+*) die "unknown benchmark '$1' (booking, classification, reports or churn)" ;;
 esac
