@@ -77,12 +77,22 @@ class TestSeatEngine(SeatCase):
         self.departure.state = "sold_out"  # a state the seats no longer give
         with self.assertRaises(AccessError):
             self.departure.with_user(self.agent).action_check_seats()
-        messages = len(self.departure.message_ids)
         result = self.departure.with_user(self.manager).action_check_seats()
         self.assertEqual(result["params"]["type"], "success")
+        self.assertIn("reservations of 1 were redone", result["params"]["message"])
         seats = self.seats()
         self.assertEqual((seats["stock_reserved"], seats["reserved"]), (2, 2))
         self.assertEqual(self.departure.state, "open")
+        # what was found and repaired is told on the departure
+        note = self.departure.message_ids[0].body
+        self.assertIn("4 seats are reserved in stock with no confirmed booking", note)
+        self.assertIn("were redone", note)
+        # checked again, the healthy departure says nothing more
+        messages = len(self.departure.message_ids)
+        result = self.departure.with_user(self.manager).action_check_seats()
+        self.assertEqual(
+            result["params"]["message"], "The seats of 1 departures add up."
+        )
         self.assertEqual(len(self.departure.message_ids), messages)
 
     def test_an_unrepairable_difference_is_posted(self):

@@ -1019,26 +1019,32 @@ class SputnikDeparture(models.Model):
             )
         departures = self or self.search([("state", "in", (*OPEN_STATES, "closed"))])
         departures.check_access("read")
-        problems = departures._sputnik_check_and_repair()
-        message = (
-            self.env._(
+        found, left = departures._sputnik_check_and_repair()
+        if left:
+            message = self.env._(
                 "%(count)s of %(total)s departures have seats that do not add up: "
                 "see their chatter.",
-                count=len(problems),
+                count=len(left),
                 total=len(departures),
             )
-            if problems
-            else self.env._(
+        elif found:
+            message = self.env._(
+                "The seats of %(total)s departures add up; the stock reservations "
+                "of %(count)s were redone (see their chatter).",
+                count=len(found),
+                total=len(departures),
+            )
+        else:
+            message = self.env._(
                 "The seats of %(total)s departures add up.", total=len(departures)
             )
-        )
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
                 "message": message,
-                "type": "warning" if problems else "success",
-                "sticky": bool(problems),
+                "type": "warning" if left else "success",
+                "sticky": bool(left),
             },
         }
 
@@ -1046,27 +1052,33 @@ class SputnikDeparture(models.Model):
         """Lock, check and repair the seats of these departures: the stock
         reservations follow the bookings (Odoo's own reservation is redone for
         the departures whose stock reservations differ), the state follows the
-        seats; what is still wrong afterwards is posted on the departure."""
+        seats. Every difference found is posted on its departure, with what
+        was repaired and what is still wrong; returns the differences found
+        and those left, each {departure: [texts]}."""
         # The seat engine's work is done under the departures' lock by the
         # system: the caller's rights were checked by the action or the cron
         departures = self.sudo()
         departures._sputnik_lock_seats()
-        problems = departures._sputnik_seat_problems()
-        if problems:
-            departures.browse([d.id for d in problems])._sputnik_redo_reservations()
-            departures._sputnik_refresh_state()
-            problems = departures._sputnik_seat_problems()
-        else:
-            departures._sputnik_refresh_state()
-        for departure, found in problems.items():
+        found = departures._sputnik_seat_problems()
+        if found:
+            departures.browse([d.id for d in found])._sputnik_redo_reservations()
+        departures._sputnik_refresh_state()
+        left = departures._sputnik_seat_problems() if found else {}
+        for departure, problems in found.items():
+            still = left.get(departure)
             departure.message_post(
                 body=self.env._(
-                    "The seats of this departure do not add up: %(problems)s",
-                    problems=" ".join(found),
+                    "The seats of this departure did not add up: %(problems)s "
+                    "%(outcome)s",
+                    problems=" ".join(problems),
+                    outcome=self.env._("Still wrong after the repair: %(left)s")
+                    % {"left": " ".join(still)}
+                    if still
+                    else self.env._("The stock reservations were redone: they add up."),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
-        return problems
+        return found, left
 
     def _sputnik_redo_reservations(self):
         """Undo and redo the stock reservations of the open deliveries of
@@ -1079,7 +1091,12 @@ class SputnikDeparture(models.Model):
             ]
         )
         moves._do_unreserve()
-        quants = self.env["stock.quant"].search(
+        # seats split over several quants (concurrent receipts or reservations)
+        # are merged back into one before anything is reserved again
+        Quant = self.env["stock.quant"]
+        Quant._merge_quants()
+        Quant._unlink_zero_quants()
+        quants = Quant.search(
             [
                 ("product_id", "in", self.product_id.ids),
                 ("location_id.usage", "=", "internal"),
