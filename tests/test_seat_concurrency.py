@@ -16,7 +16,10 @@ from psycopg2 import IntegrityError, errors
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
+from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE
 from odoo.tests import BaseCase, get_db_name, tagged
+
+from odoo.addons.sputnik_crm.models.sputnik_departure import SEAT_CONFLICTS
 
 from .common import buy_seats, make_booking, make_departure, make_tour, make_travellers
 
@@ -304,3 +307,35 @@ class TestSeatChurn(BaseCase):
                 self.assertLessEqual(held, seats["on_hand"], seats)
                 self.assertEqual(seats["free"], seats["on_hand"] - held, seats)
                 self.assertEqual(departure._sputnik_seat_problems(), {})
+
+    def test_last_replay_is_told_in_words(self):
+        """A request that meets the departure's lock taken by others as often
+        as Odoo replays it ends with the addon's message, not a database
+        error; before that, the conflict goes back to Odoo to replay."""
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            departure_id = self._departure(env, 2).id
+
+        outcomes = []
+        for earlier_conflicts in (0, MAX_TRIES_ON_CONCURRENCY_FAILURE - 1):
+            with self.registry.cursor() as early:
+                # what the request's cursor keeps through Odoo's replays
+                early.cache[SEAT_CONFLICTS] = earlier_conflicts
+                early_env = api.Environment(early, SUPERUSER_ID, {})
+                departure = early_env["sputnik.departure"].browse(departure_id)
+                departure.seat_version  # noqa: B018 - the request's snapshot
+                with self.registry.cursor() as other:
+                    # another request changes the seats and commits meanwhile
+                    api.Environment(other, SUPERUSER_ID, {})[
+                        "sputnik.departure"
+                    ].browse(departure_id)._sputnik_lock_seats()
+                try:
+                    departure._sputnik_lock_seats()
+                    outcomes.append("locked")
+                except UserError as error:
+                    outcomes.append(str(error))
+                except errors.SerializationFailure:
+                    outcomes.append("replayed")
+                early.rollback()
+        self.assertEqual(outcomes[0], "replayed")
+        self.assertIn("being changed by other bookings right now", outcomes[1])

@@ -5,13 +5,14 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.http import request
 from odoo.service.model import (
     MAX_TRIES_ON_CONCURRENCY_FAILURE,
     PG_CONCURRENCY_EXCEPTIONS_TO_RETRY,
 )
 from odoo.tools import SQL
 
+# the conflicts of a request on the departures' lock, in its cursor's cache
+SEAT_CONFLICTS = "sputnik_seat_conflicts"
 SEAT_KEYS = ("purchased", "received", "on_hand", "reserved", "sold", "free")
 OPEN_STATES = ("planned", "open", "sold_out")
 # departures that may still be bought for: coming and not sold out
@@ -854,13 +855,12 @@ class SputnikDeparture(models.Model):
 
     def _sputnik_last_try(self):
         """Whether the request in progress has met the departures' lock taken
-        by others as many times as Odoo replays a request
-        (odoo.service.model.retrying); outside a request, Odoo's own rule."""
-        if not request:
-            return False
-        # the same request object lives through Odoo's replays of the request
-        conflicts = getattr(request, "_sputnik_seat_conflicts", 0) + 1
-        request._sputnik_seat_conflicts = conflicts
+        by others as many times as Odoo replays a request. Odoo replays it in
+        the same cursor (odoo.service.model.retrying, for the web client and
+        the external API alike), whose cache lives until the request ends:
+        the count of its conflicts is kept there."""
+        conflicts = self.env.cr.cache.get(SEAT_CONFLICTS, 0) + 1
+        self.env.cr.cache[SEAT_CONFLICTS] = conflicts
         return conflicts >= MAX_TRIES_ON_CONCURRENCY_FAILURE
 
     @api.model
