@@ -9,6 +9,7 @@ shares are those of the clients made here.
 from dateutil.relativedelta import relativedelta
 
 from odoo import Command, fields
+from odoo.api import call_kw
 from odoo.exceptions import AccessError, UserError
 from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
@@ -442,6 +443,15 @@ class TestRunsAndHistory(ClassificationCase):
             client.with_user(self.outsider).read(["sputnik_lifecycle"])
         with self.assertRaises(UserError):
             self.env["res.partner"].with_user(self.agent).action_sputnik_classify()
+
+    def test_classify_now_from_the_runs_list(self):
+        """The runs list's header button, as the web client calls it (with the
+        selected ids, here none): a manager's run is logged."""
+        Run = self.env["sputnik.classification.run"].with_user(self.manager)
+        before = Run.search_count([])
+        action = call_kw(Run, "action_sputnik_classify_now", [[]], {})
+        self.assertEqual(action["type"], "ir.actions.client")
+        self.assertEqual(Run.search_count([]), before + 1)
 
 
 @tagged("post_install", "-at_install")

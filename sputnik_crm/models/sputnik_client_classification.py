@@ -291,6 +291,6 @@ class SputnikClassificationRun(models.Model):
         help="Call activities planned ahead of expected next trips.",
     )
 
-    @api.model
     def action_sputnik_classify_now(self):
+        # a list header button: called on the selected runs (or none)
         return self.env["res.partner"].action_sputnik_classify()
