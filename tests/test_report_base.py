@@ -176,6 +176,13 @@ class TestClientDynamics(ReportCase):
             .action_sputnik_refresh()
         )
         self.assertEqual(action["tag"], "display_notification")
+        # the menu shows to managers, through the action it opens
+        menu = self.env.ref("sputnik_crm.sputnik_report_refresh_menu")
+        Menu = self.env["ir.ui.menu"]
+        self.assertIn(menu.id, Menu.with_user(self.manager)._visible_menu_ids())
+        self.assertNotIn(menu.id, Menu.with_user(self.agent)._visible_menu_ids())
+        result = menu.action.with_user(self.manager).run()
+        self.assertEqual(result["tag"], "display_notification")
 
     def test_rates_per_month_and_kpis(self):
         self.make_base()
