@@ -605,40 +605,18 @@ class ResPartner(models.Model):
             ("account.move", moves.ids),
             ("survey.user_input", answers.ids),
         ]
-        env["mail.activity"].search(
-            [
-                "|",
-                "|",
-                "|",
-                "&",
-                ("res_model", "=", "res.partner"),
-                ("res_id", "in", ids),
-                "&",
-                ("res_model", "=", "sputnik.interaction"),
-                ("res_id", "in", interactions.ids),
-                "&",
-                ("res_model", "=", "sputnik.complaint"),
-                ("res_id", "in", complaints.ids),
-                "&",
-                ("res_model", "=", "crm.lead"),
-                ("res_id", "in", leads.ids),
-            ]
-        ).unlink()
-        env["ir.attachment"].search(
-            [
-                "|",
-                "|",
-                "&",
-                ("res_model", "=", "res.partner"),
-                ("res_id", "in", ids),
-                "&",
-                ("res_model", "=", "sputnik.interaction"),
-                ("res_id", "in", interactions.ids),
-                "&",
-                ("res_model", "=", "sputnik.complaint"),
-                ("res_id", "in", complaints.ids),
-            ]
-        ).unlink()
+
+        def on_threads(threads):
+            """The records attached to these threads ((model, ids) pairs)."""
+            return expression.OR(
+                [
+                    [("res_model", "=", model), ("res_id", "in", res_ids)]
+                    for model, res_ids in threads
+                ]
+            )
+
+        env["mail.activity"].search(on_threads(own_threads)).unlink()
+        env["ir.attachment"].search(on_threads(own_threads)).unlink()
         exports.attachment_id.unlink()
         # mail threads: their unlink deletes their messages and followers
         documents.unlink()
