@@ -316,6 +316,7 @@ class TestBookingFlow(SputnikCase):
         delivery = self.departure.booking_line_ids.order_id.picking_ids
         delivery.do_unreserve()
         self.assertEqual(self.seats()["free"], 0)
+        self.assertEqual(self.seats()["stock_reserved"], 0)
         with self.assertUserError("has 0 free seats"):
             make_booking(self.env, self.departure, self.travellers).action_confirm()
 

@@ -16,10 +16,7 @@ from psycopg2 import IntegrityError, errors
 from odoo import SUPERUSER_ID, Command, api
 from odoo.exceptions import UserError
 from odoo.modules.registry import Registry
-from odoo.service.model import MAX_TRIES_ON_CONCURRENCY_FAILURE
 from odoo.tests import BaseCase, get_db_name, tagged
-
-from odoo.addons.sputnik_crm.models.sputnik_departure import SEAT_CONFLICTS
 
 from .common import buy_seats, make_booking, make_departure, make_tour, make_travellers
 
@@ -168,7 +165,7 @@ class TestSeatChurn(BaseCase):
             seats = departure._get_seat_figures()[departure_id]
             self.assertEqual(seats["sold"], sold, seats)
             self.assertEqual(seats["reserved"], sold, seats)
-            self.assertEqual(seats["stock_reserved"], sold, seats)
+            self.assertEqual(seats["stock_reserved"], 0, seats)
             self.assertEqual(seats["free"], seats["on_hand"] - sold, seats)
             self.assertEqual(departure._sputnik_seat_problems(), {})
 
@@ -308,34 +305,56 @@ class TestSeatChurn(BaseCase):
                 self.assertEqual(seats["free"], seats["on_hand"] - held, seats)
                 self.assertEqual(departure._sputnik_seat_problems(), {})
 
-    def test_last_replay_is_told_in_words(self):
-        """A request that meets the departure's lock taken by others as often
-        as Odoo replays it ends with the addon's message, not a database
-        error; before that, the conflict goes back to Odoo to replay."""
+    def _two_requests(self, seats):
+        """A departure of ``seats`` seats committed, and two bookings of one
+        seat each on it: {order ids}."""
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-            departure_id = self._departure(env, 2).id
+            departure = self._departure(env, seats)
+            orders = [
+                make_booking(
+                    env, departure, make_travellers(env, 1, prefix=f"{n} {self.tag}")
+                ).id
+                for n in ("First", "Second")
+            ]
+            return departure.id, orders
 
-        outcomes = []
-        for earlier_conflicts in (0, MAX_TRIES_ON_CONCURRENCY_FAILURE - 1):
-            with self.registry.cursor() as early:
-                # what the request's cursor keeps through Odoo's replays
-                early.cache[SEAT_CONFLICTS] = earlier_conflicts
-                early_env = api.Environment(early, SUPERUSER_ID, {})
-                departure = early_env["sputnik.departure"].browse(departure_id)
-                departure.seat_version  # noqa: B018 - the request's snapshot
-                with self.registry.cursor() as other:
-                    # another request changes the seats and commits meanwhile
-                    api.Environment(other, SUPERUSER_ID, {})[
-                        "sputnik.departure"
-                    ].browse(departure_id)._sputnik_lock_seats()
-                try:
-                    departure._sputnik_lock_seats()
-                    outcomes.append("locked")
-                except UserError as error:
-                    outcomes.append(str(error))
-                except errors.SerializationFailure:
-                    outcomes.append("replayed")
-                early.rollback()
-        self.assertEqual(outcomes[0], "replayed")
-        self.assertIn("being changed by other bookings right now", outcomes[1])
+    def test_a_running_confirmation_holds_its_seat(self):
+        """One seat: while the first request's confirmation is still running
+        (not committed), the second is refused at once with the clear
+        message, without waiting for the first one; after the first rolls
+        back, the seat is free for the second."""
+        departure_id, (first_id, second_id) = self._two_requests(1)
+        with self.registry.cursor() as first, self.registry.cursor() as second:
+            first_env = api.Environment(first, SUPERUSER_ID, {})
+            second_env = api.Environment(second, SUPERUSER_ID, {})
+            second_env["sale.order"].browse(second_id).name  # noqa: B018
+            first_env["sale.order"].browse(first_id).action_confirm()
+            started = time.monotonic()
+            with self.assertRaisesRegex(UserError, "has 0 free seats: 1 cannot"):
+                second_env["sale.order"].browse(second_id).action_confirm()
+            self.assertLess(time.monotonic() - started, 5)
+            second.rollback()
+            first.rollback()
+            # the first request gave up: its seat is free again
+            second_env["sale.order"].browse(second_id).action_confirm()
+            second.commit()
+        self._assert_seats_add_up(departure_id, 1)
+
+    def test_a_confirmation_committed_after_my_snapshot_counts(self):
+        """One seat: the second request took its snapshot before the first
+        confirmed and committed; it cannot see that booking, but the seat
+        decision does and refuses."""
+        departure_id, (first_id, second_id) = self._two_requests(1)
+        with self.registry.cursor() as second:
+            second_env = api.Environment(second, SUPERUSER_ID, {})
+            order = second_env["sale.order"].browse(second_id)
+            order.name  # noqa: B018 - the request's snapshot
+            with self.registry.cursor() as first:
+                api.Environment(first, SUPERUSER_ID, {})["sale.order"].browse(
+                    first_id
+                ).action_confirm()
+            with self.assertRaisesRegex(UserError, "has 0 free seats: 1 cannot"):
+                order.action_confirm()
+            second.rollback()
+        self._assert_seats_add_up(departure_id, 1)

@@ -46,10 +46,13 @@ class TestSeatEngine(SeatCase):
         first._action_cancel()
         seats = self.seats()
         self.assertEqual((seats["sold"], seats["reserved"], seats["free"]), (2, 2, 8))
-        self.assertEqual(seats["stock_reserved"], 2)
+        # the bookings hold their seats without reserving them in stock
+        self.assertEqual(seats["stock_reserved"], 0)
+        self.assertEqual(first.picking_ids.state, "cancel")
+        self.assertEqual(second.picking_ids.state, "assigned")
         self.assertFalse(self.departure._sputnik_seat_problems())
 
-        # a reservation that no booking holds (as parallel cancellations left)
+        # a reservation that no booking needs (made by hand in stock)
         quant = self.env["stock.quant"].search(
             [
                 ("product_id", "=", self.departure.product_id.id),
@@ -58,7 +61,7 @@ class TestSeatEngine(SeatCase):
         )
         quant.reserved_quantity += 3
         seats = self.seats()
-        self.assertEqual((seats["free"], seats["stock_reserved"]), (8, 5))
+        self.assertEqual((seats["free"], seats["stock_reserved"]), (8, 3))
         problems = self.departure._sputnik_seat_problems()[self.departure]
         self.assertIn("3 seats are reserved in stock", " ".join(problems))
 
@@ -79,14 +82,14 @@ class TestSeatEngine(SeatCase):
             self.departure.with_user(self.agent).action_check_seats()
         result = self.departure.with_user(self.manager).action_check_seats()
         self.assertEqual(result["params"]["type"], "success")
-        self.assertIn("reservations of 1 were redone", result["params"]["message"])
+        self.assertIn("reservations of 1 were released", result["params"]["message"])
         seats = self.seats()
-        self.assertEqual((seats["stock_reserved"], seats["reserved"]), (2, 2))
+        self.assertEqual((seats["stock_reserved"], seats["reserved"]), (0, 2))
         self.assertEqual(self.departure.state, "open")
         # what was found and repaired is told on the departure
         note = self.departure.message_ids[0].body
-        self.assertIn("4 seats are reserved in stock with no confirmed booking", note)
-        self.assertIn("were redone", note)
+        self.assertIn("4 seats are reserved in stock", note)
+        self.assertIn("were released", note)
         # checked again, the healthy departure says nothing more
         messages = len(self.departure.message_ids)
         result = self.departure.with_user(self.manager).action_check_seats()
@@ -114,14 +117,46 @@ class TestSeatEngine(SeatCase):
             self.departure.message_ids[0].body,
         )
 
-    def test_seat_version_counts_every_change(self):
-        self.assertEqual(self.departure.seat_version, 0)
-        booking = make_booking(self.env, self.departure, make_travellers(self.env, 1))
+    def _return_to_operator(self, seats):
+        """Send ``seats`` of the departure back to the tour operator (Odoo's
+        return of the allotment's receipt)."""
+        receipt = self.env["stock.picking"].search(
+            [
+                ("picking_type_code", "=", "incoming"),
+                ("move_ids.product_id", "=", self.departure.product_id.id),
+            ],
+            limit=1,
+        )
+        wizard = (
+            self.env["stock.return.picking"]
+            .with_context(active_id=receipt.id, active_model="stock.picking")
+            .create({})
+        )
+        wizard.product_return_moves.quantity = seats
+        returned = wizard._create_return()
+        returned.move_ids.quantity = seats
+        returned.move_ids.picked = True
+        returned.button_validate()
+        return returned
+
+    def test_seats_go_back_to_the_operator_only_if_no_booking_holds_them(self):
+        """10 on hand, 8 booked: 3 cannot go back to the operator (the seat
+        engine refuses, nothing is returned); 2 can, and the departure is
+        sold out."""
+        booking = make_booking(self.env, self.departure, make_travellers(self.env, 8))
         booking.action_confirm()
-        after_confirm = self.departure.seat_version
-        self.assertGreater(after_confirm, 0)
-        booking._action_cancel()
-        self.assertGreater(self.departure.seat_version, after_confirm)
+        with self.assertRaisesRegex(
+            UserError, "has 2 seats that no booking holds: 3 cannot go back"
+        ):
+            with self.env.cr.savepoint():
+                self._return_to_operator(3)
+        self.assertEqual(self.seats()["on_hand"], 10)
+        self._return_to_operator(2)
+        seats = self.seats()
+        self.assertEqual(
+            (seats["on_hand"], seats["reserved"], seats["free"]), (8, 8, 0)
+        )
+        self.assertEqual(self.departure.state, "sold_out")
 
     def test_whole_seats_never_negative(self):
         booking = make_booking(self.env, self.departure, make_travellers(self.env, 1))

@@ -11,10 +11,12 @@ from . import sputnik_destination
 from . import sputnik_travel_document
 from . import product_template
 from . import sputnik_departure
+from . import sputnik_seat_engine
 from . import sputnik_waitlist
 from . import sputnik_sales_plan
 from . import sale_order
 from . import sale_order_line
+from . import stock_move
 from . import stock_picking
 from . import purchase_order
 from . import account_move

@@ -1,3 +1,5 @@
+from collections import defaultdict
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
@@ -433,7 +435,9 @@ class SaleOrder(models.Model):
 
     def _confirmation_error_message(self):
         """The traveller and passport rules of a booking, checked where Odoo
-        checks its own before a confirmation."""
+        checks its own before a confirmation, and its seats when they are
+        visibly short (the seat engine decides again when the booking is
+        confirmed)."""
         error = super()._confirmation_error_message()
         if error or not self.order_line.sputnik_departure_id:
             return error
@@ -442,7 +446,10 @@ class SaleOrder(models.Model):
             self._sputnik_check_passports()
         except UserError as rule:
             return rule.args[0]
-        return False
+        wanted = defaultdict(int)
+        for line in self.order_line.filtered("sputnik_departure_id"):
+            wanted[line.sputnik_departure_id.id] += int(line.product_uom_qty)
+        return self.order_line._sputnik_seat_engine()._sputnik_precheck(wanted)
 
     def _prepare_confirmation_values(self):
         # Odoo's confirmation writes these values: the state write it makes is
@@ -616,11 +623,6 @@ class SaleOrder(models.Model):
                         name=order.name,
                     )
                 )
-        # cancellations of a departure's bookings queue behind each other and
-        # behind its confirmations before any seat moves in stock
-        bookings.order_line._sputnik_seat_engine().browse(
-            bookings.order_line.sputnik_departure_id.ids
-        )._sputnik_lock_seats()
         posted = bookings._sputnik_invoices().filtered(
             lambda m: not m.reversal_move_ids
         )

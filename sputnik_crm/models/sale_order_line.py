@@ -109,11 +109,6 @@ class SaleOrderLine(models.Model):
         if not {"product_uom_qty", "product_id", "sputnik_departure_id"} & vals.keys():
             return super().write(vals)
         before = self._sputnik_booked_seats()
-        if before:
-            # the seats of confirmed lines move in stock below: queue behind
-            # the other changes of their departures first (a fixed lock order,
-            # so that two requests never deadlock on their stock moves)
-            self._sputnik_seat_engine().browse(list(before))._sputnik_lock_seats()
         res = super().write(vals)
         after = self._sputnik_booked_seats()
         if before or after:
@@ -143,8 +138,8 @@ class SaleOrderLine(models.Model):
     def _sputnik_seat_engine(self):
         # The caller's right to change these bookings was checked by the ORM
         # (create/write/unlink of the lines or their order). The seat engine
-        # then locks the departures, reads the stock and purchases behind the
-        # seats, moves the departures' state and re-offers freed seats to the
-        # waitlist: work on records the booking agent may not write (a
-        # departure's state, another agent's waitlist request), hence sudo.
-        return self.env["sputnik.departure"].sudo()
+        # then reads the stock and purchases behind the seats, moves the
+        # departures' state and re-offers freed seats to the waitlist: work on
+        # records the booking agent may not write (a departure's state,
+        # another agent's waitlist request), hence sudo.
+        return self.env["sputnik.seat.engine"].sudo()

@@ -5,14 +5,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
-from odoo.service.model import (
-    MAX_TRIES_ON_CONCURRENCY_FAILURE,
-    PG_CONCURRENCY_EXCEPTIONS_TO_RETRY,
-)
-from odoo.tools import SQL
 
-# the conflicts of a request on the departures' lock, in its cursor's cache
-SEAT_CONFLICTS = "sputnik_seat_conflicts"
 SEAT_KEYS = ("purchased", "received", "on_hand", "reserved", "sold", "free")
 OPEN_STATES = ("planned", "open", "sold_out")
 # departures that may still be bought for: coming and not sold out
@@ -38,7 +31,6 @@ class SputnikDeparture(models.Model):
         "state",
         "product_id",
         "ptav_id",
-        "seat_version",
         "release_notified_date",
     )
 
@@ -144,15 +136,6 @@ class SputnikDeparture(models.Model):
     seats_free = fields.Integer(
         compute="_compute_seats",
         help="On hand minus the seats held by confirmed bookings: what can be sold.",
-    )
-    seat_version = fields.Integer(
-        readonly=True,
-        copy=False,
-        default=0,
-        required=True,
-        help="Technical: incremented whenever the seats of the departure change, so "
-        "that concurrent bookings of the same departure conflict instead of "
-        "overbooking.",
     )
     booking_line_ids = fields.One2many(
         "sale.order.line", "sputnik_departure_id", string="Booking Lines"
@@ -737,8 +720,8 @@ class SputnikDeparture(models.Model):
         - ``reserved``: seats of confirmed bookings not yet delivered (the
           travellers have not left);
         - ``free``: on hand minus reserved, what can still be sold;
-        - ``stock_reserved``: what stock holds reserved for deliveries, which
-          the invariant check compares with ``reserved``.
+        - ``stock_reserved``: what stock holds reserved, which should be
+          nothing: the bookings hold their seats without a reservation.
 
         Free seats come from the bookings themselves, never from the stock
         reservations: a reservation left behind cannot make seats disappear.
@@ -810,129 +793,15 @@ class SputnikDeparture(models.Model):
             figures["free"] = max(figures["on_hand"] - figures["reserved"], 0)
         return result
 
-    def _sputnik_lock_seats(self):
-        """Serialize seat changes of these departures.
-
-        Locks the rows in id order (no deadlock between two requests touching
-        several departures) and bumps their ``seat_version``: a concurrent
-        transaction that changed the seats and committed after ours began makes
-        ours fail with a serialization error at this point (Odoo runs
-        REPEATABLE READ and replays the request), so that the seats counted
-        next are never stale. When Odoo would give up replaying it, the user
-        is told in words instead of a database error.
-        """
-        if not self:
-            return
-        ids = tuple(sorted(self.ids))
-        try:
-            with self.env.cr.savepoint(flush=False):
-                self.env.cr.execute(
-                    SQL(
-                        "SELECT id FROM sputnik_departure WHERE id IN %s "
-                        "ORDER BY id FOR NO KEY UPDATE",
-                        ids,
-                    )
-                )
-                self.env.cr.execute(
-                    SQL(
-                        "UPDATE sputnik_departure "
-                        "SET seat_version = COALESCE(seat_version, 0) + 1 "
-                        "WHERE id IN %s",
-                        ids,
-                    )
-                )
-        except PG_CONCURRENCY_EXCEPTIONS_TO_RETRY as conflict:
-            if not self._sputnik_last_try():
-                raise  # Odoo replays the request with fresh seats
-            raise UserError(
-                self.env._(
-                    "The seats of %(departures)s are being changed by other "
-                    "bookings right now: try again in a moment.",
-                    departures=", ".join(self.sudo().mapped("display_name")),
-                )
-            ) from conflict
-        self.invalidate_recordset(["seat_version"])
-
-    def _sputnik_last_try(self):
-        """Whether the request in progress has met the departures' lock taken
-        by others as many times as Odoo replays a request. Odoo replays it in
-        the same cursor (odoo.service.model.retrying, for the web client and
-        the external API alike), whose cache lives until the request ends:
-        the count of its conflicts is kept there."""
-        conflicts = self.env.cr.cache.get(SEAT_CONFLICTS, 0) + 1
-        self.env.cr.cache[SEAT_CONFLICTS] = conflicts
-        return conflicts >= MAX_TRIES_ON_CONCURRENCY_FAILURE
-
-    @api.model
-    def _sputnik_seats_changed(self, before, after, history=False):
-        """The one entry point of every change of the seats booked on
-        departures (a confirmation, a cancellation, a line's quantity or
-        departure): ``before`` and ``after`` are {departure id: seats of
-        confirmed bookings} of the records changed, read before and after the
-        change was written.
-
-        Under the departures' lock (taken in id order), it checks that every
-        departure gaining seats is open for sale and holds no more seats for
-        its confirmed bookings than it has on hand, raising a UserError
-        naming the first departure at fault (the whole change is then rolled
-        back); then it moves the departures' state along and offers the
-        seats freed to their waitlist.
-
-        ``history``: the change is made by the system itself (an import of
-        past bookings as superuser): departures that have already left are
-        history, their seats no longer for sale, and take such bookings
-        without seats.
-        """
-        today = fields.Date.context_today(self)
-        ids = sorted(set(before) | set(after))
-        gained = {
-            dep_id: after.get(dep_id, 0) - before.get(dep_id, 0)
-            for dep_id in ids
-            if after.get(dep_id, 0) > before.get(dep_id, 0)
-        }
-        freed = [
-            dep_id for dep_id in ids if after.get(dep_id, 0) < before.get(dep_id, 0)
-        ]
-        departures = self.browse(ids).exists()
-        if not departures:
-            return
-        departures._sputnik_lock_seats()
-        self.env.flush_all()
-        figures = departures._get_seat_figures()
-        states = dict(self._fields["state"]._description_selection(self.env))
-        for departure in departures.filtered(lambda d: d.id in gained):
-            if history and departure.date_start <= today:
-                continue
-            if departure.state not in OPEN_STATES:
-                raise UserError(
-                    self.env._(
-                        "Departure %(name)s is %(state)s: it takes no booking.",
-                        name=departure.display_name,
-                        state=states[departure.state],
-                    )
-                )
-            seats = figures[departure.id]
-            if seats["reserved"] > seats["on_hand"]:
-                wanted = gained[departure.id]
-                raise UserError(
-                    self.env._(
-                        "Departure %(name)s has %(free)s free seats: %(wanted)s "
-                        "cannot be booked.",
-                        name=departure.display_name,
-                        free=max(seats["on_hand"] - seats["reserved"] + wanted, 0),
-                        wanted=int(wanted),
-                    )
-                )
-        departures._sputnik_refresh_state(figures)
-        if freed:
-            self.env["sputnik.waitlist"]._offer_freed_seats(self.browse(freed))
-
-    def _sputnik_refresh_state(self, figures=None):
+    def _sputnik_refresh_state(self, figures=None, others=None):
         """Move the departures' state along their seats and dates
-        (``figures``: their seat figures, when already read)."""
+        (``figures``: their seat figures, when already read; ``others``:
+        {departure id: seats} that concurrent requests claimed, see
+        sputnik.seat.engine)."""
         today = fields.Date.context_today(self)
         if figures is None:
             figures = self._get_seat_figures()
+        others = others or {}
         by_state = defaultdict(lambda: self.browse())
         for departure in self:
             if departure.state == "cancelled" or (
@@ -948,7 +817,7 @@ class SputnikDeparture(models.Model):
                 state = "departed"
             elif not seats["on_hand"] and not seats["reserved"]:
                 state = "planned"
-            elif seats["free"] <= 0:
+            elif seats["free"] - others.get(departure.id, 0) <= 0:
                 state = "sold_out"
             else:
                 state = "open"
@@ -970,8 +839,8 @@ class SputnikDeparture(models.Model):
         ``self`` whose seats do not add up, in the queries of their figures:
 
         - more seats held by confirmed bookings than on hand (overbooked);
-        - seats reserved in stock that no confirmed booking holds (a
-          reservation left behind), or the other way round;
+        - seats reserved in stock (the bookings hold their seats without
+          a reservation: see stock.move._should_bypass_reservation);
         - a state that its seats and dates no longer give.
         """
         figures = self._get_seat_figures()
@@ -988,21 +857,12 @@ class SputnikDeparture(models.Model):
                         on_hand=seats["on_hand"],
                     )
                 )
-            if seats["stock_reserved"] > seats["reserved"]:
+            if seats["stock_reserved"]:
                 found.append(
                     self.env._(
-                        "%(count)s seats are reserved in stock with no confirmed "
-                        "booking behind them.",
-                        count=seats["stock_reserved"] - seats["reserved"],
-                    )
-                )
-            elif seats["stock_reserved"] < min(seats["reserved"], seats["on_hand"]):
-                found.append(
-                    self.env._(
-                        "%(count)s seats of confirmed bookings are not reserved in "
-                        "stock for their travellers.",
-                        count=min(seats["reserved"], seats["on_hand"])
-                        - seats["stock_reserved"],
+                        "%(count)s seats are reserved in stock: the bookings hold "
+                        "their seats without a reservation, no one needs these.",
+                        count=seats["stock_reserved"],
                     )
                 )
             if found:
@@ -1030,7 +890,7 @@ class SputnikDeparture(models.Model):
         elif found:
             message = self.env._(
                 "The seats of %(total)s departures add up; the stock reservations "
-                "of %(count)s were redone (see their chatter).",
+                "of %(count)s were released (see their chatter).",
                 count=len(found),
                 total=len(departures),
             )
@@ -1049,17 +909,21 @@ class SputnikDeparture(models.Model):
         }
 
     def _sputnik_check_and_repair(self):
-        """Lock, check and repair the seats of these departures: the stock
-        reservations follow the bookings (Odoo's own reservation is redone for
-        the departures whose stock reservations differ), the state follows the
-        seats. Every difference found is posted on its departure, with what
+        """Check and repair the seats of these departures: stock reservations
+        of their seats are released (the bookings hold the seats), the state
+        follows the seats. Every difference found is posted on its departure, with what
         was repaired and what is still wrong; returns the differences found
         and those left, each {departure: [texts]}."""
         # The seat engine's work is done under the departures' lock by the
         # system: the caller's rights were checked by the action or the cron
         departures = self.sudo()
-        departures._sputnik_lock_seats()
         found = departures._sputnik_seat_problems()
+        if found:
+            # recheck what was found with the departures' seat decisions queued
+            # behind this repair, so that no booking claims seats meanwhile
+            suspects = departures.browse([d.id for d in found])
+            self.env["sputnik.seat.engine"]._sputnik_lock(suspects)
+            found = suspects._sputnik_seat_problems()
         if found:
             departures.browse([d.id for d in found])._sputnik_redo_reservations()
         departures._sputnik_refresh_state()
@@ -1074,39 +938,37 @@ class SputnikDeparture(models.Model):
                     outcome=self.env._("Still wrong after the repair: %(left)s")
                     % {"left": " ".join(still)}
                     if still
-                    else self.env._("The stock reservations were redone: they add up."),
+                    else self.env._(
+                        "The stock reservations were released: they add up."
+                    ),
                 ),
                 subtype_xmlid="mail.mt_note",
             )
         return found, left
 
     def _sputnik_redo_reservations(self):
-        """Undo and redo the stock reservations of the open deliveries of
-        these departures' seats, so that they match the confirmed bookings."""
-        moves = self.env["stock.move"].search(
-            [
-                ("product_id", "in", self.product_id.ids),
-                ("state", "in", ("confirmed", "partially_available", "assigned")),
-                ("picking_code", "=", "outgoing"),
-            ]
-        )
-        moves._do_unreserve()
-        # seats split over several quants (concurrent receipts or reservations)
-        # are merged back into one before anything is reserved again
+        """Release the stock reservations of these departures' seats (left by
+        a manual reservation or from before the seats were held by their
+        bookings alone) and let the open deliveries of their bookings be
+        ready without one."""
         Quant = self.env["stock.quant"]
+        # seats split over several quants are merged back into one
         Quant._merge_quants()
         Quant._unlink_zero_quants()
-        quants = Quant.search(
+        Quant.search(
             [
                 ("product_id", "in", self.product_id.ids),
                 ("location_id.usage", "=", "internal"),
                 ("reserved_quantity", "!=", 0),
             ]
-        )
-        # no move holds these seats any more: a reservation left on the quant
-        # belongs to nobody
-        quants.write({"reserved_quantity": 0})
-        moves.filtered(lambda m: m.sale_line_id.state == "sale")._action_assign()
+        ).write({"reserved_quantity": 0})
+        self.env["stock.move"].search(
+            [
+                ("product_id", "in", self.product_id.ids),
+                ("state", "in", ("confirmed", "partially_available")),
+                ("picking_code", "=", "outgoing"),
+            ]
+        )._action_assign()
 
     @api.model
     def _cron_check_seats(self):

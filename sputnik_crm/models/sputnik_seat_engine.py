@@ -1,0 +1,332 @@
+from contextlib import closing
+
+from psycopg2 import errors
+from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
+
+from odoo import api, fields, models, sql_db
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from .sputnik_departure import OPEN_STATES
+
+# key1 of the advisory locks that queue the seat decisions of a departure
+# (key2: the departure's id); no other lock of the database uses it
+SEAT_LOCK_SPACE = 0x5EA7
+# how long a seat decision waits for the one before it on the same departure
+SEAT_LOCK_TIMEOUT = "10s"
+# claims of finished transactions are kept this long for the requests whose
+# snapshot was taken before their commit, then deleted
+CLAIM_KEPT = "1 hour"
+
+
+class SputnikSeatEngine(models.AbstractModel):
+    """The one entry point of every change of the seats of departures.
+
+    A change of booked seats (a confirmation, a cancellation, a line's seats or
+    departure) calls ``_sputnik_seats_changed``; a return of seats to the tour
+    operator calls ``_sputnik_seats_returned``. Both count the seats from the
+    bookings themselves (``sputnik.departure._get_seat_figures``: seats on hand
+    minus the seats of confirmed bookings not yet travelled), refuse what would
+    take more seats than the departure has, move the departures' state along
+    and re-offer freed seats to their waitlist.
+
+    **The seat decision is as short as itself.** Odoo runs a request in one
+    REPEATABLE READ transaction: it cannot see what concurrent requests do
+    until they commit, and a lock it takes is held until its own commit (after
+    the stock moves, the deposit invoice and the classification of a
+    confirmation). So the decision is made in a short transaction of its own
+    (``_sputnik_claim``), queued per departure behind an advisory lock held
+    for a few milliseconds, which records a *claim*: seats taken by a request
+    that has not committed yet. Each decision counts, besides what its
+    request sees, the claims of the other requests still running or committed
+    after its request's snapshot. A claim dies with its request: when the
+    request commits, its bookings hold the seats; when it rolls back, its
+    seats are free again. No request waits for another one's whole
+    confirmation, and none is replayed because of the seats.
+    """
+
+    _name = "sputnik.seat.engine"
+    _description = "Seat Engine of Departures"
+
+    def init(self):
+        super().init()
+        # the claims are technical rows of the seat decisions, written and read
+        # in SQL by this engine only (no model: no user reads or writes them)
+        self.env.cr.execute(
+            """
+            CREATE TABLE IF NOT EXISTS sputnik_seat_claim (
+                id bigserial PRIMARY KEY,
+                departure_id integer NOT NULL,
+                seats integer NOT NULL,
+                xact xid8 NOT NULL,
+                create_date timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC')
+            );
+            CREATE INDEX IF NOT EXISTS sputnik_seat_claim_departure_id_index
+                ON sputnik_seat_claim (departure_id);
+            """
+        )
+
+    # === ENTRY POINTS === #
+    @api.model
+    def _sputnik_seats_changed(self, before, after, history=False):
+        """Seats booked on departures changed: ``before`` and ``after`` are
+        {departure id: seats of confirmed bookings} of the records changed,
+        read before and after the change was written.
+
+        Every departure gaining seats must be open for sale and keep no more
+        seats for its confirmed bookings (and the claims of concurrent
+        requests) than it has on hand, or a UserError names the first
+        departure at fault (the whole change is then rolled back). Then the
+        departures' state moves along and freed seats go to the waitlist.
+
+        ``history``: the change is made by the system itself (an import of
+        past bookings as superuser): departures that have already left are
+        history, their seats no longer for sale, and take such bookings
+        without seats.
+        """
+        today = fields.Date.context_today(self)
+        ids = sorted(set(before) | set(after))
+        gained = {
+            dep_id: after.get(dep_id, 0) - before.get(dep_id, 0)
+            for dep_id in ids
+            if after.get(dep_id, 0) > before.get(dep_id, 0)
+        }
+        freed = [
+            dep_id for dep_id in ids if after.get(dep_id, 0) < before.get(dep_id, 0)
+        ]
+        Departure = self.env["sputnik.departure"]
+        departures = Departure.browse(ids).exists()
+        if not departures:
+            return
+        states = dict(Departure._fields["state"]._description_selection(self.env))
+        taking = Departure
+        for departure in departures.filtered(lambda d: d.id in gained):
+            if history and departure.date_start <= today:
+                continue
+            if departure.state not in OPEN_STATES:
+                raise UserError(
+                    self.env._(
+                        "Departure %(name)s is %(state)s: it takes no booking.",
+                        name=departure.display_name,
+                        state=states[departure.state],
+                    )
+                )
+            taking |= departure
+        self.env.flush_all()
+        figures = departures._get_seat_figures()
+        others = self._sputnik_take(taking, gained, figures)
+        departures._sputnik_refresh_state(figures, others)
+        if freed:
+            self.env["sputnik.waitlist"]._offer_freed_seats(Departure.browse(freed))
+
+    @api.model
+    def _sputnik_seats_returned(self, returned):
+        """Seats went back to the tour operator: ``returned`` is {departure id:
+        seats}. They must not be seats that bookings hold."""
+        departures = self.env["sputnik.departure"].browse(sorted(returned)).exists()
+        if not departures:
+            return
+        self.env.flush_all()
+        figures = departures._get_seat_figures()
+        others = self._sputnik_take(departures, returned, figures, returning=True)
+        departures._sputnik_refresh_state(figures, others)
+
+    # === THE DECISION === #
+    def _sputnik_take(self, departures, taken, figures, returning=False):
+        """Check that ``departures`` may take the seats ``taken`` ({departure
+        id: seats}) and claim them; ``figures`` are their seat figures as this
+        request sees them, the change already written. Returns {departure id:
+        seats claimed by other requests}, which this request cannot see."""
+        if not departures:
+            return {}
+        room = {}
+        for departure in departures:
+            seats = figures[departure.id]
+            room[departure.id] = seats["on_hand"] - seats["reserved"]
+            if room[departure.id] < 0:
+                self._sputnik_refuse(departure, seats, taken, 0, returning)
+        others = self._sputnik_claim({d.id: taken[d.id] for d in departures}, room)
+        for departure in departures:
+            if others.get(departure.id, 0) > room[departure.id]:
+                self._sputnik_refuse(
+                    departure,
+                    figures[departure.id],
+                    taken,
+                    others[departure.id],
+                    returning,
+                )
+        return others
+
+    def _sputnik_refuse(self, departure, seats, taken, others, returning):
+        wanted = taken[departure.id]
+        free = max(seats["on_hand"] - seats["reserved"] - others + wanted, 0)
+        raise UserError(self._sputnik_refusal(departure, free, wanted, returning))
+
+    def _sputnik_refusal(self, departure, free, wanted, returning=False):
+        if returning:
+            return self.env._(
+                "Departure %(name)s has %(free)s seats that no booking holds: "
+                "%(wanted)s cannot go back to the tour operator.",
+                name=departure.display_name,
+                free=free,
+                wanted=int(wanted),
+            )
+        return self.env._(
+            "Departure %(name)s has %(free)s free seats: %(wanted)s "
+            "cannot be booked.",
+            name=departure.display_name,
+            free=free,
+            wanted=int(wanted),
+        )
+
+    @api.model
+    def _sputnik_precheck(self, wanted):
+        """The message refusing ``wanted`` ({departure id: seats}) when the
+        departures visibly lack the seats (as this request sees them, less the
+        claims of others), else False: an early answer before a confirmation
+        does its work; the decision itself comes with the change."""
+        today = fields.Date.context_today(self)
+        departures = (
+            self.env["sputnik.departure"]
+            .browse(sorted(wanted))
+            .exists()
+            # the system's import of past trips books departed departures
+            # without seats (see _sputnik_seats_changed)
+            .filtered(lambda d: not self.env.su or d.date_start > today)
+        )
+        if not departures:
+            return False
+        figures = departures._get_seat_figures()
+        others = self._sputnik_claimed_by_others(departures.ids)
+        for departure in departures:
+            seats = figures[departure.id]
+            free = seats["on_hand"] - seats["reserved"] - others.get(departure.id, 0)
+            if wanted[departure.id] > free:
+                return self._sputnik_refusal(
+                    departure, max(free, 0), wanted[departure.id]
+                )
+        return False
+
+    def _sputnik_claim(self, taken, room):
+        """Record that this request takes ``taken`` ({departure id: seats}) and
+        return {departure id: seats that other requests claimed and this one
+        cannot see}: claims of requests still running, or committed after this
+        request's snapshot was taken. Nothing is recorded when the claims of
+        others exceed the ``room`` ({departure id: seats}) that this request
+        sees left after its change.
+
+        The claim is written and committed at once in a short transaction of
+        its own (READ COMMITTED, on a connection of its own), queued behind
+        the departures' advisory locks taken in id order (two requests never
+        deadlock). If the caller then finds the seats short, it raises and
+        rolls back, which kills its claim with it.
+        """
+        cr = self.env.cr
+        cr.execute(
+            SQL("SELECT pg_current_xact_id()::text, pg_current_snapshot()::text")
+        )
+        xact, snapshot = cr.fetchone()
+        ids = sorted(taken)
+        try:
+            with closing(sql_db.db_connect(cr.dbname).cursor()) as claim_cr:
+                claim_cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+                claim_cr.execute(SQL("SET LOCAL lock_timeout = %s", SEAT_LOCK_TIMEOUT))
+                for dep_id in ids:
+                    claim_cr.execute(
+                        SQL(
+                            "SELECT pg_advisory_xact_lock(%s, %s)",
+                            SEAT_LOCK_SPACE,
+                            dep_id,
+                        )
+                    )
+                claim_cr.execute(
+                    SQL(
+                        """
+                        DELETE FROM sputnik_seat_claim
+                         WHERE departure_id = ANY(%(ids)s)
+                           AND create_date < (now() AT TIME ZONE 'UTC')
+                                             - interval %(kept)s
+                           AND pg_xact_status(xact) IS DISTINCT FROM 'in progress'
+                        """,
+                        ids=ids,
+                        kept=CLAIM_KEPT,
+                    )
+                )
+                # one statement: the claims alive as of one moment, against
+                # the snapshot of the caller's request
+                claim_cr.execute(self._sputnik_claims_query(ids, xact, snapshot))
+                others = dict(claim_cr.fetchall())
+                if any(others.get(dep_id, 0) > room[dep_id] for dep_id in ids):
+                    return {dep_id: int(seats) for dep_id, seats in others.items()}
+                claim_cr.execute(
+                    SQL(
+                        "INSERT INTO sputnik_seat_claim (departure_id, seats, xact) "
+                        "VALUES %s",
+                        SQL(", ").join(
+                            SQL("(%s, %s, %s::xid8)", dep_id, int(taken[dep_id]), xact)
+                            for dep_id in ids
+                        ),
+                    )
+                )
+                claim_cr.commit()
+        except errors.LockNotAvailable as busy:
+            raise UserError(
+                self.env._(
+                    "The seats of %(departures)s are being changed by other "
+                    "bookings right now: try again in a moment.",
+                    departures=", ".join(
+                        self.env["sputnik.departure"].browse(ids).mapped("display_name")
+                    ),
+                )
+            ) from busy
+        return {dep_id: int(seats) for dep_id, seats in others.items()}
+
+    @api.model
+    def _sputnik_claims_query(self, ids, xact, snapshot):
+        """The seats claimed on departures ``ids`` by requests other than the
+        transaction ``xact`` that a request of snapshot ``snapshot`` cannot
+        see: still running, or committed after the snapshot was taken (the
+        text forms of a xid8 and a pg_snapshot; ``xact`` may be None)."""
+        return SQL(
+            """
+            SELECT departure_id, SUM(seats)
+              FROM sputnik_seat_claim
+             WHERE departure_id = ANY(%(ids)s)
+               AND xact IS DISTINCT FROM %(xact)s::xid8
+               AND (pg_xact_status(xact) = 'in progress'
+                    OR (pg_xact_status(xact) = 'committed'
+                        AND NOT pg_visible_in_snapshot(
+                            xact, %(snapshot)s::pg_snapshot)))
+             GROUP BY departure_id
+            """,
+            ids=list(ids),
+            xact=xact,
+            snapshot=snapshot,
+        )
+
+    @api.model
+    def _sputnik_claimed_by_others(self, ids):
+        """{departure id: seats} claimed on departures ``ids`` by concurrent
+        requests that this one cannot see, read without claiming anything: for
+        the confirmation's early check, which spares a request bound to be
+        refused the work of a confirmation (the decision itself is made by
+        _sputnik_claim)."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                "SELECT pg_current_xact_id_if_assigned()::text, "
+                "pg_current_snapshot()::text"
+            )
+        )
+        xact, snapshot = cr.fetchone()
+        cr.execute(self._sputnik_claims_query(ids, xact, snapshot))
+        return {dep_id: int(seats) for dep_id, seats in cr.fetchall()}
+
+    def _sputnik_lock(self, departures):
+        """Queue this request's whole transaction behind the seat decisions
+        of ``departures`` (and theirs behind it): for a repair of their stock
+        reservations, which must not run while a booking claims seats."""
+        for dep_id in sorted(departures.ids):
+            self.env.cr.execute(
+                SQL("SELECT pg_advisory_xact_lock(%s, %s)", SEAT_LOCK_SPACE, dep_id)
+            )
