@@ -358,3 +358,35 @@ class TestSeatChurn(BaseCase):
                 order.action_confirm()
             second.rollback()
         self._assert_seats_add_up(departure_id, 1)
+
+    def test_the_state_follows_the_committed_seats(self):
+        """Two seats, one sold. A request that took its snapshot earlier
+        cancels that booking while another one confirms the last seat and
+        commits first: neither sees the other's change, yet once both have
+        committed the departure is open with one seat free, not sold out."""
+        departure_id, (first_id, second_id) = self._two_requests(2)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["sale.order"].browse(first_id).action_confirm()
+        with self.registry.cursor() as cancelling:
+            env = api.Environment(cancelling, SUPERUSER_ID, {})
+            order = env["sale.order"].browse(first_id)
+            order.name  # noqa: B018 - the request's snapshot
+            with self.registry.cursor() as confirming:
+                api.Environment(confirming, SUPERUSER_ID, {})["sale.order"].browse(
+                    second_id
+                ).action_confirm()
+            with self.registry.cursor() as cr:
+                departure = api.Environment(cr, SUPERUSER_ID, {})[
+                    "sputnik.departure"
+                ].browse(departure_id)
+                self.assertEqual(departure.state, "sold_out")
+            order._action_cancel()
+            cancelling.commit()
+        with self.registry.cursor() as cr:
+            departure = api.Environment(cr, SUPERUSER_ID, {})[
+                "sputnik.departure"
+            ].browse(departure_id)
+            self.assertEqual(departure.state, "open")
+            self.assertEqual(departure.seats_free, 1)
+        self._assert_seats_add_up(departure_id, 1)

@@ -1,14 +1,19 @@
+import logging
 from contextlib import closing
 
 from psycopg2 import errors
 from psycopg2.extensions import ISOLATION_LEVEL_READ_COMMITTED
 
-from odoo import api, fields, models, sql_db
+from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from .sputnik_departure import OPEN_STATES
 
+_logger = logging.getLogger(__name__)
+
+# the departures whose state is refreshed after the request's commit
+REFRESH_AFTER_COMMIT = "sputnik_seat_refresh"
 # key1 of the advisory locks that queue the seat decisions of a departure
 # (key2: the departure's id); no other lock of the database uses it
 SEAT_LOCK_SPACE = 0x5EA7
@@ -116,6 +121,7 @@ class SputnikSeatEngine(models.AbstractModel):
         figures = departures._get_seat_figures()
         others = self._sputnik_take(taking, gained, figures)
         departures._sputnik_refresh_state(figures, others)
+        self._sputnik_refresh_after_commit(departures)
         if freed:
             self.env["sputnik.waitlist"]._offer_freed_seats(Departure.browse(freed))
 
@@ -130,6 +136,52 @@ class SputnikSeatEngine(models.AbstractModel):
         figures = departures._get_seat_figures()
         others = self._sputnik_take(departures, returned, figures, returning=True)
         departures._sputnik_refresh_state(figures, others)
+        self._sputnik_refresh_after_commit(departures)
+
+    def _sputnik_refresh_after_commit(self, departures):
+        """Refresh the state of ``departures`` again once this request has
+        committed: its own refresh saw the seats as of its snapshot, and a
+        concurrent request may have moved them since (the last seat taken, a
+        seat freed) without either seeing the other's change."""
+        postcommit = self.env.cr.postcommit
+        if REFRESH_AFTER_COMMIT not in postcommit.data:
+            postcommit.data[REFRESH_AFTER_COMMIT] = set()
+            dbname = self.env.cr.dbname
+
+            @postcommit.add
+            def refresh():
+                ids = postcommit.data.pop(REFRESH_AFTER_COMMIT, set())
+                try:
+                    self._sputnik_refresh_committed(dbname, ids)
+                except Exception:
+                    # the state stays as the request left it, until the next
+                    # seat change or the daily seat check
+                    _logger.warning(
+                        "Could not refresh the state of departures %s after a "
+                        "change of their seats",
+                        sorted(ids),
+                        exc_info=True,
+                    )
+
+        postcommit.data[REFRESH_AFTER_COMMIT].update(departures.ids)
+
+    @api.model
+    def _sputnik_refresh_committed(self, dbname, ids):
+        """Refresh the state of departures ``ids`` from the committed seats
+        (and the claims of requests still running), in a short transaction of
+        its own queued behind their seat decisions."""
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
+            cr.execute(SQL("SET LOCAL lock_timeout = %s", SEAT_LOCK_TIMEOUT))
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            engine = env[self._name]
+            departures = env["sputnik.departure"].browse(sorted(ids)).exists()
+            engine._sputnik_lock(departures)
+            departures._sputnik_refresh_state(
+                others=engine._sputnik_claimed_by_others(departures.ids)
+            )
+            env.flush_all()
+            cr.commit()
 
     # === THE DECISION === #
     def _sputnik_take(self, departures, taken, figures, returning=False):
