@@ -54,7 +54,7 @@ class SputnikSeatEngine(models.AbstractModel):
     _description = "Seat Engine of Departures"
 
     def init(self):
-        super().init()
+        res = super().init()
         # the claims are technical rows of the seat decisions, written and read
         # in SQL by this engine only (no model: no user reads or writes them)
         self.env.cr.execute(
@@ -70,6 +70,7 @@ class SputnikSeatEngine(models.AbstractModel):
                 ON sputnik_seat_claim (departure_id);
             """
         )
+        return res
 
     # === ENTRY POINTS === #
     @api.model
@@ -181,7 +182,8 @@ class SputnikSeatEngine(models.AbstractModel):
                 others=engine._sputnik_claimed_by_others(departures.ids)
             )
             env.flush_all()
-            cr.commit()
+            # the refresh's own transaction, after the request's commit
+            cr.commit()  # pylint: disable=invalid-commit
 
     # === THE DECISION === #
     def _sputnik_take(self, departures, taken, figures, returning=False):
@@ -320,7 +322,9 @@ class SputnikSeatEngine(models.AbstractModel):
                         ),
                     )
                 )
-                claim_cr.commit()
+                # the claim's own short transaction on its own connection,
+                # never the request's
+                claim_cr.commit()  # pylint: disable=invalid-commit
         except errors.LockNotAvailable as busy:
             raise UserError(
                 self.env._(
