@@ -6,7 +6,8 @@ from odoo import Command, api, fields, models
 class SputnikDemo(models.AbstractModel):
     """Builds the demo bureau's season: allotments bought and received, and
     bookings in every status with their invoices and payments. Called from
-    demo/sputnik_booking_demo.xml only."""
+    the demo data files (demo/*.xml) only: demo code, never called in
+    production."""
 
     _name = "sputnik.demo"
     _description = "Sputnik CRM Demo Season"
