@@ -2,6 +2,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import Command, api, fields, models
 
+from ..models.sputnik_care_event import REGISTRY
+
 
 class SputnikDemo(models.AbstractModel):
     """Builds the demo bureau's season: allotments bought and received, and
@@ -461,7 +463,11 @@ class SputnikDemo(models.AbstractModel):
                 order.sputnik_date_end + relativedelta(days=3)
             )
         orders.partner_id.commercial_partner_id._sputnik_update_satisfaction()
-        self.env["sputnik.care.event"]._cron_sputnik_care()
+        # the first daily run of client care; not the birthday greetings, so
+        # that the demo does not depend on the day it is installed
+        self.env["sputnik.care.event"]._sputnik_care_run(
+            [name for name in REGISTRY if name != "birthday"]
+        )
 
     @api.model
     def _load_demo_campaign(self):
