@@ -20,7 +20,6 @@ from . import stock_move
 from . import stock_picking
 from . import purchase_order
 from . import account_move
-from . import sputnik_demo
 from . import sputnik_client_duplicate
 from . import sputnik_interaction
 from . import sputnik_complaint

@@ -1,4 +1,3 @@
-import calendar
 import logging
 import time
 
@@ -909,11 +908,8 @@ class ResPartner(models.Model):
             cr.execute(SQL("ANALYZE sputnik_classify_changes"))
         cr.execute(self._sputnik_apply_query(source))
         changed_count, history_count = cr.fetchone()
-        if history_count:
-            self._sputnik_reactivate_dormant(params)
         self.invalidate_model(list(FIGURES) + ["write_date", "write_uid"])
         self.env["sputnik.client.class.history"].invalidate_model()
-        activity_count = self._sputnik_plan_next_trip_calls(params, partner_ids)
         if full:
             cr.execute(
                 SQL("DROP TABLE sputnik_classify_figures, sputnik_classify_changes")
@@ -925,7 +921,6 @@ class ResPartner(models.Model):
             "client_count": client_count,
             "changed_count": changed_count,
             "history_count": history_count,
-            "activity_count": activity_count,
         }
 
     @api.model
@@ -1442,180 +1437,3 @@ class ResPartner(models.Model):
             uid=self.env.uid,
             source=source,
         )
-
-    @api.model
-    def _sputnik_reactivate_dormant(self, params):
-        """An activity for the agent of each client who just turned dormant."""
-        if not params["company"].sputnik_care_reactivation:
-            return
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT c.partner_id
-                  FROM sputnik_classify_changes c
-                 WHERE c.sputnik_lifecycle = 'dormant'
-                   AND c.old_sputnik_lifecycle IS DISTINCT FROM 'dormant'
-                   AND c.old_sputnik_lifecycle IS NOT NULL
-                """
-            )
-        )
-        # sudo: private, run by the classification or the cron: activities
-        # for each client's agent, planned by the system
-        partners = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
-        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=True
-        ).create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": partner.id,
-                    "activity_type_id": todo.id if todo else False,
-                    "user_id": partner.user_id.id or self.env.uid,
-                    "date_deadline": params["today"],
-                    "summary": self.env._("Bring back a dormant client"),
-                    "note": self.env._(
-                        "No trip since %(date)s: offer them something new.",
-                        date=partner.sputnik_last_return_date,
-                    ),
-                }
-                for partner in partners
-            ]
-        )
-
-    @api.model
-    def _cron_sputnik_birthdays(self):
-        """Greet the clients whose birthday is today, once a year, by e-mail, if
-        they agreed to e-mail marketing and their company has the greeting on."""
-        today = fields.Date.context_today(self)
-        template = self.env.ref(
-            "sputnik_crm.mail_template_sputnik_birthday", raise_if_not_found=False
-        )
-        if not template:
-            return 0
-        companies = self.env["res.company"].search(
-            [("sputnik_care_birthday", "=", True)]
-        )
-        if not companies:
-            return 0
-        # the day and month matched in SQL, not by loading every client;
-        # born on 29 February: greeted on the 28th in other years
-        days = [(today.month, today.day)]
-        if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
-            days.append((2, 29))
-        self.env["res.partner"].flush_model(["sputnik_birthdate"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT id FROM res_partner
-                 WHERE (EXTRACT(MONTH FROM sputnik_birthdate)::int,
-                        EXTRACT(DAY FROM sputnik_birthdate)::int) IN %s
-                """,
-                tuple(days),
-            )
-        )
-        # sudo: private, run by ir.cron: greetings go to every client born
-        # today, whoever they belong to
-        clients = (
-            self.sudo()
-            .browse([row[0] for row in self.env.cr.fetchall()])
-            .filtered_domain(
-                [
-                    ("active", "=", True),
-                    ("sputnik_consent_email", "=", True),
-                    ("email", "!=", False),
-                    "|",
-                    ("company_id", "=", False),
-                    ("company_id", "in", companies.ids),
-                    "|",
-                    ("sputnik_birthday_year", "=", False),
-                    ("sputnik_birthday_year", "<", today.year),
-                ]
-            )
-        )
-        for client in clients:
-            template.send_mail(client.id)
-        clients.write({"sputnik_birthday_year": today.year})
-        self.env["sputnik.interaction"]._capture(
-            [
-                {
-                    "event_key": f"birthday:{client.id}:{today.year}",
-                    "name": self.env._("Birthday greetings sent"),
-                    "interaction_type": "email",
-                    "direction": "outbound",
-                    "partner_id": client.id,
-                    "user_id": client.user_id.id,
-                    "stage": "service",
-                }
-                for client in clients
-            ]
-        )
-        return len(clients)
-
-    @api.model
-    def _sputnik_plan_next_trip_calls(self, params, partner_ids=None):
-        """Plan a call with the agent ahead of each expected, unbooked trip."""
-        days = params["company"].sputnik_next_trip_days
-        if not days:
-            return 0
-        today = params["today"]
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT p.id
-                  FROM res_partner p
-                 WHERE NOT p.sputnik_next_trip_booked
-                   AND p.sputnik_next_trip_date BETWEEN %s AND %s
-                   AND p.sputnik_next_trip_call_date IS DISTINCT FROM
-                       p.sputnik_next_trip_date
-                   AND %s
-                """,
-                today,
-                today + relativedelta(days=days),
-                SQL("TRUE")
-                if partner_ids is None
-                else SQL("p.id = ANY(%s)", list(partner_ids)),
-            )
-        )
-        # sudo: private, run by the classification or the cron: activities
-        # for each client's agent, planned by the system
-        partners = self.browse([row[0] for row in self.env.cr.fetchall()]).sudo()
-        if not partners:
-            return 0
-        call = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
-        model_id = self.env["ir.model"]._get_id("res.partner")
-        # no "assigned to you" e-mail for each planned call: the agent's
-        # activities show them
-        self.env["mail.activity"].sudo().with_context(
-            mail_activity_quick_update=True
-        ).create(
-            [
-                {
-                    "res_model_id": model_id,
-                    "res_id": partner.id,
-                    "activity_type_id": call.id if call else False,
-                    "user_id": partner.user_id.id or self.env.uid,
-                    "date_deadline": max(
-                        today,
-                        partner.sputnik_next_trip_date - relativedelta(days=days),
-                    ),
-                    "summary": self.env._(
-                        "Offer the next trip (expected around %(date)s)",
-                        date=partner.sputnik_next_trip_date,
-                    ),
-                }
-                for partner in partners
-            ]
-        )
-        self.env.cr.execute(
-            SQL(
-                """
-                UPDATE res_partner
-                   SET sputnik_next_trip_call_date = sputnik_next_trip_date
-                 WHERE id = ANY(%s)
-                """,
-                partners.ids,
-            )
-        )
-        return len(partners)

@@ -481,20 +481,8 @@ class SaleOrder(models.Model):
                     )
                 )
         self.write({"sputnik_documents_issued": True})
-        today = fields.Date.context_today(self)
-        # sudo: the care log and its messages are kept by the system (managers
-        # only read it); the user's rights on these bookings are checked above
-        Care = self.env["sputnik.care.event"].sudo()
-        for company in self.company_id.filtered("sputnik_care_departure"):
-            Care.with_company(company)._care_documents_ready(
-                company,
-                today,
-                self.filtered(
-                    lambda o, c=company: o.company_id == c
-                    and o.sputnik_is_booking
-                    and (not o.sputnik_date_start or o.sputnik_date_start > today)
-                ),
-            )
+        # the user's rights on these bookings are checked above
+        self.env["sputnik.care.event"]._sputnik_care_run(["documents_ready"], self)
         return True
 
     def action_sputnik_override_passport(self):

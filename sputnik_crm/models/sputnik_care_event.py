@@ -1,30 +1,123 @@
-import logging
+import calendar
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.translate import LazyTranslate
 
-_logger = logging.getLogger(__name__)
+_lt = LazyTranslate(__name__)
 
 OCCASIONS = [
+    ("birthday", "Birthday"),
     ("passport_expiring", "Passport Expiring"),
     ("passport_trip", "Passport Not Valid for a Trip"),
     ("documents_ready", "Documents Ready"),
     ("balance_due", "Balance Due"),
     ("trip_survey", "Satisfaction Survey"),
+    ("unhappy_answer", "Unhappy Survey Answer"),
+    ("dormant_reactivation", "Dormant Client"),
+    ("next_trip_call", "Next Trip Call"),
 ]
 CHANNELS = [
     ("email", "E-mail Sent"),
     ("activity", "Agent Asked to Tell the Client"),
+    ("task", "Task for the Agent"),
     ("none", "No E-mail (No Consent)"),
 ]
+# how far back a daily run catches up on what a missed run left
+CATCH_UP_DAYS = 30
+# a survey answer the agent calls back about: a detractor (NPS 0-6) or
+# dissatisfied (CSAT 1-2)
+UNHAPPY_DOMAIN = [
+    "|",
+    ("sputnik_nps_category", "=", "detractor"),
+    "&",
+    ("sputnik_csat", ">", 0),
+    ("sputnik_csat", "<=", 2),
+]
+
+
+class Occasion(NamedTuple):
+    """An occasion of client care. ``method(company, today, records=None)``
+    returns the items due (``_care_item``); ``switch`` names the company
+    setting that turns it on (none: always on). With a ``template`` the client
+    is written to (``marketing``: only with their e-mail consent; otherwise,
+    for a service message, their agent is asked to tell them); without one the
+    occasion is a task for the agent (the item's ``activity``). ``summary``
+    names the e-mail in the client's interactions."""
+
+    method: str
+    switch: str = ""
+    template: str = ""
+    marketing: bool = False
+    summary: object = None
+    stage: str = "service"
+    layout: str = "mail.mail_notification_light"
+
+
+# the occasions, in the order the daily run handles them
+REGISTRY = {
+    "birthday": Occasion(
+        "_care_birthday",
+        "sputnik_care_birthday",
+        "mail_template_sputnik_birthday",
+        marketing=True,
+        summary=_lt("Birthday greetings sent"),
+        layout="",
+    ),
+    "passport_expiring": Occasion(
+        "_care_passport_expiring",
+        "sputnik_care_passport",
+        "mail_template_sputnik_passport_expiring",
+        marketing=True,
+        summary=_lt("Passport expiry reminder"),
+    ),
+    "passport_trip": Occasion(
+        "_care_passport_trip",
+        "sputnik_care_passport",
+        "mail_template_sputnik_passport_trip",
+        summary=_lt("Passport not valid for the trip"),
+    ),
+    "documents_ready": Occasion(
+        "_care_documents_ready",
+        "sputnik_care_departure",
+        "mail_template_sputnik_documents_ready",
+        summary=_lt("Travel documents ready"),
+    ),
+    "balance_due": Occasion(
+        "_care_balance_due",
+        "sputnik_care_departure",
+        "mail_template_sputnik_balance_due",
+        summary=_lt("Balance due reminder"),
+    ),
+    "trip_survey": Occasion(
+        "_care_trip_survey",
+        "sputnik_care_survey",
+        "mail_template_sputnik_trip_survey",
+        marketing=True,
+        summary=_lt("Satisfaction survey sent"),
+        stage="after_sale",
+    ),
+    "unhappy_answer": Occasion("_care_unhappy_answer"),
+    "dormant_reactivation": Occasion(
+        "_care_dormant_reactivation", "sputnik_care_reactivation"
+    ),
+    "next_trip_call": Occasion("_care_next_trip_call", "sputnik_next_trip_days"),
+}
 
 
 class SputnikCareEvent(models.Model):
     """One occasion of client care handled once: a message sent, or, without an
-    e-mail address or consent, the agent asked to take care of it. The unique
-    key makes every occasion happen at most once, even if two runs overlap."""
+    e-mail address or consent, the agent asked to take care of it, or a task
+    for the agent. The unique key makes every occasion happen at most once,
+    even if two runs overlap: it is the one "do it once" of client care.
+
+    The care engine: ``REGISTRY`` lists the occasions, each a method returning
+    what is due; ``_cron_sputnik_care`` runs them all daily and
+    ``_sputnik_care_run`` runs some for given records when an event calls for
+    them (documents issued, a survey answered)."""
 
     _name = "sputnik.care.event"
     _inherit = ["sputnik.system.fields.mixin"]
@@ -118,20 +211,35 @@ class SputnikCareEvent(models.Model):
 
     @api.model
     def _cron_sputnik_care(self):
-        """Daily: every client-care message whose day has come, each once."""
+        """Daily: every occasion of client care whose day has come, each once."""
+        return self._sputnik_care_run()
+
+    @api.model
+    def _sputnik_care_run(self, names=None, records=None):
+        """Handle the occasions ``names`` (all by default) for every company
+        that has them on in its Settings; with ``records``, only for those
+        (the documents of these bookings, these survey answers). Returns the
+        keys handled, by occasion."""
         today = fields.Date.context_today(self)
-        for company in self.env["res.company"].search([]):
-            # sudo: run by ir.cron (private): the care log and its messages are
-            # the system's, over every client of the company
-            care = self.with_company(company).sudo()
-            if company.sputnik_care_passport:
-                care._care_passport_expiring(company, today)
-                care._care_passport_trip(company, today)
-            if company.sputnik_care_departure:
-                care._care_documents_ready(company, today)
-                care._care_balance_due(company, today)
-            if company.sputnik_care_survey:
-                care._care_trip_survey(company, today)
+        # sudo: private, reached from the daily cron or from an event whose
+        # caller's rights were checked (documents issued on bookings the user
+        # may write, a survey answered): the care log, its messages and the
+        # agents' activities are the system's, over every client of a company
+        care = self.sudo()
+        if records is not None:
+            records = records.with_env(care.env)
+        handled = {}
+        for company in care.env["res.company"].search([]):
+            company_care = care.with_company(company)
+            for name in names or REGISTRY:
+                occasion = REGISTRY[name]
+                if occasion.switch and not company[occasion.switch]:
+                    continue
+                items = getattr(company_care, occasion.method)(company, today, records)
+                handled.setdefault(name, []).extend(
+                    company_care._care_handle(company, name, items)
+                )
+        return handled
 
     def _care_template(self, xmlid):
         return self.env.ref(f"sputnik_crm.{xmlid}", raise_if_not_found=False)
@@ -145,74 +253,189 @@ class SputnikCareEvent(models.Model):
             return False
         return not marketing or partner.commercial_partner_id.sputnik_consent_email
 
-    def _care_handle(self, company, occasion, items, template, marketing, summary):
-        """Claim and handle ``items``: (key, record to render, partner to write to,
-        client, agent, booking, document). Those that may be e-mailed get the
-        template and an interaction; for the others the agent gets an activity
-        (service messages), or nothing happens yet (a message the client did not
-        ask for, without their consent: it goes once they give it)."""
-        handled = []
-        items = {item[0]: item for item in items}
+    def _care_item(self, key, client, agent, **values):
+        """What an occasion returns for each thing due: its ``key`` (claimed
+        once), the ``client`` and their ``agent``, and as the occasion needs:
+        the ``order`` and ``document`` concerned, the ``recipient`` written to
+        and the ``record`` the template renders (or a function making it once
+        claimed), the agent's ``activity`` (values of ``_care_schedule``) and
+        ``client_vals`` written on the client once handled."""
+        return {
+            "key": key,
+            "client": client,
+            "agent": agent,
+            "order": self.env["sale.order"],
+            "document": self.env["sputnik.travel.document"],
+            "recipient": False,
+            "record": False,
+            "activity": False,
+            "client_vals": False,
+            **values,
+        }
+
+    def _care_client_domain(self, company, path=""):
+        """The clients cared for under ``company``'s Settings (``path`` leads
+        to the client): the company's own, and those shared by all companies
+        whose agent works for it (or who have no agent)."""
+        return [
+            "|",
+            (f"{path}company_id", "=", company.id),
+            "&",
+            (f"{path}company_id", "=", False),
+            "|",
+            (f"{path}user_id", "=", False),
+            (f"{path}user_id.company_id", "=", company.id),
+        ]
+
+    def _care_handle(self, company, name, items):
+        """Claim and handle the ``items`` due for the occasion ``name``. Those
+        that may be e-mailed get the template and an interaction; for the others
+        the agent is asked to tell the client (service messages), or nothing
+        happens yet (a message the client did not ask for, without their
+        consent: it goes once they give it). The item's own activity, if any,
+        is scheduled in every case."""
+        occasion = REGISTRY[name]
+        template = occasion.template and self._care_template(occasion.template)
+        items = {item["key"]: item for item in items}
         claims = []
-        for key, _record, recipient, client, agent, order, document in items.values():
-            can_email = template and self._can_email(recipient, marketing)
-            if marketing and not can_email:
-                continue  # no consent: nothing to do, until the client gives it
-            channel = "email" if can_email else "activity"
+        for item in items.values():
+            if template and item["recipient"]:
+                can_email = self._can_email(item["recipient"], occasion.marketing)
+            else:
+                can_email = False
+            if can_email:
+                item["channel"] = "email"
+            elif not occasion.template:
+                item["channel"] = "task"
+            elif occasion.marketing:
+                if not item["activity"]:
+                    continue  # no consent: nothing to do, until the client gives it
+                item["channel"] = "none"
+            else:
+                item["channel"] = "activity"
+                item["activity"] = self._care_tell_client(item, occasion)
             claims.append(
                 {
-                    "key": key,
-                    "occasion": occasion,
-                    "channel": channel,
-                    "partner_id": client.id,
-                    "order_id": order.id,
-                    "document_id": document.id,
-                    "user_id": agent.id,
+                    "key": item["key"],
+                    "occasion": name,
+                    "channel": item["channel"],
+                    "partner_id": item["client"].id,
+                    "order_id": item["order"].id,
+                    "document_id": item["document"].id,
+                    "user_id": item["agent"].id,
                     "company_id": company.id,
                 }
             )
-        claimed = self._claim(claims)
-        channels = {vals["key"]: vals["channel"] for vals in claims}
-        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        for key in sorted(claimed):
-            _key, record, recipient, client, agent, order, document = items[key]
-            if channels[key] == "email":
-                template.send_mail(
-                    record.id, email_layout_xmlid="mail.mail_notification_light"
-                )
-                self.env["sputnik.interaction"]._capture(
-                    [
-                        {
-                            "event_key": f"care:{key}",
-                            "name": summary,
-                            "interaction_type": "email",
-                            "direction": "outbound",
-                            "partner_id": client.id,
-                            "user_id": agent.id,
-                            "order_id": order.id,
-                            "company_id": company.id,
-                            "stage": "service",
-                        }
-                    ]
-                )
-            elif channels[key] == "activity":
-                target = order or client
-                target.activity_schedule(
-                    activity_type_id=todo.id if todo else False,
-                    summary=self.env._("Tell the client: %(what)s", what=summary),
-                    note=self.env._(
-                        "%(client)s has no e-mail address the bureau may write to: "
-                        "tell them by phone or messenger.",
-                        client=recipient.display_name,
-                    ),
-                    user_id=agent.id or self.env.uid,
-                    date_deadline=fields.Date.context_today(self),
-                )
-            handled.append(key)
-        return handled
+        claimed = sorted(self._claim(claims))
+        for key in claimed:
+            item = items[key]
+            if item["activity"]:
+                self._care_schedule(item)
+            if item["channel"] == "email":
+                self._care_send(company, item, occasion, template)
+            if item["client_vals"]:
+                item["client"].write(item["client_vals"])
+        return claimed
+
+    def _care_send(self, company, item, occasion, template):
+        record = item["record"]
+        if callable(record):
+            record = record()
+        template.send_mail(record.id, email_layout_xmlid=occasion.layout or False)
+        self.env["sputnik.interaction"]._capture(
+            [
+                {
+                    "event_key": f"care:{item['key']}",
+                    "name": self.env._(occasion.summary),
+                    "interaction_type": "email",
+                    "direction": "outbound",
+                    "partner_id": item["client"].id,
+                    "user_id": item["agent"].id,
+                    "order_id": item["order"].id,
+                    "company_id": company.id,
+                    "stage": occasion.stage,
+                }
+            ]
+        )
+
+    def _care_tell_client(self, item, occasion):
+        return {
+            "summary": self.env._(
+                "Tell the client: %(what)s",
+                what=self.env._(occasion.summary),
+            ),
+            "note": self.env._(
+                "%(client)s has no e-mail address the bureau may write to: "
+                "tell them by phone or messenger.",
+                client=item["recipient"].display_name,
+            ),
+        }
+
+    def _care_schedule(self, item):
+        """The agent's activity of ``item``: ``summary`` and ``note``, its
+        ``type`` (a to-do by default), ``deadline`` (today by default), on the
+        ``target`` record (the booking, else the client); ``quiet``: no
+        "assigned to you" e-mail (the agent's activities show it)."""
+        activity = item["activity"]
+        activity_type = self.env.ref(
+            activity.get("type", "mail.mail_activity_data_todo"),
+            raise_if_not_found=False,
+        )
+        target = activity.get("target") or item["order"] or item["client"]
+        target.with_context(
+            mail_activity_quick_update=activity.get("quiet", False)
+        ).activity_schedule(
+            activity_type_id=activity_type.id if activity_type else False,
+            summary=activity["summary"],
+            note=activity.get("note", ""),
+            user_id=item["agent"].id or self.env.uid,
+            date_deadline=activity.get("deadline") or fields.Date.context_today(self),
+        )
 
     # === OCCASIONS === #
-    def _care_passport_expiring(self, company, today):
+    def _care_birthday(self, company, today, records=None):
+        """Clients born on this day (on the 28th of February in other years for
+        those born on the 29th): greeted once a year, with their consent."""
+        days = [(today.month, today.day)]
+        if (today.month, today.day) == (2, 28) and not calendar.isleap(today.year):
+            days.append((2, 29))
+        # the day and month matched in SQL, not by loading every client
+        self.env["res.partner"].flush_model(["sputnik_birthdate"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT id FROM res_partner
+                 WHERE (EXTRACT(MONTH FROM sputnik_birthdate)::int,
+                        EXTRACT(DAY FROM sputnik_birthdate)::int) IN %s
+                """,
+                tuple(days),
+            )
+        )
+        clients = (
+            self.env["res.partner"]
+            .browse([row[0] for row in self.env.cr.fetchall()])
+            .filtered_domain(
+                [
+                    ("active", "=", True),
+                    ("sputnik_consent_email", "=", True),
+                    ("email", "!=", False),
+                    *self._care_client_domain(company),
+                ]
+            )
+        )
+        return [
+            self._care_item(
+                f"birthday:{client.id}:{today.year}",
+                client,
+                client.user_id,
+                recipient=client,
+                record=client,
+                client_vals={"sputnik_birthday_year": today.year},
+            )
+            for client in clients
+        ]
+
+    def _care_passport_expiring(self, company, today, records=None):
         """Foreign passports expiring within the days of the Settings: their
         holders are told once per expiry date (e-mail consent required)."""
         limit = today + relativedelta(days=company.sputnik_care_passport_days)
@@ -222,31 +445,20 @@ class SputnikCareEvent(models.Model):
                 ("expiry_date", ">=", today),
                 ("expiry_date", "<=", limit),
                 ("partner_id.active", "=", True),
-                "|",
-                ("partner_id.company_id", "=", False),
-                ("partner_id.company_id", "=", company.id),
+                *self._care_client_domain(company, "partner_id."),
             ]
         )
-        items = [
-            (
+        return [
+            self._care_item(
                 f"passport_expiring:{document.id}:{document.expiry_date}",
-                document,
-                document.partner_id,
                 document.partner_id.commercial_partner_id,
                 document.partner_id.commercial_partner_id.user_id,
-                self.env["sale.order"],
-                document,
+                document=document,
+                recipient=document.partner_id,
+                record=document,
             )
             for document in documents
         ]
-        return self._care_handle(
-            company,
-            "passport_expiring",
-            items,
-            self._care_template("mail_template_sputnik_passport_expiring"),
-            True,
-            self.env._("Passport expiry reminder"),
-        )
 
     def _care_upcoming_bookings(self, company, today, domain):
         return self.env["sale.order"].search(
@@ -259,60 +471,57 @@ class SputnikCareEvent(models.Model):
             ]
         )
 
-    def _booking_item(self, key, order, document=None):
-        return (
+    def _care_booking_item(self, key, order, **values):
+        return self._care_item(
             key,
-            order,
-            order.partner_id,
             order.partner_id.commercial_partner_id,
             order.user_id,
-            order,
-            document or self.env["sputnik.travel.document"],
+            **{
+                "order": order,
+                "recipient": order.partner_id,
+                "record": order,
+                **values,
+            },
         )
 
-    def _care_passport_trip(self, company, today):
+    def _care_passport_trip(self, company, today, records=None):
         """Upcoming bookings with a traveller whose passport will not be valid
         the required months after the return (a manager let the booking through,
         or a document changed since): the customer is told once per set of
         travellers concerned (a service message: no marketing consent needed)."""
         orders = self._care_upcoming_bookings(company, today, [])
         documents = orders._sputnik_travel_documents()
-        items = []
-        for order in orders:
-            if order._sputnik_passport_problems(documents):
-                items.append(
-                    self._booking_item(
-                        f"passport_trip:{order.id}:{order.sputnik_date_end}", order
-                    )
-                )
-        return self._care_handle(
-            company,
-            "passport_trip",
-            items,
-            self._care_template("mail_template_sputnik_passport_trip"),
-            False,
-            self.env._("Passport not valid for the trip"),
-        )
+        return [
+            self._care_booking_item(
+                f"passport_trip:{order.id}:{order.sputnik_date_end}", order
+            )
+            for order in orders
+            if order._sputnik_passport_problems(documents)
+        ]
 
-    def _care_documents_ready(self, company, today, orders=None):
-        """Bookings whose travel documents are issued: the customer is told once."""
-        if orders is None:
+    def _care_documents_ready(self, company, today, records=None):
+        """Bookings whose travel documents are issued (``records``: those just
+        issued): the customer is told once."""
+        if records is None:
             orders = self._care_upcoming_bookings(
                 company, today, [("sputnik_documents_issued", "=", True)]
             )
-        items = [
-            self._booking_item(f"documents_ready:{order.id}", order) for order in orders
+        else:
+            orders = records.filtered_domain(
+                [
+                    ("company_id", "=", company.id),
+                    ("sputnik_is_booking", "=", True),
+                    "|",
+                    ("sputnik_date_start", "=", False),
+                    ("sputnik_date_start", ">", today),
+                ]
+            )
+        return [
+            self._care_booking_item(f"documents_ready:{order.id}", order)
+            for order in orders
         ]
-        return self._care_handle(
-            company,
-            "documents_ready",
-            items,
-            self._care_template("mail_template_sputnik_documents_ready"),
-            False,
-            self.env._("Travel documents ready"),
-        )
 
-    def _care_balance_due(self, company, today):
+    def _care_balance_due(self, company, today, records=None):
         """Bookings whose balance falls due within the days of the Settings and
         is not paid: the customer is reminded once per due date."""
         limit = today + relativedelta(days=company.sputnik_care_balance_days)
@@ -324,23 +533,15 @@ class SputnikCareEvent(models.Model):
                 ("sputnik_balance_due_date", "<=", limit),
             ],
         )
-        items = [
-            self._booking_item(
+        return [
+            self._care_booking_item(
                 f"balance_due:{order.id}:{order.sputnik_balance_due_date}", order
             )
             for order in orders
             if order.currency_id.compare_amounts(order.sputnik_amount_to_pay, 0) > 0
         ]
-        return self._care_handle(
-            company,
-            "balance_due",
-            items,
-            self._care_template("mail_template_sputnik_balance_due"),
-            False,
-            self.env._("Balance due reminder"),
-        )
 
-    def _care_trip_survey(self, company, today):
+    def _care_trip_survey(self, company, today, records=None):
         """Bookings whose travellers came back the days of the Settings ago (or
         earlier, within a month, if a run was missed): the customer is invited
         to the satisfaction survey (e-mail consent required) and the agent gets
@@ -353,66 +554,150 @@ class SputnikCareEvent(models.Model):
                 ("state", "=", "sale"),
                 ("sputnik_is_booking", "=", True),
                 ("sputnik_date_end", "<=", today - relativedelta(days=days)),
-                ("sputnik_date_end", ">", today - relativedelta(days=days + 30)),
+                (
+                    "sputnik_date_end",
+                    ">",
+                    today - relativedelta(days=days + CATCH_UP_DAYS),
+                ),
             ]
         )
-        claims = []
-        for order in orders:
-            customer = order.partner_id
-            send = bool(survey) and self._can_email(customer, marketing=True)
-            claims.append(
-                {
-                    "key": f"trip_survey:{order.id}",
-                    "occasion": "trip_survey",
-                    "channel": "email" if send else "none",
-                    "partner_id": customer.commercial_partner_id.id,
-                    "order_id": order.id,
-                    "user_id": order.user_id.id,
-                    "company_id": company.id,
-                }
-            )
-        claimed = self._claim(claims)
-        template = self._care_template("mail_template_sputnik_trip_survey")
-        call = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
-        for vals in claims:
-            if vals["key"] not in claimed:
-                continue
-            order = self.env["sale.order"].browse(vals["order_id"])
-            order.activity_schedule(
-                activity_type_id=call.id if call else False,
-                summary=self.env._("Ask how the trip went"),
-                note=self.env._(
-                    "The travellers of %(booking)s came back on %(date)s: call the "
-                    "client, thank them and offer the next trip.",
-                    booking=order.name,
-                    date=order.sputnik_date_end,
+        return [
+            self._care_booking_item(
+                f"trip_survey:{order.id}",
+                order,
+                recipient=survey and order.partner_id,
+                record=lambda order=order: survey._create_answer(
+                    partner=order.partner_id,
+                    check_attempts=False,
+                    sputnik_order_id=order.id,
                 ),
-                user_id=order.user_id.id or self.env.uid,
-                date_deadline=today,
+                activity={
+                    "type": "mail.mail_activity_data_call",
+                    "summary": self.env._("Ask how the trip went"),
+                    "note": self.env._(
+                        "The travellers of %(booking)s came back on %(date)s: call "
+                        "the client, thank them and offer the next trip.",
+                        booking=order.name,
+                        date=order.sputnik_date_end,
+                    ),
+                },
             )
-            if vals["channel"] != "email" or not template:
-                continue
-            answer = survey._create_answer(
-                partner=order.partner_id,
-                check_attempts=False,
-                sputnik_order_id=order.id,
+            for order in orders
+        ]
+
+    def _care_unhappy_answer(self, company, today, records=None):
+        """Survey answers of unhappy clients (``records``: those just answered;
+        else the answers of the last month not handled yet): their agent calls
+        them back."""
+        if records is None:
+            since = fields.Datetime.to_datetime(
+                today - relativedelta(days=CATCH_UP_DAYS)
             )
-            template.send_mail(
-                answer.id, email_layout_xmlid="mail.mail_notification_light"
+            records = self.env["survey.user_input"].search(
+                [("state", "=", "done"), ("end_datetime", ">=", since)]
             )
-            self.env["sputnik.interaction"]._capture(
-                [
-                    {
-                        "event_key": f"care:{vals['key']}",
-                        "name": self.env._("Satisfaction survey sent"),
-                        "interaction_type": "email",
-                        "direction": "outbound",
-                        "partner_id": vals["partner_id"],
-                        "user_id": order.user_id.id,
-                        "order_id": order.id,
-                        "company_id": company.id,
-                        "stage": "after_sale",
-                    }
-                ]
+        answers = records.filtered_domain(
+            [
+                ("partner_id", "!=", False),
+                *UNHAPPY_DOMAIN,
+                "|",
+                ("sputnik_order_id.company_id", "=", company.id),
+                "&",
+                ("sputnik_order_id", "=", False),
+                *self._care_client_domain(company, "partner_id.commercial_partner_id."),
+            ]
+        )
+        items = []
+        for answer in answers:
+            client = answer.partner_id.commercial_partner_id
+            order = answer.sputnik_order_id
+            nps = answer.sputnik_nps if answer.sputnik_nps_category else "-"
+            items.append(
+                self._care_item(
+                    f"unhappy_answer:{answer.id}",
+                    client,
+                    order.user_id or client.user_id or self.env.user,
+                    order=order,
+                    activity={
+                        "type": "mail.mail_activity_data_call",
+                        "summary": self.env._("Unhappy client: call them back"),
+                        "note": self.env._(
+                            "%(client)s answered the survey with CSAT %(csat)s and "
+                            "NPS %(nps)s.",
+                            client=client.display_name,
+                            csat=answer.sputnik_csat or "-",
+                            nps=nps,
+                        ),
+                    },
+                )
             )
-        return sorted(claimed)
+        return items
+
+    def _care_dormant_reactivation(self, company, today, records=None):
+        """Clients whose status turned dormant (as the classification recorded
+        in their history, within the last month): their agent gets an activity
+        to bring them back, once per change."""
+        since = fields.Datetime.to_datetime(today - relativedelta(days=CATCH_UP_DAYS))
+        changes = self.env["sputnik.client.class.history"].search(
+            [
+                ("lifecycle_new", "=", "dormant"),
+                ("lifecycle_old", "!=", False),
+                ("lifecycle_old", "!=", "dormant"),
+                ("date", ">=", since),
+                *self._care_client_domain(company, "partner_id."),
+            ]
+        )
+        return [
+            self._care_item(
+                f"dormant_reactivation:{change.id}",
+                change.partner_id,
+                change.partner_id.user_id,
+                activity={
+                    "summary": self.env._("Bring back a dormant client"),
+                    "note": self.env._(
+                        "No trip since %(date)s: offer them something new.",
+                        date=change.partner_id.sputnik_last_return_date,
+                    ),
+                    "quiet": True,
+                },
+            )
+            for change in changes
+        ]
+
+    def _care_next_trip_call(self, company, today, records=None):
+        """Clients whose expected next trip, not booked, falls within the days
+        of the Settings: a call with their agent ahead of it, once per expected
+        trip."""
+        days = company.sputnik_next_trip_days
+        clients = self.env["res.partner"].search(
+            [
+                ("sputnik_next_trip_booked", "=", False),
+                ("sputnik_next_trip_date", ">=", today),
+                ("sputnik_next_trip_date", "<=", today + relativedelta(days=days)),
+                *self._care_client_domain(company),
+            ]
+        )
+        return [
+            self._care_item(
+                f"next_trip_call:{client.id}:{client.sputnik_next_trip_date}",
+                client,
+                client.user_id,
+                activity={
+                    "type": "mail.mail_activity_data_call",
+                    "summary": self.env._(
+                        "Offer the next trip (expected around %(date)s)",
+                        date=client.sputnik_next_trip_date,
+                    ),
+                    "deadline": max(
+                        today,
+                        client.sputnik_next_trip_date - relativedelta(days=days),
+                    ),
+                    "target": client,
+                    "quiet": True,
+                },
+                client_vals={
+                    "sputnik_next_trip_call_date": client.sputnik_next_trip_date
+                },
+            )
+            for client in clients
+        ]

@@ -95,33 +95,6 @@ class SurveyUserInput(models.Model):
             ]
         )
         answered.partner_id.commercial_partner_id._sputnik_update_satisfaction()
-        answered._sputnik_follow_up_unhappy()
+        # an unhappy client is called back by their agent
+        self.env["sputnik.care.event"]._sputnik_care_run(["unhappy_answer"], answered)
         return res
-
-    def _sputnik_follow_up_unhappy(self):
-        """An activity for the agent of each client who answered unhappy: a
-        detractor (NPS 0-6) or dissatisfied (CSAT 1-2)."""
-        call = self.env.ref("mail.mail_activity_data_call", raise_if_not_found=False)
-        for answer in self:
-            unhappy = answer.sputnik_nps_category == "detractor" or (
-                0 < answer.sputnik_csat <= 2
-            )
-            if not unhappy:
-                continue
-            client = answer.partner_id.commercial_partner_id
-            target = answer.sputnik_order_id or client
-            target.activity_schedule(
-                activity_type_id=call.id if call else False,
-                summary=self.env._("Unhappy client: call them back"),
-                note=self.env._(
-                    "%(client)s answered the survey with CSAT %(csat)s and NPS "
-                    "%(nps)s.",
-                    client=client.display_name,
-                    csat=answer.sputnik_csat or "-",
-                    nps=answer.sputnik_nps if answer.sputnik_nps_category else "-",
-                ),
-                user_id=(
-                    answer.sputnik_order_id.user_id or client.user_id or self.env.user
-                ).id,
-                date_deadline=fields.Date.context_today(self),
-            )
