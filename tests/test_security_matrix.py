@@ -333,6 +333,7 @@ WITHOUT_RECORDS = {
     "sputnik.system.fields.mixin",
     "sputnik.values.mixin",
     "sputnik.seat.engine",
+    "sputnik.purchase.planner",
 }
 # What a role writes to check a write cell (a harmless change).
 WRITE_VALUES = {

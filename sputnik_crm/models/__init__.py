@@ -12,6 +12,7 @@ from . import sputnik_travel_document
 from . import product_template
 from . import sputnik_departure
 from . import sputnik_seat_engine
+from . import sputnik_purchase_planner
 from . import sputnik_waitlist
 from . import sputnik_sales_plan
 from . import sale_order

@@ -1,5 +1,4 @@
-import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
@@ -302,7 +301,9 @@ class SputnikDeparture(models.Model):
             departure.color = colors.get(departure.state, 0)
 
     def _compute_purchase_suggestion(self):
-        suggestions = self._origin._get_purchase_suggestions()
+        suggestions = self.env["sputnik.purchase.planner"]._sputnik_suggestions(
+            self._origin
+        )
         for departure in self:
             values = suggestions.get(departure._origin.id, {})
             departure.plan_seats = values.get("plan_seats", 0.0)
@@ -711,87 +712,12 @@ class SputnikDeparture(models.Model):
         return any(figures[d.id]["purchased"] or figures[d.id]["sold"] for d in self)
 
     def _get_seat_figures(self):
-        """Seats of every departure in ``self``, in four grouped queries for the
-        whole recordset:
+        """{departure id: seat figures}: see sputnik.seat.engine._sputnik_figures."""
+        return self.env["sputnik.seat.engine"]._sputnik_figures(self)
 
-        - ``purchased`` / ``received``: confirmed purchase order lines;
-        - ``on_hand``: received seats still in stock (not travelled);
-        - ``sold``: seats of confirmed bookings;
-        - ``reserved``: seats of confirmed bookings not yet delivered (the
-          travellers have not left);
-        - ``free``: on hand minus reserved, what can still be sold;
-        - ``stock_reserved``: what stock holds reserved, which should be
-          nothing: the bookings hold their seats without a reservation.
-
-        Free seats come from the bookings themselves, never from the stock
-        reservations: a reservation left behind cannot make seats disappear.
-        """
-        result = {d.id: dict.fromkeys((*SEAT_KEYS, "stock_reserved"), 0) for d in self}
-        # sudo below: the seats are counted from stock, purchases and sales
-        # that an agent may not read; only the totals of these departures
-        # (which the caller could read) come out, never a record
-        departures = self.filtered("product_id")
-        if not departures:
-            return result
-        by_key = {(d.product_id.id, d.company_id.id): d.id for d in departures}
-        product_ids = departures.product_id.ids
-        company_ids = departures.company_id.ids
-        # the departures' seats are read whoever asks: their figures are not
-        # personal and every booking agent needs them (read-only)
-        quants = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", product_ids),
-                    ("company_id", "in", company_ids),
-                    ("location_id.usage", "=", "internal"),
-                ],
-                groupby=["product_id", "company_id"],
-                aggregates=["quantity:sum", "reserved_quantity:sum"],
-            )
-        )
-        for product, company, quantity, reserved in quants:
-            dep_id = by_key.get((product.id, company.id))
-            if dep_id:
-                result[dep_id]["on_hand"] = int(quantity)
-                result[dep_id]["stock_reserved"] = int(reserved)
-        purchases = (
-            self.env["purchase.order.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", product_ids),
-                    ("company_id", "in", company_ids),
-                    ("state", "in", ("purchase", "done")),
-                ],
-                groupby=["product_id", "company_id"],
-                aggregates=["product_qty:sum", "qty_received:sum"],
-            )
-        )
-        for product, company, purchased, received in purchases:
-            dep_id = by_key.get((product.id, company.id))
-            if dep_id:
-                result[dep_id]["purchased"] = int(purchased)
-                result[dep_id]["received"] = int(received)
-        sales = (
-            self.env["sale.order.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("sputnik_departure_id", "in", departures.ids),
-                    ("state", "=", "sale"),
-                ],
-                groupby=["sputnik_departure_id"],
-                aggregates=["product_uom_qty:sum", "qty_delivered:sum"],
-            )
-        )
-        for departure, sold, delivered in sales:
-            result[departure.id]["sold"] = int(sold)
-            result[departure.id]["reserved"] = max(int(sold - delivered), 0)
-        for figures in result.values():
-            figures["free"] = max(figures["on_hand"] - figures["reserved"], 0)
-        return result
+    def _sputnik_seat_problems(self):
+        """{departure: [texts]}: see sputnik.seat.engine._sputnik_problems."""
+        return self.env["sputnik.seat.engine"]._sputnik_problems(self)
 
     def _sputnik_refresh_state(self, figures=None, others=None):
         """Move the departures' state along their seats and dates
@@ -834,41 +760,6 @@ class SputnikDeparture(models.Model):
         self._sputnik_refresh_state()
         self.env["sputnik.waitlist"]._offer_freed_seats(self)
 
-    def _sputnik_seat_problems(self):
-        """{departure: [what is wrong with its seats]} for the departures of
-        ``self`` whose seats do not add up, in the queries of their figures:
-
-        - more seats held by confirmed bookings than on hand (overbooked);
-        - seats reserved in stock (the bookings hold their seats without
-          a reservation: see stock.move._should_bypass_reservation);
-        - a state that its seats and dates no longer give.
-        """
-        figures = self._get_seat_figures()
-        problems = {}
-        for departure in self:
-            seats = figures[departure.id]
-            found = []
-            if seats["reserved"] > seats["on_hand"]:
-                found.append(
-                    self.env._(
-                        "%(reserved)s seats are held by confirmed bookings but only "
-                        "%(on_hand)s are on hand.",
-                        reserved=seats["reserved"],
-                        on_hand=seats["on_hand"],
-                    )
-                )
-            if seats["stock_reserved"]:
-                found.append(
-                    self.env._(
-                        "%(count)s seats are reserved in stock: the bookings hold "
-                        "their seats without a reservation, no one needs these.",
-                        count=seats["stock_reserved"],
-                    )
-                )
-            if found:
-                problems[departure] = found
-        return problems
-
     def action_check_seats(self):
         """Check the seats of these departures (all the open ones when called
         on none) against their bookings, stock and purchases; post what is
@@ -879,7 +770,9 @@ class SputnikDeparture(models.Model):
             )
         departures = self or self.search([("state", "in", (*OPEN_STATES, "closed"))])
         departures.check_access("read")
-        found, left = departures._sputnik_check_and_repair()
+        found, left = self.env["sputnik.seat.engine"]._sputnik_check_and_repair(
+            departures
+        )
         if left:
             message = self.env._(
                 "%(count)s of %(total)s departures have seats that do not add up: "
@@ -908,72 +801,10 @@ class SputnikDeparture(models.Model):
             },
         }
 
-    def _sputnik_check_and_repair(self):
-        """Check and repair the seats of these departures: stock reservations
-        of their seats are released (the bookings hold the seats), the state
-        follows the seats. Every difference found is posted on its departure, with what
-        was repaired and what is still wrong; returns the differences found
-        and those left, each {departure: [texts]}."""
-        # The seat engine's work is done under the departures' lock by the
-        # system: the caller's rights were checked by the action or the cron
-        departures = self.sudo()
-        found = departures._sputnik_seat_problems()
-        if found:
-            # recheck what was found with the departures' seat decisions queued
-            # behind this repair, so that no booking claims seats meanwhile
-            suspects = departures.browse([d.id for d in found])
-            self.env["sputnik.seat.engine"]._sputnik_lock(suspects)
-            found = suspects._sputnik_seat_problems()
-        if found:
-            departures.browse([d.id for d in found])._sputnik_redo_reservations()
-        departures._sputnik_refresh_state()
-        left = departures._sputnik_seat_problems() if found else {}
-        for departure, problems in found.items():
-            still = left.get(departure)
-            departure.message_post(
-                body=self.env._(
-                    "The seats of this departure did not add up: %(problems)s "
-                    "%(outcome)s",
-                    problems=" ".join(problems),
-                    outcome=self.env._("Still wrong after the repair: %(left)s")
-                    % {"left": " ".join(still)}
-                    if still
-                    else self.env._(
-                        "The stock reservations were released: they add up."
-                    ),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
-        return found, left
-
-    def _sputnik_redo_reservations(self):
-        """Release the stock reservations of these departures' seats (left by
-        a manual reservation or from before the seats were held by their
-        bookings alone) and let the open deliveries of their bookings be
-        ready without one."""
-        Quant = self.env["stock.quant"]
-        # seats split over several quants are merged back into one
-        Quant._merge_quants()
-        Quant._unlink_zero_quants()
-        Quant.search(
-            [
-                ("product_id", "in", self.product_id.ids),
-                ("location_id.usage", "=", "internal"),
-                ("reserved_quantity", "!=", 0),
-            ]
-        ).write({"reserved_quantity": 0})
-        self.env["stock.move"].search(
-            [
-                ("product_id", "in", self.product_id.ids),
-                ("state", "in", ("confirmed", "partially_available")),
-                ("picking_code", "=", "outgoing"),
-            ]
-        )._action_assign()
-
     @api.model
     def _cron_check_seats(self):
         departures = self.search([("state", "in", (*OPEN_STATES, "closed"))])
-        departures._sputnik_check_and_repair()
+        self.env["sputnik.seat.engine"]._sputnik_check_and_repair(departures)
 
     @api.model
     def _cron_refresh_departures(self):
@@ -986,178 +817,6 @@ class SputnikDeparture(models.Model):
         )
         departures._sputnik_refresh_state()
         departures.filtered(lambda d: d.state == "done").action_complete()
-
-    # === PURCHASE PLANNING === #
-    def _get_purchase_suggestions(self):
-        """{departure id: {plan_seats, sell_through, basis, suggested, draft}}
-        for the coming departures of ``self`` (planned or open, leaving after
-        today), in a fixed number of queries whatever their number.
-
-        Seats to buy = ceil(sold + planned seats × sell-through) - purchased,
-        at least 0 (see the fields' help).
-        """
-        today = fields.Date.context_today(self)
-        coming = self.filtered(
-            lambda d: d.id and d.state in PURCHASE_STATES and d.date_start > today
-        )
-        if not coming:
-            return {}
-        figures = coming._get_seat_figures()
-        plan_seats = coming._get_plan_seats(today)
-        sell_through = coming._get_sell_through(today)
-        # sudo: whether a draft purchase of the seats exists, for users who
-        # may not read purchases; a yes/no per departure only
-        drafts = {
-            product.id
-            for [product] in self.env["purchase.order.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", coming.product_id.ids),
-                    ("state", "in", DRAFT_PURCHASE_STATES),
-                ],
-                groupby=["product_id"],
-            )
-        }
-        result = {}
-        for departure in coming:
-            seats = figures[departure.id]
-            rate, basis = sell_through[departure.id]
-            demand = seats["sold"] + plan_seats[departure.id] * rate
-            result[departure.id] = {
-                "plan_seats": plan_seats[departure.id],
-                "sell_through": rate,
-                "basis": basis,
-                "suggested": max(math.ceil(round(demand, 6)) - seats["purchased"], 0),
-                "draft": departure.product_id.id in drafts,
-            }
-        return result
-
-    def _sputnik_plan_lines(self, lines):
-        """The lines of ``lines`` (active sales plan lines with seat targets)
-        that plan this departure's seats: among those covering its company,
-        date, destination (or a parent of it) and tour type, the most specific
-        ones (deepest destination, then with a tour type); the all-agent line if
-        there is one, else the lines of every agent."""
-        self.ensure_one()
-        path = self.destination_id.parent_path or ""
-        matching = lines.filtered(
-            lambda line: line.company_id == self.company_id
-            and line.date_from <= self.date_start <= line.date_to
-            and (not line.tour_type or line.tour_type == self.tour_type)
-            and (
-                not line.destination_id
-                or path.startswith(line.destination_id.parent_path)
-            )
-        )
-        if not matching:
-            return matching
-
-        def specificity(line):
-            return (len(line.destination_id.parent_path or ""), bool(line.tour_type))
-
-        best = max(specificity(line) for line in matching)
-        matching = matching.filtered(lambda line: specificity(line) == best)
-        return matching.filtered(lambda line: not line.user_id) or matching
-
-    def _get_plan_seats(self, today):
-        """{departure id: seats the active sales plans still expect on it}."""
-        result = dict.fromkeys(self.ids, 0.0)
-        # sudo: the plan lines of every agent count, while an agent reads only
-        # their own; only seat totals come out
-        lines = (
-            self.env["sputnik.sales.plan.line"]
-            .sudo()
-            .search(
-                [
-                    ("state", "=", "active"),
-                    ("company_id", "in", self.company_id.ids),
-                    ("target_seats", ">", 0),
-                    ("date_from", "<=", max(self.mapped("date_start"))),
-                    ("date_to", ">=", min(self.mapped("date_start"))),
-                ]
-            )
-        )
-        if not lines:
-            return result
-        actuals = lines._get_actuals()
-        remaining = {
-            line: max(line.target_seats - actuals.get(line.id, {}).get("seats", 0), 0)
-            for line in lines
-        }
-        # every coming departure the lines cover shares their remaining seats
-        # (sudo: of the lines' companies, whatever the user's companies; used
-        # to share the totals, never returned)
-        window = self | self.sudo().search(
-            [
-                ("company_id", "in", lines.company_id.ids),
-                ("state", "in", PURCHASE_STATES),
-                ("date_start", ">", today),
-                ("date_start", ">=", min(lines.mapped("date_from"))),
-                ("date_start", "<=", max(lines.mapped("date_to"))),
-            ]
-        )
-        chosen = {
-            departure.id: departure._sputnik_plan_lines(lines) for departure in window
-        }
-        shares = Counter(line for plan_lines in chosen.values() for line in plan_lines)
-        for departure in self:
-            result[departure.id] = sum(
-                remaining[line] / shares[line] for line in chosen[departure.id]
-            )
-        return result
-
-    def _get_sell_through(self, today):
-        """{departure id: (rate, basis)}: seats sold / seats bought for the same
-        tour in the same month a year before, else over the company's
-        departures of the last 12 months, else 1 (at most 1)."""
-        # sudo: the history of the tour and company counts whole, whatever the
-        # user may read; only rates come out
-        departures = self.sudo()
-        month_ago = {
-            d.id: (d.date_start - relativedelta(years=1)).replace(day=1)
-            for d in departures
-        }
-        past = departures.search(
-            [
-                ("tour_id", "in", departures.tour_id.ids),
-                ("date_start", ">=", min(month_ago.values())),
-                ("date_start", "<", max(month_ago.values()) + relativedelta(months=1)),
-                ("state", "!=", "cancelled"),
-            ]
-        )
-        recent = departures.search(
-            [
-                ("company_id", "in", departures.company_id.ids),
-                ("date_start", ">=", today - relativedelta(years=1)),
-                ("date_start", "<", today),
-                ("state", "!=", "cancelled"),
-            ]
-        )
-        figures = (past | recent)._get_seat_figures()
-        by_tour_month = defaultdict(lambda: [0, 0])
-        for departure in past:
-            key = (departure.tour_id.id, departure.date_start.replace(day=1))
-            by_tour_month[key][0] += figures[departure.id]["sold"]
-            by_tour_month[key][1] += figures[departure.id]["purchased"]
-        by_company = defaultdict(lambda: [0, 0])
-        for departure in recent:
-            by_company[departure.company_id.id][0] += figures[departure.id]["sold"]
-            by_company[departure.company_id.id][1] += figures[departure.id]["purchased"]
-        result = {}
-        for departure in departures:
-            sold, bought = by_tour_month.get(
-                (departure.tour_id.id, month_ago[departure.id]), (0, 0)
-            )
-            if bought:
-                result[departure.id] = (min(sold / bought, 1.0), "tour")
-                continue
-            sold, bought = by_company.get(departure.company_id.id, (0, 0))
-            if bought:
-                result[departure.id] = (min(sold / bought, 1.0), "company")
-            else:
-                result[departure.id] = (1.0, "none")
-        return result
 
     # === ALLOTMENT RELEASE === #
     @api.model

@@ -8,7 +8,7 @@ from odoo import SUPERUSER_ID, api, fields, models, sql_db
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from .sputnik_departure import OPEN_STATES
+from .sputnik_departure import OPEN_STATES, SEAT_KEYS
 
 _logger = logging.getLogger(__name__)
 
@@ -184,6 +184,193 @@ class SputnikSeatEngine(models.AbstractModel):
             env.flush_all()
             # the refresh's own transaction, after the request's commit
             cr.commit()  # pylint: disable=invalid-commit
+
+    # === FIGURES AND INVARIANT === #
+    @api.model
+    def _sputnik_figures(self, records):
+        """Seats of every departure in ``records``, in four grouped queries for the
+        whole recordset:
+
+        - ``purchased`` / ``received``: confirmed purchase order lines;
+        - ``on_hand``: received seats still in stock (not travelled);
+        - ``sold``: seats of confirmed bookings;
+        - ``reserved``: seats of confirmed bookings not yet delivered (the
+          travellers have not left);
+        - ``free``: on hand minus reserved, what can still be sold;
+        - ``stock_reserved``: what stock holds reserved, which should be
+          nothing: the bookings hold their seats without a reservation.
+
+        Free seats come from the bookings themselves, never from the stock
+        reservations: a reservation left behind cannot make seats disappear.
+        """
+        result = {
+            d.id: dict.fromkeys((*SEAT_KEYS, "stock_reserved"), 0) for d in records
+        }
+        # sudo below: the seats are counted from stock, purchases and sales
+        # that an agent may not read; only the totals of these departures
+        # (which the caller could read) come out, never a record
+        departures = records.filtered("product_id")
+        if not departures:
+            return result
+        by_key = {(d.product_id.id, d.company_id.id): d.id for d in departures}
+        product_ids = departures.product_id.ids
+        company_ids = departures.company_id.ids
+        # the departures' seats are read whoever asks: their figures are not
+        # personal and every booking agent needs them (read-only)
+        quants = (
+            self.env["stock.quant"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", product_ids),
+                    ("company_id", "in", company_ids),
+                    ("location_id.usage", "=", "internal"),
+                ],
+                groupby=["product_id", "company_id"],
+                aggregates=["quantity:sum", "reserved_quantity:sum"],
+            )
+        )
+        for product, company, quantity, reserved in quants:
+            dep_id = by_key.get((product.id, company.id))
+            if dep_id:
+                result[dep_id]["on_hand"] = int(quantity)
+                result[dep_id]["stock_reserved"] = int(reserved)
+        purchases = (
+            self.env["purchase.order.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("product_id", "in", product_ids),
+                    ("company_id", "in", company_ids),
+                    ("state", "in", ("purchase", "done")),
+                ],
+                groupby=["product_id", "company_id"],
+                aggregates=["product_qty:sum", "qty_received:sum"],
+            )
+        )
+        for product, company, purchased, received in purchases:
+            dep_id = by_key.get((product.id, company.id))
+            if dep_id:
+                result[dep_id]["purchased"] = int(purchased)
+                result[dep_id]["received"] = int(received)
+        sales = (
+            self.env["sale.order.line"]
+            .sudo()
+            ._read_group(
+                [
+                    ("sputnik_departure_id", "in", departures.ids),
+                    ("state", "=", "sale"),
+                ],
+                groupby=["sputnik_departure_id"],
+                aggregates=["product_uom_qty:sum", "qty_delivered:sum"],
+            )
+        )
+        for departure, sold, delivered in sales:
+            result[departure.id]["sold"] = int(sold)
+            result[departure.id]["reserved"] = max(int(sold - delivered), 0)
+        for figures in result.values():
+            figures["free"] = max(figures["on_hand"] - figures["reserved"], 0)
+        return result
+
+    @api.model
+    def _sputnik_problems(self, departures):
+        """{departure: [what is wrong with its seats]} for the departures of
+        ``departures`` whose seats do not add up, in the queries of their figures:
+
+        - more seats held by confirmed bookings than on hand (overbooked);
+        - seats reserved in stock (the bookings hold their seats without
+          a reservation: see stock.move._should_bypass_reservation);
+        - a state that its seats and dates no longer give.
+        """
+        figures = self._sputnik_figures(departures)
+        problems = {}
+        for departure in departures:
+            seats = figures[departure.id]
+            found = []
+            if seats["reserved"] > seats["on_hand"]:
+                found.append(
+                    self.env._(
+                        "%(reserved)s seats are held by confirmed bookings but only "
+                        "%(on_hand)s are on hand.",
+                        reserved=seats["reserved"],
+                        on_hand=seats["on_hand"],
+                    )
+                )
+            if seats["stock_reserved"]:
+                found.append(
+                    self.env._(
+                        "%(count)s seats are reserved in stock: the bookings hold "
+                        "their seats without a reservation, no one needs these.",
+                        count=seats["stock_reserved"],
+                    )
+                )
+            if found:
+                problems[departure] = found
+        return problems
+
+    @api.model
+    def _sputnik_check_and_repair(self, departures):
+        """Check and repair the seats of these departures: stock reservations
+        of their seats are released (the bookings hold the seats), the state
+        follows the seats. Every difference found is posted on its departure, with what
+        was repaired and what is still wrong; returns the differences found
+        and those left, each {departure: [texts]}."""
+        # The seat engine's work is done under the departures' lock by the
+        # system: the caller's rights were checked by the action or the cron
+        departures = departures.sudo()
+        found = self._sputnik_problems(departures)
+        if found:
+            # recheck what was found with the departures' seat decisions queued
+            # behind this repair, so that no booking claims seats meanwhile
+            suspects = departures.browse([d.id for d in found])
+            self._sputnik_lock(suspects)
+            found = self._sputnik_problems(suspects)
+        if found:
+            self._sputnik_release_reservations(departures.browse([d.id for d in found]))
+        departures._sputnik_refresh_state()
+        left = self._sputnik_problems(departures) if found else {}
+        for departure, problems in found.items():
+            still = left.get(departure)
+            departure.message_post(
+                body=self.env._(
+                    "The seats of this departure did not add up: %(problems)s "
+                    "%(outcome)s",
+                    problems=" ".join(problems),
+                    outcome=self.env._("Still wrong after the repair: %(left)s")
+                    % {"left": " ".join(still)}
+                    if still
+                    else self.env._(
+                        "The stock reservations were released: they add up."
+                    ),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+        return found, left
+
+    @api.model
+    def _sputnik_release_reservations(self, departures):
+        """Release the stock reservations of these departures' seats (left by
+        a manual reservation or from before the seats were held by their
+        bookings alone) and let the open deliveries of their bookings be
+        ready without one."""
+        Quant = self.env["stock.quant"]
+        # seats split over several quants are merged back into one
+        Quant._merge_quants()
+        Quant._unlink_zero_quants()
+        Quant.search(
+            [
+                ("product_id", "in", departures.product_id.ids),
+                ("location_id.usage", "=", "internal"),
+                ("reserved_quantity", "!=", 0),
+            ]
+        ).write({"reserved_quantity": 0})
+        self.env["stock.move"].search(
+            [
+                ("product_id", "in", departures.product_id.ids),
+                ("state", "in", ("confirmed", "partially_available")),
+                ("picking_code", "=", "outgoing"),
+            ]
+        )._action_assign()
 
     # === THE DECISION === #
     def _sputnik_take(self, departures, taken, figures, returning=False):

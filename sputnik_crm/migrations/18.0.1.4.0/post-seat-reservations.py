@@ -10,4 +10,4 @@ def migrate(cr, version):
     env = api.Environment(cr, SUPERUSER_ID, {})
     departures = env["sputnik.departure"].with_context(active_test=False).search([])
     if departures:
-        departures._sputnik_redo_reservations()
+        departures.env["sputnik.seat.engine"]._sputnik_release_reservations(departures)
