@@ -16,6 +16,7 @@ from . import sputnik_waitlist
 from . import sputnik_sales_plan
 from . import sale_order
 from . import sale_order_line
+from . import sputnik_trip
 from . import stock_move
 from . import stock_picking
 from . import purchase_order
