@@ -5,6 +5,8 @@ from . import res_config_settings
 from . import res_partner
 from . import sputnik_loyalty_tier
 from . import sputnik_client_classification
+from . import sputnik_classification
+from . import sputnik_classification_classes
 from . import sputnik_client_relation
 from . import sputnik_client_preference
 from . import sputnik_destination
