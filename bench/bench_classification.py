@@ -274,7 +274,8 @@ def main():
         second, second_seconds = sorted(repeats, key=lambda r: r[1])[1]
         report("full run, no new data (median):", second, second_seconds)
         # the next night: the base a day older, nothing else new
-        classify_params = type(Partner)._sputnik_classify_params
+        Classification = type(env["sputnik.classification"])
+        classify_params = Classification._params
 
         def tomorrow(self):
             params = classify_params(self)
@@ -287,11 +288,11 @@ def main():
                 },
             }
 
-        type(Partner)._sputnik_classify_params = tomorrow
+        Classification._params = tomorrow
         try:
             nightly, nightly_seconds = timed_run(env, "cron")
         finally:
-            type(Partner)._sputnik_classify_params = classify_params
+            Classification._params = classify_params
         report("full run, a day later:", nightly, nightly_seconds)
         cr.rollback()
         env.invalidate_all()
@@ -325,7 +326,7 @@ def main():
             )
             for p in sample
         }
-        params = Partner._sputnik_classify_params()
+        params = env["sputnik.classification"]._params()
         env.invalidate_all()
         started = time.perf_counter()
         figures = baseline_run(env, sample, params)

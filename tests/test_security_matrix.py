@@ -285,6 +285,9 @@ POLICY = {
     "sputnik.client.timeline": {
         "read": ((MANAGERS, company_or_shared), (AGENTS, timeline_agent)),
     },
+    "sputnik.trip": {
+        "read": ((SPUTNIK, company),),
+    },
     "sputnik.client.dynamics.report": {
         "read": ((MANAGERS, company), (AGENTS, agent_rows)),
     },
@@ -326,6 +329,7 @@ ONE_COMPANY_REPORTS = {"sputnik.cohort.report", "sputnik.campaign.report"}
 # checked with the same fixtures, roles and savepoints (``_attempt``).
 # Models without records of their own (services, mixins) have methods only.
 WITHOUT_RECORDS = {
+    "sputnik.classification",
     "sputnik.demo",
     "sputnik.kpi.dashboard",
     "sputnik.report.mixin",

@@ -5,6 +5,8 @@ from . import res_config_settings
 from . import res_partner
 from . import sputnik_loyalty_tier
 from . import sputnik_client_classification
+from . import sputnik_classification
+from . import sputnik_classification_classes
 from . import sputnik_client_relation
 from . import sputnik_client_preference
 from . import sputnik_destination
@@ -17,6 +19,7 @@ from . import sputnik_waitlist
 from . import sputnik_sales_plan
 from . import sale_order
 from . import sale_order_line
+from . import sputnik_trip
 from . import stock_move
 from . import stock_picking
 from . import purchase_order

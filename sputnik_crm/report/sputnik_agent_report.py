@@ -316,30 +316,26 @@ class SputnikAgentReport(models.Model):
         # per agent, client and month of departure: the first confirmed booking
         # of the client departing in the month, if the client departed with the
         # company on a confirmed booking before that month
+        trips = self.env["sputnik.trip"]._sputnik_trip_sql()
         return SQL(
             """
             SELECT %s
               FROM (
-                SELECT DISTINCT ON (so.user_id, so.sputnik_client_id, so.company_id,
-                                    date_trunc('month', so.sputnik_date_start))
-                       so.id, so.user_id, so.sputnik_client_id, so.company_id,
-                       date_trunc('month', so.sputnik_date_start) AS month
-                  FROM sale_order so
-                 WHERE so.state = 'sale'
-                   AND so.sputnik_is_booking
-                   AND so.sputnik_date_start IS NOT NULL
-                   AND EXISTS (
+                SELECT DISTINCT ON (trip.user_id, trip.partner_id, trip.company_id,
+                                    date_trunc('month', trip.date_start))
+                       trip.id, trip.user_id, trip.partner_id, trip.company_id,
+                       date_trunc('month', trip.date_start) AS month
+                  FROM (%s) trip
+                 WHERE EXISTS (
                        SELECT 1
-                         FROM sale_order earlier
-                        WHERE earlier.sputnik_client_id = so.sputnik_client_id
-                          AND earlier.company_id = so.company_id
-                          AND earlier.state = 'sale'
-                          AND earlier.sputnik_is_booking
-                          AND earlier.sputnik_date_start
-                              < date_trunc('month', so.sputnik_date_start)
+                         FROM (%s) earlier
+                        WHERE earlier.partner_id = trip.partner_id
+                          AND earlier.company_id = trip.company_id
+                          AND earlier.date_start
+                              < date_trunc('month', trip.date_start)
                    )
-              ORDER BY so.user_id, so.sputnik_client_id, so.company_id,
-                       date_trunc('month', so.sputnik_date_start), so.id
+              ORDER BY trip.user_id, trip.partner_id, trip.company_id,
+                       date_trunc('month', trip.date_start), trip.id
               ) retained
             """,
             self._row(
@@ -347,11 +343,13 @@ class SputnikAgentReport(models.Model):
                 "retained",
                 SQL("retained.month"),
                 SQL("retained.user_id"),
-                SQL("retained.sputnik_client_id"),
+                SQL("retained.partner_id"),
                 SQL("retained.company_id"),
                 SQL("retained.id"),
                 retained_count=SQL("1"),
             ),
+            trips,
+            trips,
         )
 
     @api.model

@@ -22,9 +22,11 @@ class SputnikClientDynamicsReport(models.Model):
     company to the current month. Computed by :meth:`_sputnik_refresh`
     (every hour, on demand, at install and upgrade): the grid of every client and
     month is too large to compute while a user waits; the clients of a row
-    are computed when asked (:meth:`_client_query`). A trip is a confirmed booking;
-    it counts from the day it was booked (its order date), or from its
-    departure when it was recorded after that. At a date, a client is
+    are computed when asked (:meth:`_client_query`). A trip is a ``sputnik.trip``
+    (a confirmed booking); it counts from the day it was booked (its order
+    date), or from its departure when it was recorded after that. At a date,
+    a client is (the status rule of the classification,
+    ``sputnik.classification._status_sql``)
 
     - **active** when a trip counted by then returns (or returned) no earlier
       than the dormancy months of the company (Settings) before that date:
@@ -255,26 +257,14 @@ class SputnikClientDynamicsReport(models.Model):
     def _with(self, where=None, last_month=None):
         return SQL(
             """
-            WITH trip AS (
-                SELECT so.sputnik_client_id AS partner_id,
-                       so.company_id,
-                       LEAST(so.date_order::date, so.sputnik_date_start) AS known,
-                       COALESCE(so.sputnik_date_end, so.sputnik_date_start)
-                           AS date_end
-                  FROM sale_order so
-                 WHERE so.state = 'sale'
-                   AND so.sputnik_is_booking
-                   AND so.sputnik_date_start IS NOT NULL
-                   AND so.sputnik_client_id IS NOT NULL
-                   AND %(where)s
-            ),
+            WITH trip AS (%(trips)s),
             monthly AS (
                 SELECT partner_id, company_id,
-                       date_trunc('month', known)::date AS month,
+                       date_trunc('month', date_booked)::date AS month,
                        COUNT(*) AS booking_count,
                        MAX(date_end) AS last_return
                   FROM trip
-              GROUP BY partner_id, company_id, date_trunc('month', known)
+              GROUP BY partner_id, company_id, date_trunc('month', date_booked)
             ),
             grid AS (
                 SELECT first.partner_id, first.company_id, series.month::date AS month
@@ -303,17 +293,7 @@ class SputnikClientDynamicsReport(models.Model):
             ),
             status AS (
                 SELECT running.*,
-                       CASE
-                           WHEN running.last_return >= (running.month_end
-                               - make_interval(
-                                   months => company.sputnik_dormant_months))::date
-                               THEN 'active'
-                           WHEN running.last_return >= (running.month_end
-                               - make_interval(
-                                   months => company.sputnik_lost_months))::date
-                               THEN 'dormant'
-                           ELSE 'lost'
-                       END AS status_end
+                       %(status)s AS status_end
                   FROM running
                   JOIN res_company company ON company.id = running.company_id
             ),
@@ -325,7 +305,17 @@ class SputnikClientDynamicsReport(models.Model):
                   FROM status
             )
             """,
-            where=where or SQL("TRUE"),
+            trips=self.env["sputnik.trip"]._sputnik_trip_sql(where),
+            status=self.env["sputnik.classification"]._status_sql(
+                SQL("running.last_return"),
+                *(
+                    SQL(
+                        "(running.month_end - make_interval(months => %s))::date",
+                        SQL.identifier("company", column),
+                    )
+                    for column in ("sputnik_dormant_months", "sputnik_lost_months")
+                ),
+            ),
             last_month=last_month or SQL("date_trunc('month', CURRENT_DATE)"),
         )
 
@@ -470,55 +460,64 @@ class SputnikClientDynamicsReport(models.Model):
             )
         today = fields.Date.context_today(self)
         dormant, lost = company.sputnik_dormant_months, company.sputnik_lost_months
+        status = self.env["sputnik.classification"]._status_sql
         columns, counts = [], []
         for index, (date_from, date_to) in enumerate(periods):
             date_from = fields.Date.to_date(date_from)
             date_to = min(fields.Date.to_date(date_to), today)
             start = date_from - relativedelta(days=1)
+            i = SQL(str(index))
             columns.append(
                 SQL(
                     """
-                    MAX(v.date_end) FILTER (WHERE v.known <= %(start)s)
+                    MAX(trip.date_end) FILTER (WHERE trip.date_booked <= %(start)s)
                         AS return_start_%(i)s,
-                    MAX(v.date_end) FILTER (WHERE v.known <= %(end)s)
+                    MAX(trip.date_end) FILTER (WHERE trip.date_booked <= %(end)s)
                         AS return_end_%(i)s,
-                    COUNT(*) FILTER (WHERE v.known <= %(end)s) AS trips_%(i)s
+                    COUNT(*) FILTER (WHERE trip.date_booked <= %(end)s) AS trips_%(i)s
                     """,
                     start=start,
                     end=date_to,
-                    i=SQL(str(index)),
+                    i=i,
                 )
+            )
+            # the statuses of each client at the start and at the end
+            status_start = status(
+                SQL("return_start_%s", i),
+                start - relativedelta(months=dormant),
+                start - relativedelta(months=lost),
+            )
+            status_end = status(
+                SQL("return_end_%s", i),
+                date_to - relativedelta(months=dormant),
+                date_to - relativedelta(months=lost),
             )
             counts.append(
                 SQL(
                     """
-                    COUNT(*) FILTER (WHERE return_start_%(i)s >= %(start_dormant)s),
-                    COUNT(*) FILTER (WHERE return_end_%(i)s >= %(end_dormant)s),
-                    COUNT(*) FILTER (WHERE first_known >= %(date_from)s
-                                       AND first_known <= %(end)s),
-                    COUNT(*) FILTER (WHERE return_end_%(i)s < %(end_lost)s
-                                       AND (return_start_%(i)s IS NULL
-                                            OR return_start_%(i)s >= %(start_lost)s)),
+                    COUNT(*) FILTER (WHERE %(status_start)s = 'active'),
+                    COUNT(*) FILTER (WHERE %(status_end)s = 'active'),
+                    COUNT(*) FILTER (WHERE first_booked >= %(date_from)s
+                                       AND first_booked <= %(end)s),
+                    COUNT(*) FILTER (WHERE %(status_end)s = 'lost'
+                                       AND %(status_start)s != 'lost'),
                     COUNT(*) FILTER (WHERE trips_%(i)s >= 1),
                     COUNT(*) FILTER (WHERE trips_%(i)s >= 2)
                     """,
-                    i=SQL(str(index)),
+                    i=i,
                     date_from=date_from,
                     end=date_to,
-                    start_dormant=start - relativedelta(months=dormant),
-                    end_dormant=date_to - relativedelta(months=dormant),
-                    start_lost=start - relativedelta(months=lost),
-                    end_lost=date_to - relativedelta(months=lost),
+                    status_start=status_start,
+                    status_end=status_end,
                 )
             )
-        agent = SQL("")
+        where = SQL("so.company_id = %s", company.id)
         if user:
-            agent = SQL(
-                """
-                       AND so.sputnik_client_id IN (
-                           SELECT id FROM res_partner
-                            WHERE user_id = %s OR user_id IS NULL)
-                """,
+            where = SQL(
+                """%s AND so.sputnik_client_id IN (
+                       SELECT id FROM res_partner
+                        WHERE user_id = %s OR user_id IS NULL)""",
+                where,
                 user.id,
             )
         self.env.flush_all()
@@ -526,31 +525,17 @@ class SputnikClientDynamicsReport(models.Model):
             SQL(
                 """
                 WITH client AS (
-                    SELECT so.sputnik_client_id AS partner_id,
-                           MIN(LEAST(so.date_order::date, so.sputnik_date_start))
-                               AS first_known,
+                    SELECT trip.partner_id,
+                           MIN(trip.date_booked) AS first_booked,
                            %(columns)s
-                      FROM sale_order so
-                CROSS JOIN LATERAL (
-                           SELECT LEAST(so.date_order::date, so.sputnik_date_start)
-                                      AS known,
-                                  COALESCE(so.sputnik_date_end, so.sputnik_date_start)
-                                      AS date_end
-                           ) v
-                     WHERE so.state = 'sale'
-                       AND so.sputnik_is_booking
-                       AND so.sputnik_date_start IS NOT NULL
-                       AND so.sputnik_client_id IS NOT NULL
-                       AND so.company_id = %(company)s
-                       %(agent)s
-                  GROUP BY so.sputnik_client_id
+                      FROM (%(trips)s) trip
+                  GROUP BY trip.partner_id
                 )
                 SELECT %(counts)s FROM client
                 """,
                 columns=SQL(", ").join(columns),
                 counts=SQL(", ").join(counts),
-                company=company.id,
-                agent=agent,
+                trips=self.env["sputnik.trip"]._sputnik_trip_sql(where),
             )
         )
         row = self.env.cr.fetchone()

@@ -93,15 +93,10 @@ class SputnikCohortReport(models.Model):
         return SQL(
             """
             WITH travelled AS (
-                SELECT DISTINCT so.sputnik_client_id AS partner_id,
-                       so.company_id,
-                       date_trunc('month', so.sputnik_date_start)::date AS month
-                  FROM sale_order so
-                 WHERE so.state = 'sale'
-                   AND so.sputnik_is_booking
-                   AND so.sputnik_date_start IS NOT NULL
-                   AND so.sputnik_client_id IS NOT NULL
-                   AND %(where)s
+                SELECT DISTINCT trip.partner_id,
+                       trip.company_id,
+                       date_trunc('month', trip.date_start)::date AS month
+                  FROM (%(trips)s) trip
             ),
             cohort AS (
                 SELECT partner_id, company_id, MIN(month) AS month
@@ -124,7 +119,7 @@ class SputnikCohortReport(models.Model):
                   AND travelled.company_id = cohort.company_id
                   AND travelled.month = series.month::date
             """,
-            where=where or SQL("TRUE"),
+            trips=self.env["sputnik.trip"]._sputnik_trip_sql(where),
         )
 
     @api.model

@@ -228,14 +228,14 @@ class SputnikQualityReport(models.Model):
                        ON departure.id = line.sputnik_departure_id
               GROUP BY line.order_id
             )
-            SELECT so.id * 4 AS id, 'trip' AS kind,
-                   so.sputnik_date_start AS date,
-                   so.sputnik_client_id AS partner_id, client.user_id,
+            SELECT trip.order_id * 4 AS id, 'trip' AS kind,
+                   trip.date_start AS date,
+                   trip.partner_id, client.user_id,
                    NULL::int AS responsible_id,
-                   so.company_id, company.currency_id,
+                   trip.company_id, company.currency_id,
                    tour.operator_id, tour.destination_id,
                    NULL AS category, NULL AS stage, NULL AS nps_category,
-                   so.id AS order_id, NULL::int AS complaint_id,
+                   trip.order_id, NULL::int AS complaint_id,
                    NULL::int AS interaction_id, NULL::int AS user_input_id,
                    1 AS trip_count, 0 AS complaint_count,
                    NULL::float8 AS complaint_rate,
@@ -245,13 +245,10 @@ class SputnikQualityReport(models.Model):
                    0 AS answer_count, 0 AS satisfied_count, NULL::float8 AS csat,
                    0 AS nps_answer_count, 0 AS promoter_count,
                    0 AS detractor_count, NULL::float8 AS nps
-              FROM sale_order so
-              JOIN res_partner client ON client.id = so.sputnik_client_id
-              JOIN res_company company ON company.id = so.company_id
-         LEFT JOIN order_tour tour ON tour.order_id = so.id
-             WHERE so.state = 'sale'
-               AND so.sputnik_is_booking
-               AND so.sputnik_date_start IS NOT NULL
+              FROM (%(trips)s) trip
+              JOIN res_partner client ON client.id = trip.partner_id
+              JOIN res_company company ON company.id = trip.company_id
+         LEFT JOIN order_tour tour ON tour.order_id = trip.order_id
             UNION ALL
             SELECT complaint.id * 4 + 1, 'complaint',
                    complaint.date_open::date,
@@ -346,6 +343,7 @@ class SputnikQualityReport(models.Model):
             # the key of the interaction a survey answer records (survey_user_input)
             survey_key="survey_answered:",
             survey_keys="survey_answered:%",
+            trips=self.env["sputnik.trip"]._sputnik_trip_sql(),
         )
 
     def _read_group_select(self, aggregate_spec, query):

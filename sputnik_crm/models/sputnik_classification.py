@@ -1,0 +1,679 @@
+import time
+
+from dateutil.relativedelta import relativedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+from odoo.tools.misc import format_amount
+
+# Advisory locks: one full run at a time; full runs and one-client updates
+# exclude each other (one-client updates run side by side).
+LOCK_FULL_RUN = 0x53504E4B01
+LOCK_CLASSES = 0x53504E4B02
+# Column written by the classification -> SQL expression over the `calc` row.
+FIGURES = {
+    "sputnik_trip_count": "calc.trip_count",
+    "sputnik_first_trip_date": "calc.first_trip",
+    "sputnik_last_trip_date": "calc.last_trip",
+    "sputnik_last_return_date": "calc.last_return",
+    "sputnik_revenue_total": "calc.revenue",
+    "sputnik_margin_total": "calc.margin",
+    "sputnik_avg_booking_value": "calc.avg_value",
+    "sputnik_clv_predicted": "calc.clv_predicted",
+    "sputnik_rfm_frequency": "calc.frequency",
+    "sputnik_rfm_monetary": "calc.monetary",
+    "sputnik_rfm_revenue": "calc.window_revenue",
+    "sputnik_rfm_r": "calc.r",
+    "sputnik_rfm_f": "calc.f",
+    "sputnik_rfm_m": "calc.m",
+    "sputnik_spend_cv": "calc.spend_cv",
+    "sputnik_paid_invoice_count": "calc.invoice_count",
+    "sputnik_paid_on_time_rate": "calc.on_time_rate",
+    "sputnik_avg_days_late": "calc.days_late",
+    "sputnik_churn_risk": "calc.churn_risk",
+    "sputnik_next_trip_date": "calc.next_trip",
+    "sputnik_next_trip_booked": "calc.next_booked IS NOT NULL",
+    # the classes, possibly overridden
+    "sputnik_lifecycle": "COALESCE(ov.lifecycle, calc.lifecycle)",
+    "sputnik_rfm_segment": "COALESCE(ov.rfm_segment, calc.rfm_segment)",
+    "sputnik_abc": "COALESCE(ov.abc, calc.abc)",
+    "sputnik_xyz": "COALESCE(ov.xyz, calc.xyz)",
+    "sputnik_tier_id": "COALESCE(ov.tier_id, calc.tier_id)",
+}
+# Override dimension -> client column of the class.
+CLASSES = {
+    "lifecycle": "sputnik_lifecycle",
+    "rfm_segment": "sputnik_rfm_segment",
+    "abc": "sputnik_abc",
+    "xyz": "sputnik_xyz",
+    "tier": "sputnik_tier_id",
+}
+
+
+class SputnikClassification(models.AbstractModel):
+    """The classification of the clients: their figures (trips, revenue,
+    margin, payments) and classes (status, RFM, ABC, XYZ, churn risk, next
+    trip, predicted value, loyalty tier), computed in SQL for the whole base
+    or for some clients and written where they changed, with a history line
+    per class change.
+
+    One entry point, :meth:`_classify`. The query is built from named pieces:
+    the figures (:meth:`_figures_query`: clients, trips, payments), the cuts
+    of the base (:meth:`_cuts_query`), the classes (:meth:`_changes_query`,
+    one method per class) and the write (:meth:`_apply_query`). The trips are
+    those of ``sputnik.trip``; the status rule (:meth:`_status_sql`) is the one
+    the client dynamics report applies month by month.
+    """
+
+    _name = "sputnik.classification"
+    _description = "Client Classification"
+
+    # === ENTRY POINT === #
+    @api.model
+    def _classify(self, partners=None, source="cron"):
+        """Classify ``partners`` (their commercial entities) now, against the
+        base as last classified, or the whole base (``partners`` None).
+
+        A run over the whole base is logged and returns its
+        ``sputnik.classification.run``, or None when another full run holds
+        the lock; a run over some clients returns its counts (a dict)."""
+        full = partners is None
+        cr = self.env.cr
+        if full:
+            cr.execute(SQL("SELECT pg_try_advisory_xact_lock(%s)", LOCK_FULL_RUN))
+            if not cr.fetchone()[0]:
+                return None
+            partner_ids = None
+        else:
+            partner_ids = partners.commercial_partner_id.ids
+            if not partner_ids:
+                return {}
+        started = time.perf_counter()
+        Partner = self.env["res.partner"]
+        self.env.flush_all()
+        self._open_session(full)
+        params = self._params()
+        client_count = self._fill(
+            "sputnik_classify_figures", self._figures_query(partner_ids, params), full
+        )
+        cr.execute(self._cuts_query(partner_ids, params))
+        cuts = cr.dictfetchone()
+        self._fill("sputnik_classify_changes", self._changes_query(params, cuts), full)
+        if full:
+            cr.execute(SQL("ANALYZE sputnik_classify_changes"))
+        cr.execute(self._apply_query(source))
+        changed_count, history_count = cr.fetchone()
+        Partner.invalidate_model(list(FIGURES) + ["write_date", "write_uid"])
+        self.env["sputnik.client.class.history"].invalidate_model()
+        self._close_session(full)
+        Partner.invalidate_model(["sputnik_next_trip_call_date"])
+        stats = {
+            "client_count": client_count,
+            "changed_count": changed_count,
+            "history_count": history_count,
+        }
+        if not full:
+            return stats
+        # sudo: the run log is written by the system only (managers read it);
+        # private, reached from the cron or after the manager check of
+        # _action_classify
+        return (
+            self.env["sputnik.classification.run"]
+            .sudo()
+            .create(
+                {
+                    "date": fields.Datetime.now(),
+                    "source": source,
+                    "user_id": self.env.uid,
+                    "company_id": self.env.company.id,
+                    "duration": time.perf_counter() - started,
+                    **stats,
+                }
+            )
+        )
+
+    @api.model
+    def _action_classify(self):
+        """A manager's run over the whole base, reported in a notification."""
+        if not self.env.su and not self.env.user.has_group(
+            "sputnik_crm.group_sputnik_manager"
+        ):
+            raise AccessError(
+                self.env._("Only Sputnik managers run the classification.")
+            )
+        run = self._classify(source="manual")
+        if run is None:
+            raise UserError(
+                self.env._(
+                    "The classification is running already (nightly or started by "
+                    "another manager). Try again in a moment."
+                )
+            )
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "title": self.env._("Clients classified"),
+                "message": self.env._(
+                    "%(clients)s clients classified in %(seconds)s s: %(changed)s "
+                    "changed, %(history)s class changes recorded.",
+                    clients=run.client_count,
+                    seconds=round(run.duration, 2),
+                    changed=run.changed_count,
+                    history=run.history_count,
+                ),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
+
+    # === RUN === #
+    @api.model
+    def _params(self):
+        """The day and the settings of a run (those of the current company)."""
+        company = self.env.company
+        today = fields.Date.context_today(self)
+        return {
+            "company": company,
+            "today": today,
+            "window": today - relativedelta(months=company.sputnik_rfm_months),
+            "dormant": today - relativedelta(months=company.sputnik_dormant_months),
+            "lost": today - relativedelta(months=company.sputnik_lost_months),
+            "xyz_years": company.sputnik_xyz_years,
+        }
+
+    @api.model
+    def _open_session(self, full):
+        """Take the classes' lock: alone for a full run, shared by one-client
+        updates."""
+        cr = self.env.cr
+        if full:
+            # one pass over the base: big hash aggregates, no JIT compilation
+            cr.execute(SQL("SET LOCAL work_mem = '256MB'"))
+            cr.execute(SQL("SET LOCAL jit = off"))
+            lock = "pg_advisory_xact_lock"
+        else:
+            lock = "pg_advisory_xact_lock_shared"
+        cr.execute(SQL("SELECT %s(%s)", SQL(lock), LOCK_CLASSES))
+
+    @api.model
+    def _close_session(self, full):
+        if full:
+            cr = self.env.cr
+            cr.execute(
+                SQL("DROP TABLE sputnik_classify_figures, sputnik_classify_changes")
+            )
+            cr.execute(SQL("SET LOCAL work_mem TO DEFAULT"))
+            cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
+
+    @api.model
+    def _fill(self, table, query, full):
+        """Put the rows of ``query`` in the temporary ``table``; return their count.
+
+        A full run creates the table from the query (a plan that may run in
+        parallel) and drops it at the end. One-client updates, many of which may
+        follow each other in one transaction (a batch of confirmations), reuse
+        one table for the transaction instead of creating one each time, which
+        would hold a lock per table until the commit.
+        """
+        cr = self.env.cr
+        name = SQL.identifier(table)
+        if full:
+            cr.execute(SQL("DROP TABLE IF EXISTS %s", name))
+            cr.execute(SQL("CREATE TEMP TABLE %s ON COMMIT DROP AS %s", name, query))
+            return cr.rowcount
+        cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{table}"))
+        if cr.fetchone()[0]:
+            cr.execute(SQL("DELETE FROM %s", name))
+        else:
+            cr.execute(
+                SQL(
+                    "CREATE TEMP TABLE %s ON COMMIT DROP AS %s WITH NO DATA",
+                    name,
+                    query,
+                )
+            )
+        cr.execute(SQL("INSERT INTO %s %s", name, query))
+        return cr.rowcount
+
+    # === FIGURES === #
+    @api.model
+    def _figures_query(self, partner_ids, params):
+        """One row per client (of ``partner_ids``, None: all): the figures of
+        their trips and of their invoices' payments."""
+        return SQL(
+            """
+            WITH client AS (%(clients)s),
+            trip_agg AS (%(trips)s),
+            %(payments)s
+            SELECT client.id AS partner_id,
+                   COALESCE(t.trip_count, 0) AS trip_count,
+                   t.first_trip, t.last_trip, t.last_return, t.next_booked,
+                   ROUND(COALESCE(t.revenue, 0), 2) AS revenue,
+                   ROUND(COALESCE(t.margin, 0), 2) AS margin,
+                   COALESCE(t.frequency, 0) AS frequency,
+                   ROUND(COALESCE(t.monetary, 0), 2) AS monetary,
+                   ROUND(COALESCE(t.window_revenue, 0), 2) AS window_revenue,
+                   %(spend_cv)s AS spend_cv,
+                   COALESCE(pay.invoice_count, 0) AS invoice_count,
+                   ROUND(100.0 * pay.on_time_count / NULLIF(pay.invoice_count, 0), 1)
+                       AS on_time_rate,
+                   ROUND(pay.days_late, 1) AS days_late
+              FROM client
+         LEFT JOIN trip_agg t ON t.partner_id = client.id
+        CROSS JOIN LATERAL (%(spend)s) spend
+         LEFT JOIN payment pay ON pay.partner_id = client.id
+            """,
+            clients=self._clients_sql(partner_ids),
+            trips=self._trips_sql(partner_ids, params),
+            payments=self._payments_sql(partner_ids, params),
+            spend=self._spend_sql(params["xyz_years"]),
+            spend_cv=self._spend_cv_sql(),
+        )
+
+    @api.model
+    def _clients_sql(self, partner_ids):
+        """The clients classified: commercial entities, active, customers
+        (not only suppliers), not a company of the database."""
+        return SQL(
+            """
+            SELECT p.id
+              FROM res_partner p
+             WHERE p.commercial_partner_id = p.id
+               AND p.active
+               AND p.partner_share
+               AND (COALESCE(p.customer_rank, 0) > 0
+                    OR COALESCE(p.supplier_rank, 0) = 0)
+               AND NOT EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
+               AND %s
+            """,
+            SQL("TRUE") if partner_ids is None else SQL("p.id = ANY(%s)", partner_ids),
+        )
+
+    @api.model
+    def _trips_sql(self, partner_ids, params):
+        """Per client, the figures of their trips (``sputnik.trip``): all of
+        them, those that returned in the RFM window, and the spend of each of
+        the XYZ years (0: the last 12 months)."""
+        today = params["today"]
+        trips = self.env["sputnik.trip"]._sputnik_trip_sql(
+            None
+            if partner_ids is None
+            else SQL("so.sputnik_client_id = ANY(%s)", partner_ids)
+        )
+        return SQL(
+            """
+            SELECT trip.partner_id,
+                   COUNT(*) AS trip_count,
+                   MIN(trip.date_start) AS first_trip,
+                   MAX(trip.date_start) AS last_trip,
+                   MAX(trip.date_end) AS last_return,
+                   MIN(trip.date_start) FILTER (WHERE trip.date_start > %(today)s)
+                       AS next_booked,
+                   SUM(trip.revenue) AS revenue,
+                   SUM(trip.margin) AS margin,
+                   COUNT(*) FILTER (WHERE trip.date_end >= %(window)s) AS frequency,
+                   COALESCE(SUM(trip.margin)
+                       FILTER (WHERE trip.date_end >= %(window)s), 0) AS monetary,
+                   COALESCE(SUM(trip.revenue)
+                       FILTER (WHERE trip.date_end >= %(window)s), 0)
+                       AS window_revenue,
+                   %(spend_columns)s
+              FROM (%(trips)s) trip
+        CROSS JOIN LATERAL (
+                   SELECT CASE WHEN trip.date_start <= %(today)s
+                               THEN (%(today)s - trip.date_start) * 4 / 1461
+                          END AS year_back
+                   ) v
+          GROUP BY trip.partner_id
+            """,
+            trips=trips,
+            today=today,
+            window=params["window"],
+            spend_columns=self._spend_columns_sql(params["xyz_years"]),
+        )
+
+    @api.model
+    def _payments_sql(self, partner_ids, params):
+        """The ``invoice_payment`` and ``payment`` CTEs: per client, the posted
+        customer invoices rated (paid, or open and overdue), those paid on
+        time, and the average days late of the paid ones."""
+        if partner_ids is None:
+            move_filter = line_filter = SQL("TRUE")
+        else:
+            move_filter = SQL("invoice.commercial_partner_id = ANY(%s)", partner_ids)
+            line_filter = SQL(
+                "term_line.move_id IN (SELECT id FROM account_move"
+                " WHERE commercial_partner_id = ANY(%s))",
+                partner_ids,
+            )
+        return SQL(
+            """
+            invoice_payment AS (
+                SELECT term_line.move_id, MAX(part.max_date) AS payment_date
+                  FROM account_partial_reconcile part
+                  JOIN account_move_line term_line
+                       ON term_line.id = part.debit_move_id
+                 WHERE term_line.display_type = 'payment_term'
+                   AND %(line_filter)s
+              GROUP BY term_line.move_id
+            ),
+            payment AS (
+                SELECT invoice.commercial_partner_id AS partner_id,
+                       COUNT(*) AS invoice_count,
+                       COUNT(*) FILTER (
+                           WHERE paid.payment_date <= invoice.invoice_date_due
+                       ) AS on_time_count,
+                       AVG(GREATEST(paid.payment_date - invoice.invoice_date_due, 0))
+                           FILTER (WHERE paid.payment_date IS NOT NULL)
+                           AS days_late
+                  FROM account_move invoice
+             LEFT JOIN invoice_payment paid
+                       ON paid.move_id = invoice.id
+                      AND invoice.payment_state IN ('paid', 'in_payment')
+                 WHERE invoice.move_type = 'out_invoice'
+                   AND invoice.state = 'posted'
+                   AND invoice.invoice_date_due IS NOT NULL
+                   AND %(move_filter)s
+                   AND (paid.payment_date IS NOT NULL
+                        OR (invoice.amount_residual_signed != 0
+                            AND invoice.payment_state NOT IN ('paid', 'in_payment',
+                                                              'reversed')
+                            AND invoice.invoice_date_due < %(today)s))
+              GROUP BY invoice.commercial_partner_id
+            )
+            """,
+            line_filter=line_filter,
+            move_filter=move_filter,
+            today=params["today"],
+        )
+
+    # === CUTS OF THE BASE === #
+    @api.model
+    def _cuts_query(self, partner_ids, params):
+        """Quintile breakpoints of R, F and M and the margin cuts of A and B."""
+        company = params["company"]
+        today = params["today"]
+        others = SQL("")
+        if partner_ids is not None:
+            others = SQL(
+                """
+                UNION ALL
+                SELECT GREATEST(%(today)s - p.sputnik_last_return_date, 0),
+                       p.sputnik_rfm_frequency, p.sputnik_rfm_monetary
+                  FROM res_partner p
+                 WHERE p.sputnik_trip_count > 0
+                   AND p.id != ALL(%(ids)s)
+                """,
+                today=today,
+                ids=list(partner_ids),
+            )
+        return SQL(
+            """
+            WITH base AS (
+                SELECT GREATEST(%(today)s - last_return, 0) AS recency,
+                       frequency, monetary
+                  FROM sputnik_classify_figures
+                 WHERE trip_count > 0
+                %(others)s
+            ),
+            ranked AS (
+                SELECT monetary,
+                       SUM(monetary) OVER (ORDER BY monetary DESC
+                                           ROWS UNBOUNDED PRECEDING)
+                           - monetary AS before,
+                       SUM(monetary) OVER () AS total
+                  FROM base
+                 WHERE monetary > 0
+            ),
+            abc AS (
+                SELECT MIN(monetary) FILTER (WHERE before < total * %(a)s)
+                           AS cut_a,
+                       MIN(monetary) FILTER (WHERE before < total * %(ab)s)
+                           AS cut_b
+                  FROM ranked
+            )
+            SELECT (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY recency) FROM base) AS r,
+                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY frequency) FROM base) AS f,
+                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY monetary) FROM base) AS m,
+                   abc.cut_a, abc.cut_b
+              FROM abc
+            """,
+            today=today,
+            others=others,
+            a=company.sputnik_abc_a / 100.0,
+            ab=(company.sputnik_abc_a + company.sputnik_abc_b) / 100.0,
+        )
+
+    # === STATUS RULE === #
+    @api.model
+    def _status_sql(self, last_return, dormant_since, lost_since):
+        """The status rule, written once (the lifecycle of the classification,
+        the statuses of the client dynamics report): ``'none'`` without a
+        trip, ``'active'`` when the last return is on or after
+        ``dormant_since`` (the day the dormancy months of the company before
+        the date of the status: so a client travelling or booked ahead too),
+        ``'dormant'`` when it is on or after ``lost_since``, else ``'lost'``.
+        Each argument an ``SQL`` expression or a date."""
+        return SQL(
+            """CASE WHEN %(last_return)s IS NULL THEN 'none'
+                    WHEN %(last_return)s >= %(dormant)s THEN 'active'
+                    WHEN %(last_return)s >= %(lost)s THEN 'dormant'
+                    ELSE 'lost' END""",
+            last_return=last_return,
+            dormant=dormant_since,
+            lost=lost_since,
+        )
+
+    # === WRITE === #
+    @api.model
+    def _apply_query(self, source):
+        """Write the changed rows, and a history line where a class changed."""
+        classes = list(CLASSES.values())
+        return SQL(
+            """
+            WITH upd AS (
+                UPDATE res_partner p
+                   SET %(assign)s,
+                       write_date = (now() AT TIME ZONE 'UTC'),
+                       write_uid = %(uid)s
+                  FROM sputnik_classify_changes c
+                 WHERE p.id = c.partner_id
+             RETURNING p.id
+            ),
+            history AS (
+                INSERT INTO sputnik_client_class_history (
+                    partner_id, date, source,
+                    lifecycle_old, lifecycle_new, rfm_segment_old, rfm_segment_new,
+                    abc_old, abc_new, xyz_old, xyz_new, tier_old_id, tier_new_id,
+                    lifecycle_changed, segment_changed,
+                    abc_changed, xyz_changed, tier_changed,
+                    create_uid, create_date, write_uid, write_date)
+                SELECT c.partner_id, now() AT TIME ZONE 'UTC', %(source)s,
+                       c.old_sputnik_lifecycle, c.sputnik_lifecycle,
+                       c.old_sputnik_rfm_segment, c.sputnik_rfm_segment,
+                       c.old_sputnik_abc, c.sputnik_abc,
+                       c.old_sputnik_xyz, c.sputnik_xyz,
+                       c.old_sputnik_tier_id, c.sputnik_tier_id,
+                       c.old_sputnik_lifecycle IS DISTINCT FROM c.sputnik_lifecycle,
+                       c.old_sputnik_rfm_segment
+                           IS DISTINCT FROM c.sputnik_rfm_segment,
+                       c.old_sputnik_abc IS DISTINCT FROM c.sputnik_abc,
+                       c.old_sputnik_xyz IS DISTINCT FROM c.sputnik_xyz,
+                       c.old_sputnik_tier_id IS DISTINCT FROM c.sputnik_tier_id,
+                       %(uid)s, now() AT TIME ZONE 'UTC',
+                       %(uid)s, now() AT TIME ZONE 'UTC'
+                  FROM sputnik_classify_changes c
+                 WHERE ROW(%(old)s) IS DISTINCT FROM ROW(%(new)s)
+             RETURNING 1
+            )
+            SELECT (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM history)
+            """,
+            assign=SQL(", ").join(
+                SQL("%s = c.%s", SQL.identifier(name), SQL.identifier(name))
+                for name in FIGURES
+            ),
+            old=SQL(", ").join(
+                SQL("c.%s", SQL.identifier(f"old_{column}")) for column in classes
+            ),
+            new=SQL(", ").join(
+                SQL("c.%s", SQL.identifier(column)) for column in classes
+            ),
+            uid=self.env.uid,
+            source=source,
+        )
+
+    # === EXPLANATION === #
+    @api.model
+    def _reasons(self, partner, company):
+        """The sentences of the client's "Why These Classes": each class, the
+        figures and the settings behind it, and the overrides."""
+        _ = self.env._
+
+        def amount(value):
+            return format_amount(self.env, value, company.currency_id)
+
+        def label(name):
+            return dict(partner._fields[name]._description_selection(self.env)).get(
+                partner[name]
+            )
+
+        reasons = []
+        status = partner.sputnik_lifecycle
+        trips = partner.sputnik_trip_count
+        if status == "prospect":
+            reasons.append(_("Status Prospect: no confirmed trip yet."))
+        elif status in ("lost", "dormant"):
+            reasons.append(
+                _(
+                    "Status %(status)s: last return on %(date)s, %(days)s days ago "
+                    "(dormant after %(dormant)s months, lost after %(lost)s).",
+                    status=label("sputnik_lifecycle"),
+                    date=partner.sputnik_last_return_date,
+                    days=partner.sputnik_recency_days,
+                    dormant=company.sputnik_dormant_months,
+                    lost=company.sputnik_lost_months,
+                )
+            )
+        else:
+            reasons.append(
+                _(
+                    "Status %(status)s: trips %(trips)s, margin %(margin)s (regular "
+                    "from %(regular)s trips, VIP from %(vip)s trips or %(vip_margin)s "
+                    "margin).",
+                    status=label("sputnik_lifecycle"),
+                    trips=trips,
+                    margin=amount(partner.sputnik_margin_total),
+                    regular=company.sputnik_regular_trips,
+                    vip=company.sputnik_vip_trips,
+                    vip_margin=amount(company.sputnik_vip_margin),
+                )
+            )
+        if trips:
+            reasons.append(
+                _(
+                    "RFM %(r)s-%(f)s-%(m)s, %(segment)s: %(days)s days since the last "
+                    "return; in the last %(months)s months, trips %(freq)s and margin "
+                    "%(monetary)s; each scored 1-5 by quintile of the base.",
+                    r=partner.sputnik_rfm_r,
+                    f=partner.sputnik_rfm_f,
+                    m=partner.sputnik_rfm_m,
+                    segment=label("sputnik_rfm_segment"),
+                    days=partner.sputnik_recency_days,
+                    freq=partner.sputnik_rfm_frequency,
+                    monetary=amount(partner.sputnik_rfm_monetary),
+                    months=company.sputnik_rfm_months,
+                )
+            )
+            reasons.append(
+                _(
+                    "Class %(abc)s: ranked by that margin, class A clients make the "
+                    "first %(a)s %% of the base's margin, class B the next %(b)s %%.",
+                    abc=label("sputnik_abc"),
+                    a=company.sputnik_abc_a,
+                    b=company.sputnik_abc_b,
+                )
+            )
+        if partner.sputnik_xyz:
+            reasons.append(
+                _(
+                    "Class %(xyz)s: the yearly spend of the last %(years)s years "
+                    "varies by %(cv)s %% (X up to %(x)s %%, Y up to %(y)s %%).",
+                    xyz=label("sputnik_xyz"),
+                    years=company.sputnik_xyz_years,
+                    cv=partner.sputnik_spend_cv,
+                    x=company.sputnik_xyz_x,
+                    y=company.sputnik_xyz_y,
+                )
+            )
+        if partner.sputnik_tier_id:
+            tier = partner.sputnik_tier_id
+            reasons.append(
+                _(
+                    "Tier %(tier)s: from %(trips)s trips and %(margin)s margin.",
+                    tier=tier.name,
+                    trips=tier.min_trips,
+                    margin=amount(tier.min_margin),
+                )
+            )
+        for override in partner.sputnik_class_override_ids:
+            reasons.append(
+                _(
+                    "%(dimension)s set to %(value)s by %(user)s: %(reason)s",
+                    dimension=dict(
+                        override._fields["dimension"]._description_selection(self.env)
+                    ).get(override.dimension),
+                    value=override.value_display,
+                    user=override.user_id.name,
+                    reason=override.reason,
+                )
+            )
+        return reasons
+
+    # === FIGURES READ LIVE === #
+    @api.model
+    def _recency_and_churn(self, partners, today):
+        """``{partner: (recency days, churn score)}`` of ``partners`` as of
+        ``today``, from their stored figures: the recency and churn rules of
+        the classification, in one query for all of them."""
+        if not partners:
+            return {}
+        rows = SQL(", ").join(
+            SQL(
+                "(%s, %s::int, %s::date, %s::date, %s::date, %s::varchar, %s)",
+                index,
+                partner.sputnik_trip_count,
+                partner.sputnik_first_trip_date or None,
+                partner.sputnik_last_trip_date or None,
+                partner.sputnik_last_return_date or None,
+                partner.sputnik_lifecycle or None,
+                bool(partner.sputnik_next_trip_booked),
+            )
+            for index, partner in enumerate(partners)
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH figures AS (
+                    SELECT client.*, %(recency)s AS recency, %(gap)s AS gap
+                      FROM (VALUES %(rows)s) AS client(
+                           position, trip_count, first_trip, last_trip,
+                           last_return, lifecycle, booked)
+                )
+                SELECT position, COALESCE(recency, 0), %(score)s
+                  FROM figures
+                """,
+                recency=self._recency_sql(SQL("last_return"), today),
+                gap=self._trip_gap_sql(),
+                rows=rows,
+                score=self._churn_sql(SQL("booked"))["score"],
+            )
+        )
+        return {
+            partners[index]: (recency, int(score))
+            for index, recency, score in self.env.cr.fetchall()
+        }

@@ -1,0 +1,349 @@
+from odoo import api, models
+from odoo.tools import SQL
+
+from .sputnik_classification import CLASSES, FIGURES
+
+
+class SputnikClassification(models.AbstractModel):
+    """The classes of the classification: the query of the changes and one
+    method per class (status, RFM, ABC, XYZ, churn, next trip, CLV, tier)."""
+
+    _inherit = "sputnik.classification"
+
+    # === CLASSES === #
+    @api.model
+    def _changes_query(self, params, cuts):
+        """The clients of ``sputnik_classify_figures`` whose figures or classes
+        (overrides applied) differ from those stored: their new values and
+        their stored classes (``old_<column>``)."""
+        today = params["today"]
+        base_columns, next_trip = self._next_trip_sql(today)
+        churn = self._churn_sql(SQL("next_booked IS NOT NULL"))
+        return SQL(
+            """
+            WITH scored AS (
+                SELECT fig.*,
+                       %(recency)s AS recency,
+                       %(status)s AS status
+                  FROM sputnik_classify_figures fig
+            ),
+            rfm AS (
+                SELECT scored.*, %(scores)s, %(gap)s AS gap
+                  FROM scored
+            ),
+            classed AS (
+                SELECT rfm.*,
+                       %(lifecycle)s AS lifecycle,
+                       (f + m + 1) / 2 AS fm,
+                       %(base_columns)s
+                  FROM rfm
+            ),
+            calc AS (
+                SELECT classed.*,
+                       %(rfm_segment)s AS rfm_segment,
+                       %(abc)s AS abc,
+                       %(xyz)s AS xyz,
+                       %(churn_risk)s AS churn_risk,
+                       %(next_trip)s AS next_trip,
+                       CASE WHEN trip_count > 0
+                            THEN ROUND(revenue / trip_count, 2) END AS avg_value,
+                       %(clv)s AS clv_predicted,
+                       %(tier)s AS tier_id
+                  FROM classed
+            ),
+            ov AS (%(overrides)s),
+            target AS (
+                SELECT calc.partner_id, %(values)s
+                  FROM calc
+             LEFT JOIN ov ON ov.partner_id = calc.partner_id
+            )
+            SELECT target.*, %(class_old_select)s
+              FROM target
+              JOIN res_partner p ON p.id = target.partner_id
+             WHERE ROW(%(old_values)s) IS DISTINCT FROM ROW(%(target_values)s)
+            """,
+            recency=self._recency_sql(SQL("fig.last_return"), today),
+            status=self._status_sql(
+                SQL("fig.last_return"), params["dormant"], params["lost"]
+            ),
+            scores=self._rfm_scores_sql(cuts),
+            gap=self._trip_gap_sql(),
+            lifecycle=self._lifecycle_sql(params),
+            base_columns=base_columns,
+            rfm_segment=self._rfm_segment_sql(),
+            abc=self._abc_sql(cuts),
+            xyz=self._xyz_sql(params),
+            churn_risk=churn["risk"],
+            next_trip=next_trip,
+            clv=self._clv_sql(params),
+            tier=self._tier_sql(),
+            overrides=self._overrides_sql(),
+            values=SQL(", ").join(
+                SQL("%s AS %s", SQL(expr), SQL.identifier(name))
+                for name, expr in FIGURES.items()
+            ),
+            target_values=SQL(", ").join(
+                SQL("target.%s", SQL.identifier(name)) for name in FIGURES
+            ),
+            old_values=SQL(", ").join(
+                SQL("p.%s", SQL.identifier(name)) for name in FIGURES
+            ),
+            class_old_select=SQL(", ").join(
+                SQL(
+                    "p.%s AS %s",
+                    SQL.identifier(column),
+                    SQL.identifier(f"old_{column}"),
+                )
+                for column in CLASSES.values()
+            ),
+        )
+
+    @api.model
+    def _recency_sql(self, last_return, today):
+        """Days since the last return (0 while travelling or booked ahead)."""
+        return SQL("GREATEST(%s - %s, 0)", today, last_return)
+
+    @api.model
+    def _trip_gap_sql(self):
+        """The client's usual days between trips (over ``trip_count``,
+        ``first_trip``, ``last_trip``): a year for a one-trip client."""
+        return SQL(
+            """CASE WHEN trip_count >= 2
+                    THEN GREATEST((last_trip - first_trip)::numeric
+                                  / (trip_count - 1), 1)
+                    ELSE 365 END"""
+        )
+
+    @api.model
+    def _lifecycle_sql(self, params):
+        """Prospect without a trip; dormant or lost by the status rule; else
+        VIP, regular or new by the trips (or margin) set on the company."""
+        company = params["company"]
+        return SQL(
+            """CASE WHEN trip_count = 0 THEN 'prospect'
+                    WHEN status != 'active' THEN status
+                    WHEN trip_count >= %(vip_trips)s
+                         OR (%(vip_margin)s > 0 AND margin >= %(vip_margin)s)
+                        THEN 'vip'
+                    WHEN trip_count >= %(regular_trips)s THEN 'regular'
+                    ELSE 'new' END""",
+            vip_trips=company.sputnik_vip_trips,
+            vip_margin=company.sputnik_vip_margin,
+            regular_trips=company.sputnik_regular_trips,
+        )
+
+    @api.model
+    def _rfm_scores_sql(self, cuts):
+        """The columns ``r``, ``f`` and ``m``: 1-5 by quintile of the base."""
+        r, f, m = cuts["r"] or [0] * 4, cuts["f"] or [0] * 4, cuts["m"] or [0] * 4
+        score_r = SQL(
+            "5 - (%s)",
+            SQL(" + ").join(SQL("(recency > %s)::int", cut) for cut in r),
+        )
+        score_f = SQL(
+            "1 + %s", SQL(" + ").join(SQL("(frequency > %s)::int", cut) for cut in f)
+        )
+        score_m = SQL(
+            "1 + %s", SQL(" + ").join(SQL("(monetary > %s)::int", cut) for cut in m)
+        )
+        return SQL(
+            """CASE WHEN trip_count > 0 THEN %s END AS r,
+               CASE WHEN trip_count > 0 THEN %s END AS f,
+               CASE WHEN trip_count > 0 THEN %s END AS m""",
+            score_r,
+            score_f,
+            score_m,
+        )
+
+    @api.model
+    def _rfm_segment_sql(self):
+        """Named from the recency score and the mean ``fm`` of the others."""
+        return SQL(
+            """CASE WHEN trip_count = 0 THEN NULL
+                    WHEN r >= 4 AND fm >= 4 THEN 'champions'
+                    WHEN r >= 4 AND fm >= 2 THEN 'potential'
+                    WHEN r >= 4 THEN 'promising'
+                    WHEN r = 3 AND fm >= 4 THEN 'loyal'
+                    WHEN r = 3 AND fm >= 2 THEN 'attention'
+                    WHEN r = 3 THEN 'about_to_sleep'
+                    WHEN r = 2 AND fm >= 3 THEN 'at_risk'
+                    WHEN r = 2 THEN 'hibernating'
+                    WHEN fm >= 4 THEN 'cannot_lose'
+                    WHEN fm = 3 THEN 'at_risk'
+                    ELSE 'lost' END"""
+        )
+
+    @api.model
+    def _abc_sql(self, cuts):
+        """By margin in the window, against the cuts of A and B of the base."""
+        return SQL(
+            """CASE WHEN trip_count = 0 THEN NULL
+                    WHEN monetary > 0 AND monetary >= %s THEN 'a'
+                    WHEN monetary > 0 AND monetary >= %s THEN 'b'
+                    ELSE 'c' END""",
+            cuts["cut_a"],
+            cuts["cut_b"],
+        )
+
+    @api.model
+    def _spend_columns_sql(self, years):
+        """XYZ, in the trips' aggregate: the spend of each year back
+        (``spend_0`` the last 12 months)."""
+        return SQL(", ").join(
+            SQL(
+                "SUM(trip.revenue::float8) FILTER (WHERE v.year_back = %s) AS %s",
+                year,
+                SQL.identifier(f"spend_{year}"),
+            )
+            for year in range(years)
+        )
+
+    @api.model
+    def _spend_sql(self, years):
+        """XYZ: the mean and the mean square of the yearly spends of ``t``."""
+        spends = [
+            SQL("COALESCE(t.%s, 0)::float8", SQL.identifier(f"spend_{year}"))
+            for year in range(years)
+        ]
+        return SQL(
+            "SELECT ((%s) / %s) AS mean, ((%s) / %s) AS mean_square",
+            SQL(" + ").join(spends),
+            years,
+            SQL(" + ").join(SQL("%s ^ 2", spend) for spend in spends),
+            years,
+        )
+
+    @api.model
+    def _spend_cv_sql(self):
+        """XYZ: the coefficient of variation (%) of the yearly spend."""
+        return SQL(
+            """CASE WHEN spend.mean >= 0.005 THEN ROUND((100 * SQRT(GREATEST(
+                   spend.mean_square - spend.mean * spend.mean, 0))
+                   / spend.mean)::numeric, 1) END"""
+        )
+
+    @api.model
+    def _xyz_sql(self, params):
+        company = params["company"]
+        return SQL(
+            """CASE WHEN spend_cv IS NULL THEN NULL
+                    WHEN spend_cv <= %s THEN 'x'
+                    WHEN spend_cv <= %s THEN 'y'
+                    ELSE 'z' END""",
+            company.sputnik_xyz_x,
+            company.sputnik_xyz_y,
+        )
+
+    @api.model
+    def _churn_sql(self, booked):
+        """Churn, written once: the days since the last return (``recency``)
+        against the client's usual time between trips (``gap``, at least 90
+        days), over ``trip_count`` and ``lifecycle``; ``booked`` says a trip is
+        booked ahead. Returns the SQL of the ``score`` (0-100: 50 when that
+        time has passed, 100 at twice it or when lost; 0 while booked) and of
+        the ``risk`` (low below that time, medium up to 1.5 times it, high
+        beyond or when lost; low while booked)."""
+        ratio = SQL("recency / GREATEST(gap, 90)")
+        return {
+            "score": SQL(
+                """CASE WHEN trip_count = 0 OR %(booked)s THEN 0
+                        WHEN lifecycle = 'lost' THEN 100
+                        ELSE LEAST(100, ROUND(50 * %(ratio)s)) END""",
+                booked=booked,
+                ratio=ratio,
+            ),
+            "risk": SQL(
+                """CASE WHEN trip_count = 0 THEN NULL
+                        WHEN %(booked)s THEN 'low'
+                        WHEN lifecycle = 'lost' THEN 'high'
+                        WHEN %(ratio)s < 1 THEN 'low'
+                        WHEN %(ratio)s < 1.5 THEN 'medium'
+                        ELSE 'high' END""",
+                booked=booked,
+                ratio=ratio,
+            ),
+        }
+
+    @api.model
+    def _next_trip_sql(self, today):
+        """The next booked departure, or the last trip plus the usual gap,
+        moved by whole years into the future; none when lost. Returns the
+        columns ``next_base`` and ``years_on`` (of ``classed``) and the
+        expression of the date over them."""
+        columns = SQL(
+            """last_trip + ROUND(gap)::int AS next_base,
+               GREATEST(CEIL(
+                   (%(today)s - (last_trip + ROUND(gap)::int)) / 365.25
+               ), 0)::int AS years_on""",
+            today=today,
+        )
+        next_trip = SQL(
+            """CASE WHEN trip_count = 0 THEN NULL
+                    WHEN next_booked IS NOT NULL THEN next_booked
+                    WHEN lifecycle = 'lost' THEN NULL
+                    WHEN next_base + make_interval(years => years_on) >= %(today)s
+                        THEN (next_base + make_interval(years => years_on))::date
+                    ELSE (next_base + make_interval(years => years_on + 1))::date
+               END""",
+            today=today,
+        )
+        return columns, next_trip
+
+    @api.model
+    def _clv_sql(self, params):
+        """Predicted CLV: margin per year of the client x expected remaining
+        years (Settings); 0 for lost clients."""
+        today = params["today"]
+        return SQL(
+            """CASE WHEN trip_count = 0 OR lifecycle = 'lost' THEN 0
+                    ELSE ROUND(margin / GREATEST(
+                        (EXTRACT(YEAR FROM AGE(%(today)s, first_trip)) * 12
+                         + EXTRACT(MONTH FROM AGE(%(today)s, first_trip)))
+                        / 12.0, 1) * %(clv_years)s, 2) END""",
+            today=today,
+            clv_years=params["company"].sputnik_clv_years,
+        )
+
+    @api.model
+    def _tier_sql(self):
+        """The highest loyalty tier whose trips and margin the client has."""
+        # sudo: every tier counts in the classification, whatever the user
+        # triggering it may read (private; figures written in SQL)
+        tiers = (
+            self.env["sputnik.loyalty.tier"]
+            .sudo()
+            .search([], order="sequence desc, id desc")
+        )
+        if not tiers:
+            return SQL("NULL::int")
+        return SQL(
+            "CASE WHEN trip_count > 0 THEN CASE %s END END",
+            SQL(" ").join(
+                SQL(
+                    "WHEN trip_count >= %s AND margin >= %s THEN %s",
+                    tier.min_trips,
+                    tier.min_margin,
+                    tier.id,
+                )
+                for tier in tiers
+            ),
+        )
+
+    @api.model
+    def _overrides_sql(self):
+        """The classes set by a manager, per client."""
+        return SQL(
+            """
+            SELECT partner_id,
+                   MAX(lifecycle) FILTER (WHERE dimension = 'lifecycle')
+                       AS lifecycle,
+                   MAX(rfm_segment) FILTER (WHERE dimension = 'rfm_segment')
+                       AS rfm_segment,
+                   MAX(abc) FILTER (WHERE dimension = 'abc') AS abc,
+                   MAX(xyz) FILTER (WHERE dimension = 'xyz') AS xyz,
+                   MAX(tier_id) FILTER (WHERE dimension = 'tier') AS tier_id
+              FROM sputnik_client_class_override
+             WHERE active
+          GROUP BY partner_id
+            """
+        )
