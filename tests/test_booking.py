@@ -188,6 +188,28 @@ class TestBookingFlow(SputnikCase):
             self.departure.invalidate_recordset()
             self.assertEqual(self.departure.overdue_booking_count, 1)
 
+    def test_booked_inside_the_balance_window_owes_it_now(self):
+        """Departure in 20 days, balance due 21 days before it: the balance is
+        due on the day of the booking, the whole price is invoiced at once
+        (due today), and the booking is not overdue."""
+        soon = make_departure(self.env, self.tour, start_in_days=20)
+        buy_seats(self.env, soon, 2)
+        order = make_booking(self.env, soon, self.travellers)
+        order.action_confirm()
+        today = fields.Date.context_today(order)
+        self.assertEqual(order.sputnik_balance_due_date, today)
+        self.assertEqual(len(order.invoice_ids), 1)
+        invoice = order.invoice_ids
+        self.assertEqual(invoice.state, "posted")
+        self.assertAlmostEqual(invoice.amount_total, order.amount_total, places=2)
+        self.assertEqual(invoice.invoice_date_due, today)
+        self.assertEqual(order.invoice_status, "invoiced")
+        self.assertEqual(order.sputnik_payment_status, "due")
+        self.assertEqual(order.sputnik_amount_overdue, 0)
+        with freeze_time(today + relativedelta(days=1)):
+            order.invalidate_recordset(["sputnik_payment_status"])
+            self.assertEqual(order.sputnik_payment_status, "overdue")
+
     def test_cancel_before_deposit_is_paid(self):
         order = make_booking(self.env, self.departure, self.travellers)
         order.action_confirm()

@@ -26,6 +26,9 @@ PAYMENT_STATUS = [
 OVERRIDE_FIELDS = {"sputnik_passport_override_reason", "sputnik_passport_override_uid"}
 # the orders that Odoo's confirmation is confirming in this transaction
 CONFIRMING = "sputnik_confirming_order_ids"
+# the balance is invoiced this many days before it falls due (by the daily
+# cron; at the confirmation of a booking made that late)
+BALANCE_INVOICE_DAYS = 7
 
 
 class SaleOrder(models.Model):
@@ -158,6 +161,7 @@ class SaleOrder(models.Model):
         "order_line.sputnik_departure_id.date_start",
         "order_line.sputnik_departure_id.date_end",
         "company_id.sputnik_balance_days",
+        "date_order",
     )
     def _compute_sputnik_dates(self):
         for order in self:
@@ -167,9 +171,14 @@ class SaleOrder(models.Model):
                 departures.mapped("date_start"), default=False
             )
             order.sputnik_date_end = max(departures.mapped("date_end"), default=False)
-            order.sputnik_balance_due_date = order.sputnik_date_start and (
+            # a booking made inside the balance window owes its balance at
+            # once: due on the day it is confirmed, never before
+            order.sputnik_balance_due_date = order.sputnik_date_start and max(
                 order.sputnik_date_start
-                - relativedelta(days=order.company_id.sputnik_balance_days)
+                - relativedelta(days=order.company_id.sputnik_balance_days),
+                fields.Date.context_today(order, order.date_order)
+                if order.date_order
+                else order.sputnik_date_start,
             )
 
     @api.depends("sputnik_traveller_ids")
@@ -464,7 +473,18 @@ class SaleOrder(models.Model):
         self.check_access("write")
         res = super()._action_confirm()
         bookings = self.filtered("sputnik_is_booking")
-        bookings._sputnik_invoice_deposit()
+        # inside the balance window the whole price is invoiced at once, due
+        # now; before it, the deposit (the balance follows with the cron)
+        horizon = fields.Date.context_today(self) + relativedelta(
+            days=BALANCE_INVOICE_DAYS
+        )
+        in_window = bookings.filtered(
+            lambda o: o.sputnik_balance_due_date
+            and o.sputnik_balance_due_date <= horizon
+            and o.amount_total > 0
+        )
+        (bookings - in_window)._sputnik_invoice_deposit()
+        in_window._sputnik_create_balance_invoices()
         bookings.partner_id._sputnik_classify(source="booking")
         bookings._sputnik_capture("confirmed")
         return res
@@ -713,7 +733,11 @@ class SaleOrder(models.Model):
                 ("state", "=", "sale"),
                 ("sputnik_is_booking", "=", True),
                 ("invoice_status", "=", "to invoice"),
-                ("sputnik_balance_due_date", "<=", today + relativedelta(days=7)),
+                (
+                    "sputnik_balance_due_date",
+                    "<=",
+                    today + relativedelta(days=BALANCE_INVOICE_DAYS),
+                ),
             ]
         )
         for order in to_invoice:
