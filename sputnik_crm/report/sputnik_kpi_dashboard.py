@@ -1,3 +1,4 @@
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -5,10 +6,166 @@ from dateutil.relativedelta import relativedelta
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL, format_amount, formatLang
+from odoo.tools.translate import LazyTranslate
 
 from ..models.sputnik_values import parse_date
 
+_lt = LazyTranslate(__name__)
+
 PERIODS = ("current", "previous", "last_year")
+
+# The sections of the dashboard, in order: (key, title, source), the source
+# being a report summed over the periods (model, date field, action) or, for
+# the client base, the client dynamics' own figures (None).
+SECTIONS = (
+    (
+        "sales",
+        _lt("Sales"),
+        ("sputnik.booking.report", "date", "sputnik_crm.sale_report_action_bookings"),
+    ),
+    ("clients", _lt("Client Base"), None),
+    (
+        "effectiveness",
+        _lt("Sales Effectiveness"),
+        (
+            "sputnik.interaction.report",
+            "date",
+            "sputnik_crm.sputnik_interaction_report_action",
+        ),
+    ),
+    (
+        "quality",
+        _lt("Service Quality"),
+        ("sputnik.quality.report", "date", "sputnik_crm.sputnik_quality_report_action"),
+    ),
+    (
+        "payments",
+        _lt("Payment Discipline"),
+        (
+            "sputnik.payment.report",
+            "invoice_date",
+            "sputnik_crm.sputnik_payment_report_action",
+        ),
+    ),
+    (
+        "campaigns",
+        _lt("Campaigns"),
+        (
+            "sputnik.campaign.report",
+            "date",
+            "sputnik_crm.sputnik_campaign_report_action",
+        ),
+    ),
+)
+
+# Figures a section takes from elsewhere than its report's sums: the days of
+# each period, the new clients of the client base section.
+DERIVED = ("days", "new_clients")
+
+# The indicators, in order: (key, section, label, formula, format, better,
+# help). A formula is a measure of the section's sums, a list of measures
+# added ("-measure" subtracted), or a ratio (numerator, denominator, factor):
+# numerator and denominator a measure or a list, factor a number or a
+# measure; the ratio of the sums, never an average of ratios; no value when
+# the denominator is 0.
+KPIS = (
+    ("revenue", "sales", _lt("Revenue"), "revenue", "amount", "up",
+     _lt("Untaxed amount of the bookings confirmed, by order date.")),
+    ("margin", "sales", _lt("Margin"), "margin", "amount", "up",
+     _lt("Revenue - the tour operators' net cost of the seats.")),
+    ("margin_ratio", "sales", _lt("Margin Ratio"), ("margin", "revenue", 100.0),
+     "percent", "up",
+     _lt("Commission (margin) ratio = margin / gross sales x 100.")),
+    ("bookings", "sales", _lt("Bookings"), "booking_count", "number", "up",
+     _lt("Confirmed bookings, by order date.")),
+    ("seats", "sales", _lt("Seats Sold"), "seats", "number", "up",
+     _lt("Seats of the confirmed bookings.")),
+    ("avg_booking", "sales", _lt("Average Booking"),
+     ("revenue", "booking_count", 1.0), "amount", "up",
+     _lt("Average booking value = revenue / bookings.")),
+    ("active", "clients", _lt("Active Clients"), "active_end", "number", "up",
+     _lt("Clients active at the end of the period: a trip returning within the "
+         "dormancy months before it, or booked ahead.")),
+    ("new", "clients", _lt("New Clients"), "new", "number", "up",
+     _lt("Clients whose first trip was booked in the period.")),
+    ("retention", "clients", _lt("Retention Rate"),
+     (["active_end", "-new"], "active_start", 100.0), "percent", "up",
+     _lt("(E - N) / S x 100: E active at the end, N new in the period, S active "
+         "at the start.")),
+    ("churn", "clients", _lt("Churn Rate"), ("lost", "active_start", 100.0),
+     "percent", "down",
+     _lt("Clients lost in the period / clients active at its start x 100")),
+    ("repeat", "clients", _lt("Repeat Purchase Rate"),
+     ("repeat_clients", "clients", 100.0), "percent", "up",
+     _lt("Clients with 2 trips or more / clients with 1 or more x 100")),
+    ("lost", "clients", _lt("Lost Clients"), "lost", "number", "down",
+     _lt("Clients who crossed the months after which a client is lost during "
+         "the period.")),
+    ("interactions", "effectiveness", _lt("Interactions"), "interaction_count",
+     "number", "up", _lt("Contacts with clients logged in the period.")),
+    ("offer_conversion", "effectiveness", _lt("Offer Conversion"),
+     ("offer_booked_count", "offer_count", 100.0), "percent", "up",
+     _lt("Offers followed by a confirmed booking of the client within 30 days / "
+         "offers x 100.")),
+    ("requests", "effectiveness", _lt("Requests"), "lead_count", "number", "up",
+     _lt("Opportunities created in the period.")),
+    ("lead_conversion", "effectiveness", _lt("Request Conversion"),
+     ("lead_booked_count", "lead_count", 100.0), "percent", "up",
+     _lt("Requests that became a confirmed booking / requests x 100.")),
+    ("first_response", "effectiveness", _lt("First Response"),
+     ("first_response_hours", "responded_count", 1.0), "hours", "down",
+     _lt("Average hours from a new request to the first outbound contact with "
+         "the client.")),
+    ("complaint_rate", "quality", _lt("Complaints per 100 Trips"),
+     ("complaint_count", "trip_count", 100.0), "ratio", "down",
+     _lt("Complaints opened / trips that departed x 100.")),
+    ("resolution", "quality", _lt("Resolution Time"),
+     ("resolution_days", "resolved_count", 1.0), "days", "down",
+     _lt("Average days from the opening of a complaint to its resolution")),
+    ("compensation", "quality", _lt("Compensation Cost"), "compensation_cost",
+     "amount", "down",
+     _lt("Compensations granted - amounts recovered from the operators.")),
+    ("csat", "quality", _lt("CSAT"), ("satisfied_count", "answer_count", 100.0),
+     "percent", "up", _lt("Satisfied answers (4-5 of 5) / all answers x 100.")),
+    ("nps", "quality", _lt("NPS"),
+     (["promoter_count", "-detractor_count"], "nps_answer_count", 100.0),
+     "score", "up",
+     _lt("Net promoter score = % promoters (9-10) - % detractors (0-6) of the "
+         "survey answers.")),
+    ("paid_on_time", "payments", _lt("Paid on Time"),
+     ("paid_on_time", ["paid_count", "overdue"], 100.0), "percent", "up",
+     _lt("Invoices paid by their due date / invoices paid or past due x 100.")),
+    ("overdue", "payments", _lt("Overdue Share"),
+     ("overdue", "invoice_count", 100.0), "percent", "down",
+     _lt("Invoices still open after their due date / invoices x 100.")),
+    ("days_late", "payments", _lt("Average Days Late"),
+     ("days_late", "invoice_count", 1.0), "days", "down",
+     _lt("Average over the invoices of the days between the due date and the "
+         "payment (or today while open), at least 0.")),
+    ("dso", "payments", _lt("DSO"), ("amount_residual", "amount_total", "days"),
+     "days", "down",
+     _lt("Days sales outstanding = receivables / (sales / days in the period), "
+         "on the invoices of the period.")),
+    ("recipients", "campaigns", _lt("Recipients"), "sent_count", "number", "up",
+     _lt("Mailings of the campaigns received in the period.")),
+    ("open_rate", "campaigns", _lt("Open Rate"),
+     ("opened_count", "sent_count", 100.0), "percent", "up",
+     _lt("Mailings opened / mailings received x 100.")),
+    ("campaign_bookings", "campaigns", _lt("Campaign Bookings"), "booking_count",
+     "number", "up", _lt("Confirmed bookings carrying a campaign.")),
+    ("campaign_margin", "campaigns", _lt("Campaign Margin"), "margin", "amount",
+     "up", _lt("Margin of the bookings carrying a campaign.")),
+    ("campaign_cost", "campaigns", _lt("Campaign Cost"), "cost", "amount", "down",
+     _lt("Actual cost of the campaigns starting in the period.")),
+    ("campaign_roi", "campaigns", _lt("Campaign ROI"),
+     (["margin", "-cost"], "cost", 100.0), "percent", "up",
+     _lt("(Margin of the bookings carrying a campaign - campaign cost) / campaign "
+         "cost x 100, over the period.")),
+    ("cac", "campaigns", _lt("Acquisition Cost (CAC)"),
+     ("cost", "new_clients", 1.0), "amount", "down",
+     _lt("Marketing cost of the period (the campaigns' actual cost) / new clients "
+         "of the period.")),
+)  # fmt: skip
 
 
 def without_none(value):
@@ -26,6 +183,28 @@ def without_none(value):
 
 def ratio(numerator, denominator, factor=100.0):
     return factor * numerator / denominator if denominator else None
+
+
+def measures_of(formula):
+    """The measures a KPI formula reads."""
+    if isinstance(formula, str):
+        return {formula.lstrip("-")}
+    if isinstance(formula, list | tuple):
+        return set().union(*(measures_of(part) for part in formula))
+    return set()
+
+
+def evaluate(formula, sums):
+    """The value of a KPI formula (see KPIS) on the sums of one period."""
+    if isinstance(formula, str):
+        sign = -1 if formula.startswith("-") else 1
+        return sign * sums[formula.lstrip("-")]
+    if isinstance(formula, list):
+        return sum(evaluate(part, sums) for part in formula)
+    if isinstance(formula, tuple):
+        numerator, denominator, factor = (evaluate(part, sums) for part in formula)
+        return ratio(numerator, denominator, factor)
+    return formula
 
 
 class SputnikKpiDashboard(models.AbstractModel):
@@ -127,18 +306,6 @@ class SputnikKpiDashboard(models.AbstractModel):
 
     # === INDICATORS === #
     @api.model
-    def _kpi(self, key, label, values, fmt, better, help_text, action=None):
-        return {
-            "key": key,
-            "label": label,
-            "values": values,
-            "format": fmt,
-            "better": better,
-            "help": help_text,
-            "action": action,
-        }
-
-    @api.model
     def _report_action(self, xmlid, date_field, periods, context=None):
         """The report's action on the current period, for the user to drill."""
         action = self.env["ir.actions.act_window"]._for_xml_id(xmlid)
@@ -158,572 +325,77 @@ class SputnikKpiDashboard(models.AbstractModel):
         return action
 
     @api.model
-    def _by_period(self, sums, compute):
-        return {name: compute(sums[name]) for name in PERIODS}
-
-    @api.model
-    def _section_sales(self, periods, shared):
-        sums = self._period_sums(
-            "sputnik.booking.report",
-            "date",
-            ["revenue", "margin", "booking_count", "seats"],
-            periods,
-        )
-        action = self._report_action(
-            "sputnik_crm.sale_report_action_bookings", "date", periods
-        )
-        _ = self.env._
-        return {
-            "key": "sales",
-            "title": _("Sales"),
-            "kpis": [
-                self._kpi(
-                    "revenue",
-                    _("Revenue"),
-                    self._by_period(sums, lambda s: s["revenue"]),
-                    "amount",
-                    "up",
-                    _("Untaxed amount of the bookings confirmed, by order date."),
-                    action,
-                ),
-                self._kpi(
-                    "margin",
-                    _("Margin"),
-                    self._by_period(sums, lambda s: s["margin"]),
-                    "amount",
-                    "up",
-                    _("Revenue - the tour operators' net cost of the seats."),
-                    action,
-                ),
-                self._kpi(
-                    "margin_ratio",
-                    _("Margin Ratio"),
-                    self._by_period(sums, lambda s: ratio(s["margin"], s["revenue"])),
-                    "percent",
-                    "up",
-                    _("Commission (margin) ratio = margin / gross sales x 100."),
-                    action,
-                ),
-                self._kpi(
-                    "bookings",
-                    _("Bookings"),
-                    self._by_period(sums, lambda s: s["booking_count"]),
-                    "number",
-                    "up",
-                    _("Confirmed bookings, by order date."),
-                    action,
-                ),
-                self._kpi(
-                    "seats",
-                    _("Seats Sold"),
-                    self._by_period(sums, lambda s: s["seats"]),
-                    "number",
-                    "up",
-                    _("Seats of the confirmed bookings."),
-                    action,
-                ),
-                self._kpi(
-                    "avg_booking",
-                    _("Average Booking"),
-                    self._by_period(
-                        sums, lambda s: ratio(s["revenue"], s["booking_count"], 1.0)
-                    ),
-                    "amount",
-                    "up",
-                    _("Average booking value = revenue / bookings."),
-                    action,
-                ),
-            ],
-        }
-
-    @api.model
-    def _section_clients(self, periods, shared):
+    def _client_sums(self, periods):
+        """{period: figures of the client base}: the client dynamics' own
+        figures of each company (an agent's own clients), added up."""
         Dynamics = self.env["sputnik.client.dynamics.report"]
         user = (
             None
             if self.env.user.has_group("sputnik_crm.group_sputnik_manager")
             else self.env.user
         )
-        totals = {name: {} for name in PERIODS}
+        totals = {name: defaultdict(float) for name in PERIODS}
         for company in self.env.companies:
             figures = Dynamics._sputnik_kpis_periods(
                 [periods[name] for name in PERIODS], company, user=user
             )
             for name, kpis in zip(PERIODS, figures, strict=True):
-                for key in ("active_start", "active_end", "new", "lost"):
-                    totals[name][key] = totals[name].get(key, 0) + kpis[key]
-                for key in ("clients", "repeat_clients"):
-                    totals[name][key] = totals[name].get(key, 0) + kpis[key]
-        shared["clients"] = totals
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sputnik_crm.sputnik_client_dynamics_report_action"
-        )
-        _ = self.env._
-        return {
-            "key": "clients",
-            "title": _("Client Base"),
-            "kpis": [
-                self._kpi(
-                    "active",
-                    _("Active Clients"),
-                    self._by_period(totals, lambda s: s["active_end"]),
-                    "number",
-                    "up",
-                    _(
-                        "Clients active at the end of the period: a trip returning "
-                        "within the dormancy months before it, or booked ahead."
-                    ),
-                    action,
-                ),
-                self._kpi(
+                for key in (
+                    "active_start",
+                    "active_end",
                     "new",
-                    _("New Clients"),
-                    self._by_period(totals, lambda s: s["new"]),
-                    "number",
-                    "up",
-                    _("Clients whose first trip was booked in the period."),
-                    action,
-                ),
-                self._kpi(
-                    "retention",
-                    _("Retention Rate"),
-                    self._by_period(
-                        totals,
-                        lambda s: ratio(s["active_end"] - s["new"], s["active_start"]),
-                    ),
-                    "percent",
-                    "up",
-                    _(
-                        "(E - N) / S x 100: E active at the end, N new in the period, "
-                        "S active at the start."
-                    ),
-                    action,
-                ),
-                self._kpi(
-                    "churn",
-                    _("Churn Rate"),
-                    self._by_period(
-                        totals, lambda s: ratio(s["lost"], s["active_start"])
-                    ),
-                    "percent",
-                    "down",
-                    _("Clients lost in the period / clients active at its start x 100"),
-                    action,
-                ),
-                self._kpi(
-                    "repeat",
-                    _("Repeat Purchase Rate"),
-                    self._by_period(
-                        totals, lambda s: ratio(s["repeat_clients"], s["clients"])
-                    ),
-                    "percent",
-                    "up",
-                    _("Clients with 2 trips or more / clients with 1 or more x 100"),
-                    action,
-                ),
-                self._kpi(
                     "lost",
-                    _("Lost Clients"),
-                    self._by_period(totals, lambda s: s["lost"]),
-                    "number",
-                    "down",
-                    _(
-                        "Clients who crossed the months after which a client is lost "
-                        "during the period."
-                    ),
-                    action,
-                ),
-            ],
-        }
+                    "clients",
+                    "repeat_clients",
+                ):
+                    totals[name][key] += kpis[key]
+        return totals
 
     @api.model
-    def _section_effectiveness(self, periods, shared):
-        sums = self._period_sums(
-            "sputnik.interaction.report",
-            "date",
-            [
-                "interaction_count",
-                "offer_count",
-                "offer_booked_count",
-                "lead_count",
-                "lead_booked_count",
-                "responded_count",
-                "first_response_hours",
-            ],
-            periods,
-        )
-        action = self._report_action(
-            "sputnik_crm.sputnik_interaction_report_action", "date", periods
-        )
-        _ = self.env._
+    def _section(self, key, title, source, periods, shared):
+        """A section of the dashboard: its indicators (KPIS) of each period,
+        from one query over its report (or the client dynamics' figures)."""
+        kpis = [kpi for kpi in KPIS if kpi[1] == key]
+        if source:
+            model, date_field, xmlid = source
+            measures = set().union(*(measures_of(kpi[3]) for kpi in kpis))
+            sums = self._period_sums(
+                model, date_field, sorted(measures - set(DERIVED)), periods
+            )
+            action = self._report_action(xmlid, date_field, periods)
+        else:
+            sums = self._client_sums(periods)
+            # the dynamics are monthly: the months of the period
+            month_periods = dict(
+                periods,
+                current=(periods["current"][0].replace(day=1), periods["current"][1]),
+            )
+            action = self._report_action(
+                "sputnik_crm.sputnik_client_dynamics_report_action",
+                "date",
+                month_periods,
+            )
+        for name, (date_from, date_to) in periods.items():
+            sums[name]["days"] = (date_to - date_from).days + 1
+            sums[name]["new_clients"] = shared.get(name, {}).get("new", 0.0)
+        if not source:
+            shared.update(sums)
         return {
-            "key": "effectiveness",
-            "title": _("Sales Effectiveness"),
+            "key": key,
+            "title": title._translate(self.env.lang or "en_US"),
             "kpis": [
-                self._kpi(
-                    "interactions",
-                    _("Interactions"),
-                    self._by_period(sums, lambda s: s["interaction_count"]),
-                    "number",
-                    "up",
-                    _("Contacts with clients logged in the period."),
-                    action,
-                ),
-                self._kpi(
-                    "offer_conversion",
-                    _("Offer Conversion"),
-                    self._by_period(
-                        sums, lambda s: ratio(s["offer_booked_count"], s["offer_count"])
-                    ),
-                    "percent",
-                    "up",
-                    _(
-                        "Offers followed by a confirmed booking of the client within "
-                        "30 days / offers x 100."
-                    ),
-                    action,
-                ),
-                self._kpi(
-                    "requests",
-                    _("Requests"),
-                    self._by_period(sums, lambda s: s["lead_count"]),
-                    "number",
-                    "up",
-                    _("Opportunities created in the period."),
-                    action,
-                ),
-                self._kpi(
-                    "lead_conversion",
-                    _("Request Conversion"),
-                    self._by_period(
-                        sums, lambda s: ratio(s["lead_booked_count"], s["lead_count"])
-                    ),
-                    "percent",
-                    "up",
-                    _("Requests that became a confirmed booking / requests x 100."),
-                    action,
-                ),
-                self._kpi(
-                    "first_response",
-                    _("First Response"),
-                    self._by_period(
-                        sums,
-                        lambda s: ratio(
-                            s["first_response_hours"], s["responded_count"], 1.0
-                        ),
-                    ),
-                    "hours",
-                    "down",
-                    _(
-                        "Average hours from a new request to the first outbound "
-                        "contact with the client."
-                    ),
-                    action,
-                ),
+                {
+                    "key": kpi_key,
+                    "label": label._translate(self.env.lang or "en_US"),
+                    "values": {name: evaluate(formula, sums[name]) for name in PERIODS},
+                    "format": fmt,
+                    "better": better,
+                    "help": help_text._translate(self.env.lang or "en_US"),
+                    "action": action,
+                }
+                for kpi_key, _section, label, formula, fmt, better, help_text in kpis
             ],
         }
-
-    @api.model
-    def _section_quality(self, periods, shared):
-        sums = self._period_sums(
-            "sputnik.quality.report",
-            "date",
-            [
-                "trip_count",
-                "complaint_count",
-                "resolved_count",
-                "resolution_days",
-                "compensation_cost",
-                "answer_count",
-                "satisfied_count",
-                "nps_answer_count",
-                "promoter_count",
-                "detractor_count",
-            ],
-            periods,
-        )
-        action = self._report_action(
-            "sputnik_crm.sputnik_quality_report_action", "date", periods
-        )
-        _ = self.env._
-        return {
-            "key": "quality",
-            "title": _("Service Quality"),
-            "kpis": [
-                self._kpi(
-                    "complaint_rate",
-                    _("Complaints per 100 Trips"),
-                    self._by_period(
-                        sums, lambda s: ratio(s["complaint_count"], s["trip_count"])
-                    ),
-                    "ratio",
-                    "down",
-                    _("Complaints opened / trips that departed x 100."),
-                    action,
-                ),
-                self._kpi(
-                    "resolution",
-                    _("Resolution Time"),
-                    self._by_period(
-                        sums,
-                        lambda s: ratio(s["resolution_days"], s["resolved_count"], 1.0),
-                    ),
-                    "days",
-                    "down",
-                    _("Average days from the opening of a complaint to its resolution"),
-                    action,
-                ),
-                self._kpi(
-                    "compensation",
-                    _("Compensation Cost"),
-                    self._by_period(sums, lambda s: s["compensation_cost"]),
-                    "amount",
-                    "down",
-                    _("Compensations granted - amounts recovered from the operators."),
-                    action,
-                ),
-                self._kpi(
-                    "csat",
-                    _("CSAT"),
-                    self._by_period(
-                        sums, lambda s: ratio(s["satisfied_count"], s["answer_count"])
-                    ),
-                    "percent",
-                    "up",
-                    _("Satisfied answers (4-5 of 5) / all answers x 100."),
-                    action,
-                ),
-                self._kpi(
-                    "nps",
-                    _("NPS"),
-                    self._by_period(
-                        sums,
-                        lambda s: ratio(
-                            s["promoter_count"] - s["detractor_count"],
-                            s["nps_answer_count"],
-                        ),
-                    ),
-                    "score",
-                    "up",
-                    _(
-                        "Net promoter score = % promoters (9-10) - % detractors "
-                        "(0-6) of the survey answers."
-                    ),
-                    action,
-                ),
-            ],
-        }
-
-    @api.model
-    def _section_payments(self, periods, shared):
-        sums = self._period_sums(
-            "sputnik.payment.report",
-            "invoice_date",
-            [
-                "invoice_count",
-                "amount_total",
-                "amount_residual",
-                "paid_count",
-                "paid_on_time",
-                "overdue",
-                "days_late",
-            ],
-            periods,
-        )
-        action = self._report_action(
-            "sputnik_crm.sputnik_payment_report_action", "invoice_date", periods
-        )
-        days = {
-            name: (date_to - date_from).days + 1
-            for name, (date_from, date_to) in periods.items()
-        }
-        _ = self.env._
-        return {
-            "key": "payments",
-            "title": _("Payment Discipline"),
-            "kpis": [
-                self._kpi(
-                    "paid_on_time",
-                    _("Paid on Time"),
-                    self._by_period(
-                        sums,
-                        lambda s: ratio(
-                            s["paid_on_time"], s["paid_count"] + s["overdue"]
-                        ),
-                    ),
-                    "percent",
-                    "up",
-                    _(
-                        "Invoices paid by their due date / invoices paid or past "
-                        "due x 100."
-                    ),
-                    action,
-                ),
-                self._kpi(
-                    "overdue",
-                    _("Overdue Share"),
-                    self._by_period(
-                        sums, lambda s: ratio(s["overdue"], s["invoice_count"])
-                    ),
-                    "percent",
-                    "down",
-                    _("Invoices still open after their due date / invoices x 100."),
-                    action,
-                ),
-                self._kpi(
-                    "days_late",
-                    _("Average Days Late"),
-                    self._by_period(
-                        sums, lambda s: ratio(s["days_late"], s["invoice_count"], 1.0)
-                    ),
-                    "days",
-                    "down",
-                    _(
-                        "Average over the invoices of the days between the due date "
-                        "and the payment (or today while open), at least 0."
-                    ),
-                    action,
-                ),
-                self._kpi(
-                    "dso",
-                    _("DSO"),
-                    {
-                        name: ratio(
-                            sums[name]["amount_residual"],
-                            sums[name]["amount_total"] / days[name],
-                            1.0,
-                        )
-                        if sums[name]["amount_total"]
-                        else None
-                        for name in PERIODS
-                    },
-                    "days",
-                    "down",
-                    _(
-                        "Days sales outstanding = receivables / (sales / days in the "
-                        "period), on the invoices of the period."
-                    ),
-                    action,
-                ),
-            ],
-        }
-
-    @api.model
-    def _section_campaigns(self, periods, shared):
-        sums = self._period_sums(
-            "sputnik.campaign.report",
-            "date",
-            [
-                "sent_count",
-                "opened_count",
-                "booking_count",
-                "revenue",
-                "margin",
-                "cost",
-            ],
-            periods,
-        )
-        clients = shared.get("clients")
-        action = self._report_action(
-            "sputnik_crm.sputnik_campaign_report_action", "date", periods
-        )
-        _ = self.env._
-        return {
-            "key": "campaigns",
-            "title": _("Campaigns"),
-            "kpis": [
-                self._kpi(
-                    "recipients",
-                    _("Recipients"),
-                    self._by_period(sums, lambda s: s["sent_count"]),
-                    "number",
-                    "up",
-                    _("Mailings of the campaigns received in the period."),
-                    action,
-                ),
-                self._kpi(
-                    "open_rate",
-                    _("Open Rate"),
-                    self._by_period(
-                        sums, lambda s: ratio(s["opened_count"], s["sent_count"])
-                    ),
-                    "percent",
-                    "up",
-                    _("Mailings opened / mailings received x 100."),
-                    action,
-                ),
-                self._kpi(
-                    "campaign_bookings",
-                    _("Campaign Bookings"),
-                    self._by_period(sums, lambda s: s["booking_count"]),
-                    "number",
-                    "up",
-                    _("Confirmed bookings carrying a campaign."),
-                    action,
-                ),
-                self._kpi(
-                    "campaign_margin",
-                    _("Campaign Margin"),
-                    self._by_period(sums, lambda s: s["margin"]),
-                    "amount",
-                    "up",
-                    _("Margin of the bookings carrying a campaign."),
-                    action,
-                ),
-                self._kpi(
-                    "campaign_cost",
-                    _("Campaign Cost"),
-                    self._by_period(sums, lambda s: s["cost"]),
-                    "amount",
-                    "down",
-                    _("Actual cost of the campaigns starting in the period."),
-                    action,
-                ),
-                self._kpi(
-                    "campaign_roi",
-                    _("Campaign ROI"),
-                    self._by_period(
-                        sums, lambda s: ratio(s["margin"] - s["cost"], s["cost"])
-                    ),
-                    "percent",
-                    "up",
-                    _(
-                        "(Margin of the bookings carrying a campaign - campaign cost) "
-                        "/ campaign cost x 100, over the period."
-                    ),
-                    action,
-                ),
-                self._kpi(
-                    "cac",
-                    _("Acquisition Cost (CAC)"),
-                    {
-                        name: ratio(sums[name]["cost"], clients[name]["new"], 1.0)
-                        if clients
-                        else None
-                        for name in PERIODS
-                    },
-                    "amount",
-                    "down",
-                    _(
-                        "Marketing cost of the period (the campaigns' actual cost) / "
-                        "new clients of the period."
-                    ),
-                    action,
-                ),
-            ],
-        }
-
-    @api.model
-    def _sections(self):
-        """The sections of the dashboard, in order: each a method of periods."""
-        return [
-            self._section_sales,
-            self._section_clients,
-            self._section_effectiveness,
-            self._section_quality,
-            self._section_payments,
-            self._section_campaigns,
-        ]
 
     @api.model
     def _check_dashboard_user(self):
@@ -745,14 +417,17 @@ class SputnikKpiDashboard(models.AbstractModel):
         self._check_dashboard_user()
         periods = self._periods(date_from, date_to)
         self.env["sputnik.report.mixin"]._sputnik_analytic_session()
-        shared = {}  # the sections share their totals (new clients for the CAC)
+        shared = {}  # the client base's figures (new clients for the CAC)
         return {
             "periods": {
                 name: [fields.Date.to_string(day) for day in period]
                 for name, period in periods.items()
             },
             "currency_id": self.env.company.currency_id.id,
-            "sections": [section(periods, shared) for section in self._sections()],
+            "sections": [
+                self._section(key, title, source, periods, shared)
+                for key, title, source in SECTIONS
+            ],
         }
 
     @api.model
