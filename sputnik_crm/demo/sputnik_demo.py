@@ -107,7 +107,9 @@ class SputnikDemo(models.AbstractModel):
             return order
 
         def pay(order, balance=False):
-            if balance:
+            # a booking made inside the balance window was invoiced whole at
+            # its confirmation
+            if balance and order.invoice_status == "to invoice":
                 order._sputnik_create_balance_invoices()
             invoices = order.invoice_ids.filtered(
                 lambda m: m.state == "posted" and m.payment_state == "not_paid"
