@@ -34,6 +34,13 @@ class TestDemoData(TransactionCase):
         self.assertEqual((manager | agent | agent2).company_id, company)
         self.assertEqual(agent.lang, "uk_UA")
         self.assertTrue(self.env["res.lang"]._lang_get("uk_UA").active)
+        # the English-speaking agent works in English, which is active
+        self.assertEqual(agent2.lang, "en_US")
+        self.assertTrue(self.env["res.lang"]._lang_get("en_US").active)
+        self.assertEqual(
+            self.env["res.lang"].with_user(agent2)._lang_get(agent2.lang).code,
+            "en_US",
+        )
         # the demo passwords printed by `make run` work
         for user in manager | agent | agent2:
             user.with_user(user)._check_credentials(
