@@ -34,6 +34,11 @@ class TestDemoData(TransactionCase):
         self.assertEqual((manager | agent | agent2).company_id, company)
         self.assertEqual(agent.lang, "uk_UA")
         self.assertTrue(self.env["res.lang"]._lang_get("uk_UA").active)
+        # the team lands in the Sputnik app after logging in
+        self.assertEqual(
+            (manager | agent | agent2).action_id,
+            self.env.ref("sputnik_crm.res_partner_action_clients"),
+        )
         # the English-speaking agent works in English, which is active
         self.assertEqual(agent2.lang, "en_US")
         self.assertTrue(self.env["res.lang"]._lang_get("en_US").active)
