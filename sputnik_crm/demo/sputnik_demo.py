@@ -485,14 +485,14 @@ class SputnikDemo(models.AbstractModel):
         agent2 = ref("sputnik_crm.user_agent2_demo")
         campaign = self.env["utm.campaign"].create(
             {
-                "name": "Spring at the Sea",
+                "name": "Весна на морі",
                 "user_id": ref("sputnik_crm.user_manager_demo").id,
             }
         )
         mailing = self.env["mailing.mailing"].create(
             {
-                "subject": "Spring at the sea: book early, pay less",
-                "body_html": "<p>Early booking prices for May and June.</p>",
+                "subject": "Весна на морі: бронюйте раніше, платіть менше",
+                "body_html": "<p>Ціни раннього бронювання на травень і червень.</p>",
                 "campaign_id": campaign.id,
                 "mailing_model_id": ref("base.model_res_partner").id,
                 "user_id": ref("sputnik_crm.user_manager_demo").id,
@@ -546,11 +546,11 @@ class SputnikDemo(models.AbstractModel):
                     "expected_revenue": revenue,
                 }
                 for name, number, user, from_campaign, revenue in [
-                    ("Family beach holiday in June", 1, agent, True, 120000.0),
-                    ("Egypt or Turkey in May", 6, agent2, True, 80000.0),
-                    ("Spring offer: a week in Side", 13, agent, True, 60000.0),
-                    ("Ski trip for the New Year", 24, agent2, False, 150000.0),
-                    ("Weekend in Krakow for two", 28, agent, False, 30000.0),
+                    ("Сімейний пляжний відпочинок у червні", 1, agent, True, 120000.0),
+                    ("Єгипет або Туреччина в травні", 6, agent2, True, 80000.0),
+                    ("Весняна пропозиція: тиждень у Сіде", 13, agent, True, 60000.0),
+                    ("Гірськолижна поїздка на Новий рік", 24, agent2, False, 150000.0),
+                    ("Вихідні у Кракові на двох", 28, agent, False, 30000.0),
                 ]
             ]
         )
@@ -563,7 +563,7 @@ class SputnikDemo(models.AbstractModel):
             )
             self.env["sputnik.interaction"].create(
                 {
-                    "name": f"Call back: {lead.name}",
+                    "name": f"Передзвонити: {lead.name}",
                     "interaction_type": "call",
                     "direction": "outbound",
                     "date": came + relativedelta(hours=2 + 5 * index),
