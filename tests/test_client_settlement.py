@@ -181,6 +181,44 @@ class TestClientSettlement(TransactionCase):
         )
         self.assertEqual(groups, [(self.company, 10700.0, 2700.0, 5)])
 
+    def test_unused_credit_covers_the_overdue_first(self):
+        """An overdue invoice of 38,100 and an unused credit note of 38,100:
+        the client owes nothing, neither due (-38,100) nor overdue (38,100)."""
+        client = self.env["res.partner"].create(
+            {"name": "Credit Client", "customer_rank": 1}
+        )
+        self._invoice(client, 38100, -30, -10)
+        self._invoice(client, 38100, -5, -5, move_type="out_refund")
+        row = self._settlement(client)
+        self.assertRecordValues(
+            row,
+            [{"amount_due": 0.0, "amount_overdue": 0.0, "overdue_invoice_count": 1}],
+        )
+        # a credit larger than the overdue: the rest is the client's credit
+        self._invoice(client, 1000, -2, -2, move_type="out_refund")
+        row = self._settlement(client)
+        self.assertRecordValues(row, [{"amount_due": -1000.0, "amount_overdue": 0.0}])
+
+    def test_group_rates_are_rates_of_sums(self):
+        """Client: 1 of 2 paid invoices on time, 10 days late in all; another
+        client: 1 of 1 on time. Together: 2 of 3 on time (66.7 %, not the 75 %
+        an average of the two rates gives), 10 / 3 days late on average."""
+        punctual = self.env["res.partner"].create(
+            {"name": "Punctual Client", "customer_rank": 1}
+        )
+        self._pay(self._invoice(punctual, 100, -20, -10), 100, -12)
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
+        groups = self.env["sputnik.client.settlement"]._read_group(
+            [("partner_id", "in", (self.client | punctual).ids)],
+            ["company_id"],
+            ["paid_on_time_rate:avg", "avg_days_late:avg", "paid_invoice_count:sum"],
+        )
+        [(_company, on_time, days_late, paid)] = groups
+        self.assertEqual(paid, 3)
+        self.assertAlmostEqual(on_time, 200.0 / 3, places=6)
+        self.assertAlmostEqual(days_late, 10.0 / 3, places=6)
+        self.assertAlmostEqual(self._settlement(punctual).paid_on_time_rate, 100.0)
+
     def test_action_open_invoices(self):
         row = self._settlement(self.client)
         action = row.action_open_invoices()

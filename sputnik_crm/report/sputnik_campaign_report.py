@@ -35,6 +35,7 @@ class SputnikCampaignReport(models.Model):
     _order = "date desc, id desc"
     _sputnik_stored = True
     _sputnik_indexes = ("date",)
+    _sputnik_ratios = {"roi": (["margin", "-cost"], "cost", 100.0)}
 
     # the measure columns of every part of the union
     _event_measures = (
@@ -323,16 +324,6 @@ class SputnikCampaignReport(models.Model):
                 company_id=SQL("campaign.company_id"),
                 cost=SQL("campaign.sputnik_cost"),
             ),
-        )
-
-    def _read_group_select(self, aggregate_spec, query):
-        """ROI from the sums of the group, not an average of the rows."""
-        if aggregate_spec != "roi:avg":
-            return super()._read_group_select(aggregate_spec, query)
-        margin = self._field_to_sql(self._table, "margin", query)
-        cost = self._field_to_sql(self._table, "cost", query)
-        return SQL(
-            "100.0 * (SUM(%s) - SUM(%s)) / NULLIF(SUM(%s), 0)", margin, cost, cost
         )
 
     # === ACTIONS === #

@@ -50,6 +50,11 @@ class SputnikClientDynamicsReport(models.Model):
     _order = "date desc, user_id, status_start, status_end"
     _sputnik_stored = True
     _sputnik_indexes = ("date",)
+    _sputnik_ratios = {
+        "retention_rate": (["active_end", "-new_client"], "active_start", 100.0),
+        "churn_rate": ("became_lost", "active_start", 100.0),
+        "repeat_rate": ("repeat_client", "client_count", 100.0),
+    }
 
     # === FIELDS === #
     date = fields.Date(string="Month", readonly=True, help="First day of the month.")
@@ -357,26 +362,6 @@ class SputnikClientDynamicsReport(models.Model):
               JOIN res_partner partner ON partner.id = moves.partner_id
             """
         )
-
-    def _read_group_select(self, aggregate_spec, query):
-        """The rates of a group from the sums of its counts, as
-        ``purchase.report`` does for its average price."""
-        ratios = {
-            "retention_rate:avg": ("active_end", "new_client", "active_start"),
-            "churn_rate:avg": ("became_lost", None, "active_start"),
-            "repeat_rate:avg": ("repeat_client", None, "client_count"),
-        }
-        if aggregate_spec not in ratios:
-            return super()._read_group_select(aggregate_spec, query)
-        numerator, minus, denominator = ratios[aggregate_spec]
-
-        def total(name):
-            return SQL("SUM(%s)", self._field_to_sql(self._table, name, query))
-
-        top = total(numerator)
-        if minus:
-            top = SQL("(%s - %s)", top, total(minus))
-        return SQL("100.0 * %s / NULLIF(%s, 0)", top, total(denominator))
 
     # === ACTIONS === #
     def _clients(self):

@@ -21,6 +21,10 @@ class SputnikClientSettlement(models.Model):
     _order = "amount_overdue desc, amount_due desc, partner_id"
     _sputnik_stored = True
     _sputnik_indexes = ("partner_id", "user_id")
+    _sputnik_ratios = {
+        "paid_on_time_rate": ("paid_on_time_count", "paid_invoice_count", 100.0),
+        "avg_days_late": ("days_late", "paid_invoice_count", 1.0),
+    }
 
     # === FIELDS === #
     partner_id = fields.Many2one(
@@ -68,13 +72,15 @@ class SputnikClientSettlement(models.Model):
     amount_due = fields.Monetary(
         string="Due",
         readonly=True,
-        help="Open amount that is not overdue: invoices not yet due (or without due "
-        "date), less the credit notes not yet used.",
+        help="What the client owes that is not overdue: the open amount less the "
+        "overdue one; negative when the client has a credit (credit notes or "
+        "payments not yet used).",
     )
     amount_overdue = fields.Monetary(
         string="Overdue",
         readonly=True,
-        help="Open amount of the invoices whose due date is before today. "
+        help="Open amount of the invoices whose due date is before today, less "
+        "the client's credits not yet used (at most what the client owes). "
         "Paid + Due + Overdue = Invoiced - Refunded.",
     )
     overdue_invoice_count = fields.Integer(
@@ -88,22 +94,33 @@ class SputnikClientSettlement(models.Model):
         help="Invoices paid in full (status Paid or In Payment); invoices cancelled "
         "by a credit note are left out.",
     )
+    paid_on_time_count = fields.Integer(
+        string="Paid on Time",
+        readonly=True,
+        help="Paid invoices whose payment date is on or before their due date.",
+    )
+    days_late = fields.Integer(
+        string="Days Late",
+        readonly=True,
+        help="Days between the due date and the payment date, added over the paid "
+        "invoices (0 for an invoice paid on time).",
+    )
     paid_on_time_rate = fields.Float(
         string="Paid on Time (%)",
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="Share of the paid invoices whose payment date is on or before their "
-        "due date, 0-100. The payment date of an invoice is the latest date of "
-        "the entries reconciled with it.",
+        help="Paid on time / paid invoices x 100 (of a group: of its sums); empty "
+        "without a paid invoice. The payment date of an invoice is the latest "
+        "date of the entries reconciled with it.",
     )
     avg_days_late = fields.Float(
         string="Average Days Late",
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="Average over the paid invoices of the days between their due date "
-        "and their payment date; an invoice paid on time counts as 0.",
+        help="Days late / paid invoices (of a group: of its sums): an invoice "
+        "paid on time counts as 0.",
     )
 
     computed_on = fields.Datetime(
@@ -204,12 +221,15 @@ class SputnikClientSettlement(models.Model):
                     AS amount_refunded,
                 SUM(move.amount_total_signed - move.amount_residual_signed)
                     AS amount_paid,
-                COALESCE(SUM(move.amount_residual_signed)
-                    FILTER (WHERE NOT (%(overdue)s)), 0) AS amount_due,
-                COALESCE(SUM(move.amount_residual_signed)
-                    FILTER (WHERE %(overdue)s), 0) AS amount_overdue,
+                SUM(move.amount_residual_signed) - %(net_overdue)s AS amount_due,
+                %(net_overdue)s AS amount_overdue,
                 COUNT(*) FILTER (WHERE %(overdue)s) AS overdue_invoice_count,
                 COUNT(*) FILTER (WHERE %(paid)s) AS paid_invoice_count,
+                COUNT(*) FILTER (
+                    WHERE %(paid)s AND payment.payment_date <= move.invoice_date_due
+                ) AS paid_on_time_count,
+                COALESCE(SUM(GREATEST(payment.payment_date - move.invoice_date_due, 0))
+                    FILTER (WHERE %(paid)s), 0) AS days_late,
                 100.0 * COUNT(*) FILTER (
                     WHERE %(paid)s AND payment.payment_date <= move.invoice_date_due
                 ) / NULLIF(COUNT(*) FILTER (WHERE %(paid)s), 0) AS paid_on_time_rate,
@@ -219,6 +239,15 @@ class SputnikClientSettlement(models.Model):
             """,
             overdue=overdue,
             paid=paid,
+            # the overdue invoices less the client's unused credits, within
+            # what the client owes in all
+            net_overdue=SQL(
+                """GREATEST(LEAST(
+                       COALESCE(SUM(move.amount_residual_signed)
+                           FILTER (WHERE %(overdue)s), 0),
+                       SUM(move.amount_residual_signed)), 0)""",
+                overdue=overdue,
+            ),
         )
 
     @api.model

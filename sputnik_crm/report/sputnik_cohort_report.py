@@ -24,6 +24,7 @@ class SputnikCohortReport(models.Model):
     _order = "cohort_date desc, months_since, user_id"
     _sputnik_stored = True
     _sputnik_indexes = ("cohort_date", "date", "months_since")
+    _sputnik_ratios = {"retention_rate": ("retained", "cohort_size", 100.0)}
 
     # === FIELDS === #
     cohort_date = fields.Date(
@@ -149,16 +150,6 @@ class SputnikCohortReport(models.Model):
             """,
             months=months,
             clients=self._client_query(),
-        )
-
-    def _read_group_select(self, aggregate_spec, query):
-        """The share of a group from the sums of its counts."""
-        if aggregate_spec != "retention_rate:avg":
-            return super()._read_group_select(aggregate_spec, query)
-        return SQL(
-            "100.0 * SUM(%s) / NULLIF(SUM(%s), 0)",
-            self._field_to_sql(self._table, "retained", query),
-            self._field_to_sql(self._table, "cohort_size", query),
         )
 
     # === ACTIONS === #

@@ -26,6 +26,11 @@ class SputnikInteractionReport(models.Model):
     _order = "date desc, id desc"
     _sputnik_stored = True
     _sputnik_indexes = ("date",)
+    _sputnik_ratios = {
+        "offer_acceptance_rate": ("offer_accepted_count", "offer_count", 100.0),
+        "offer_conversion_rate": ("offer_booked_count", "offer_count", 100.0),
+        "lead_conversion_rate": ("lead_booked_count", "lead_count", 100.0),
+    }
 
     # === FIELDS === #
     kind = fields.Selection(KINDS, readonly=True)
@@ -248,23 +253,6 @@ class SputnikInteractionReport(models.Model):
         return SQL(
             "(timezone(COALESCE(company_tz.tz, 'UTC'), timezone('UTC', %s)))::date",
             column,
-        )
-
-    def _read_group_select(self, aggregate_spec, query):
-        """The rates of a group from the sums of its counts, as
-        ``purchase.report`` does for its average price."""
-        ratios = {
-            "offer_acceptance_rate:avg": ("offer_accepted_count", "offer_count"),
-            "offer_conversion_rate:avg": ("offer_booked_count", "offer_count"),
-            "lead_conversion_rate:avg": ("lead_booked_count", "lead_count"),
-        }
-        if aggregate_spec not in ratios:
-            return super()._read_group_select(aggregate_spec, query)
-        numerator, denominator = ratios[aggregate_spec]
-        return SQL(
-            "100.0 * SUM(%s) / NULLIF(SUM(%s), 0)",
-            self._field_to_sql(self._table, numerator, query),
-            self._field_to_sql(self._table, denominator, query),
         )
 
     # === ACTIONS === #

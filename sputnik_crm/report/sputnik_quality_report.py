@@ -34,6 +34,11 @@ class SputnikQualityReport(models.Model):
     _order = "date desc, id desc"
     _sputnik_stored = True
     _sputnik_indexes = ("date",)
+    _sputnik_ratios = {
+        "complaint_rate": ("complaint_count", "trip_count", 100.0),
+        "csat": ("satisfied_count", "answer_count", 100.0),
+        "nps": (["promoter_count", "-detractor_count"], "nps_answer_count", 100.0),
+    }
 
     # === FIELDS === #
     kind = fields.Selection(KINDS, readonly=True)
@@ -345,26 +350,6 @@ class SputnikQualityReport(models.Model):
             survey_keys="survey_answered:%",
             trips=self.env["sputnik.trip"]._sputnik_trip_sql(),
         )
-
-    def _read_group_select(self, aggregate_spec, query):
-        """The rates of a group from the sums of its counts, as
-        ``purchase.report`` does for its average price."""
-
-        def total(field_name):
-            return SQL("SUM(%s)", self._field_to_sql(self._table, field_name, query))
-
-        ratios = {
-            "complaint_rate:avg": (total("complaint_count"), "trip_count"),
-            "csat:avg": (total("satisfied_count"), "answer_count"),
-            "nps:avg": (
-                SQL("%s - %s", total("promoter_count"), total("detractor_count")),
-                "nps_answer_count",
-            ),
-        }
-        if aggregate_spec not in ratios:
-            return super()._read_group_select(aggregate_spec, query)
-        numerator, denominator = ratios[aggregate_spec]
-        return SQL("100.0 * (%s) / NULLIF(%s, 0)", numerator, total(denominator))
 
     # === ACTIONS === #
     def action_open_record(self):

@@ -22,6 +22,72 @@ class SputnikReportMixin(models.AbstractModel):
     # booked seat, interaction or trip of the years read).
     _sputnik_stored = False
 
+    # The rates of a report, each {field: (numerator, denominator, factor)}: a
+    # group's value (a pivot's cell, a grouped list's total) is the ratio of
+    # the group's sums, never the average of its rows' ratios, as
+    # ``purchase.report`` does for its average price. A numerator or
+    # denominator is a field or a list of fields added ("-field" subtracted).
+    _sputnik_ratios = {}
+
+    @api.model
+    def _sputnik_ratio_sql(self, fname, column):
+        """The SQL of the rate ``fname`` (see _sputnik_ratios) from the SQL
+        ``column(name)`` of each field it reads."""
+        numerator, denominator, factor = self._sputnik_ratios[fname]
+
+        def total(names):
+            terms = SQL(" + ").join(
+                SQL(
+                    "%s COALESCE(%s, 0)",
+                    SQL("-") if name.startswith("-") else SQL(""),
+                    column(name.lstrip("-")),
+                )
+                for name in ([names] if isinstance(names, str) else names)
+            )
+            return SQL("(%s)", terms)
+
+        return SQL(
+            "%s * %s / NULLIF(%s, 0)", factor, total(numerator), total(denominator)
+        )
+
+    def _read_group_select(self, aggregate_spec, query):
+        fname, __, __ = aggregate_spec.partition(":")
+        if fname not in self._sputnik_ratios:
+            return super()._read_group_select(aggregate_spec, query)
+        return self._sputnik_ratio_sql(
+            fname,
+            lambda name: SQL("SUM(%s)", self._field_to_sql(self._table, name, query)),
+        )
+
+    @api.model
+    def _sputnik_with_row_ratios(self, query):
+        """``query`` with the rates of each row computed from the row's own
+        figures (the query may leave them empty: they are the group's business
+        in _read_group_select)."""
+        if not self._sputnik_ratios:
+            return query
+        self.env.cr.execute(SQL("SELECT * FROM (%s) AS report_row LIMIT 0", query))
+        columns = [
+            SQL("report_row.%s", SQL.identifier(description.name))
+            for description in self.env.cr.description
+            if description.name not in self._sputnik_ratios
+        ]
+        ratios = [
+            SQL(
+                "%s AS %s",
+                self._sputnik_ratio_sql(
+                    fname, lambda name: SQL("report_row.%s", SQL.identifier(name))
+                ),
+                SQL.identifier(fname),
+            )
+            for fname in self._sputnik_ratios
+        ]
+        return SQL(
+            "SELECT %s FROM (%s) AS report_row",
+            SQL(", ").join(columns + ratios),
+            query,
+        )
+
     @api.model
     def _sputnik_analytic_session(self):
         """Aggregates over the large report views: PostgreSQL's JIT compilation
@@ -103,6 +169,7 @@ class SputnikReportMixin(models.AbstractModel):
         ``_sputnik_indexes``."""
         cr = self.env.cr
         tools.drop_view_if_exists(cr, self._table)
+        query = self._sputnik_with_row_ratios(query)
         if not self._sputnik_stored:
             cr.execute(
                 SQL(
