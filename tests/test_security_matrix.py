@@ -338,6 +338,8 @@ WITHOUT_RECORDS = {
     "sputnik.values.mixin",
     "sputnik.seat.engine",
     "sputnik.purchase.planner",
+    "sputnik.privacy.export",
+    "sputnik.privacy.erasure",
 }
 # What a role writes to check a write cell (a harmless change).
 WRITE_VALUES = {

@@ -39,3 +39,5 @@ from . import sputnik_care_event
 from . import crm_lead
 from . import sputnik_privacy_log
 from . import res_partner_personal_data
+from . import sputnik_privacy_export
+from . import sputnik_privacy_erasure

@@ -24,7 +24,7 @@ class SputnikClientErase(models.TransientModel):
     def _compute_blockers(self):
         for wizard in self:
             bookings, invoices = (
-                wizard.partner_id._sputnik_erase_blockers()
+                self.env["sputnik.privacy.erasure"]._sputnik_blockers(wizard.partner_id)
                 if wizard.partner_id
                 else ([], [])
             )
@@ -50,5 +50,5 @@ class SputnikClientErase(models.TransientModel):
                     client=partner.display_name,
                 )
             )
-        partner._sputnik_erase()
+        self.env["sputnik.privacy.erasure"]._sputnik_erase(partner)
         return {"type": "ir.actions.act_window_close"}
