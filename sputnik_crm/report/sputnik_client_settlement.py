@@ -100,7 +100,6 @@ class SputnikClientSettlement(models.Model):
         help="Paid invoices whose payment date is on or before their due date.",
     )
     days_late = fields.Integer(
-        string="Days Late",
         readonly=True,
         help="Days between the due date and the payment date, added over the paid "
         "invoices (0 for an invoice paid on time).",
