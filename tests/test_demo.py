@@ -36,8 +36,8 @@ class TestDemoData(TransactionCase):
         self.assertTrue(self.env["res.lang"]._lang_get("uk_UA").active)
         # the team lands in the Sputnik app after logging in
         self.assertEqual(
-            (manager | agent | agent2).action_id,
-            self.env.ref("sputnik_crm.res_partner_action_clients"),
+            (manager | agent | agent2).action_id.ids,
+            self.env.ref("sputnik_crm.res_partner_action_clients").ids,
         )
         # the English-speaking agent works in English, which is active
         self.assertEqual(agent2.lang, "en_US")
@@ -101,6 +101,14 @@ class TestDemoSeason(TransactionCase):
         )
         self.assertTrue(any(o.sputnik_passport_issues for o in orders))
         self.assertIn("overdue", orders.mapped("sputnik_payment_status"))
+        # overdue means an invoice past its due date, never a booking made
+        # inside its balance window
+        overdue = orders.filtered(lambda o: o.sputnik_payment_status == "overdue")
+        for order in overdue:
+            self.assertGreater(order.sputnik_amount_overdue, 0, order.name)
+            self.assertLess(
+                order.sputnik_balance_due_date, fields.Date.context_today(order)
+            )
         invoices = orders.invoice_ids
         self.assertIn("out_refund", invoices.mapped("move_type"))
         self.assertIn("paid", invoices.mapped("payment_state"))

@@ -127,7 +127,8 @@ class SputnikDemo(models.AbstractModel):
         hurghada_2 = departure("hurghada", 40, 10)
         sunny = departure("sunny", 60, 12)
         departure("budva", 45, 6)
-        krakow = departure("krakow", 9, 8)
+        # booked a month ago, when it left in 40 days: moved to 9 days below
+        krakow = departure("krakow", 40, 8)
         departure("bukovel", 75, 10, receive=False)
         dubai = departure("dubai", 33, 4)
 
@@ -146,8 +147,33 @@ class SputnikDemo(models.AbstractModel):
         cancelled = book(sunny, [12], agent="agent2")
         pay(cancelled)
         cancelled._action_cancel()
-        # overdue: the balance fell due before the departure in 9 days
-        pay(book(krakow, [13, 21]))
+        # overdue: booked a month ago and its deposit paid; the balance fell due
+        # 12 days ago (21 days before the departure, now in 9 days), was
+        # invoiced then and is still unpaid
+        late = book(krakow, [13, 21])
+        pay(late)
+        krakow.write(
+            {
+                "release_date": today + relativedelta(days=1),
+                "date_start": today + relativedelta(days=9),
+                "date_end": today + relativedelta(days=9 + krakow.nights),
+            }
+        )
+        self.env.cr.execute(
+            "UPDATE sale_order SET date_order = %s WHERE id = %s",
+            (fields.Datetime.now() - relativedelta(days=31), late.id),
+        )
+        late.invalidate_recordset(["date_order"])
+        late.modified(["date_order"])
+        balance = late._create_invoices(final=True)
+        balance.write(
+            {
+                "invoice_date": late.sputnik_balance_due_date,
+                "invoice_payment_term_id": False,
+                "invoice_date_due": late.sputnik_balance_due_date,
+            }
+        )
+        balance.action_post()
         # sold out, with clients waiting for a seat
         book(dubai, [14, 15, 16, 17], agent="agent2")
         for number, agent in ((18, "agent"), (19, "agent2")):
