@@ -1,7 +1,7 @@
 from collections import defaultdict
 
-from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo import Command, api, fields, models
+from odoo.exceptions import UserError, ValidationError
 
 TOUR_TYPES = [
     ("beach", "Beach"),
@@ -127,3 +127,107 @@ class ProductTemplate(models.Model):
         action["domain"] = [("tour_id", "=", self.id)]
         action["context"] = {"default_tour_id": self.id}
         return action
+
+    # === DEPARTURES AS VARIANTS === #
+    @api.model
+    def _sputnik_variant_label(self, departure):
+        return "{} – {}".format(
+            departure.date_start.strftime("%d.%m.%Y"),
+            departure.date_end.strftime("%d.%m.%Y"),
+        )
+
+    @api.model
+    def _sputnik_attribute_value(self, departure):
+        attribute = self.env.ref("sputnik_crm.product_attribute_departure")
+        # sudo: an agent creating a departure may not edit product attributes;
+        # only the departure's own date label is searched or created (called
+        # from create/write, after the ORM checked the departure's rights)
+        values = self.env["product.attribute.value"].sudo()
+        label = self._sputnik_variant_label(departure)
+        return values.search(
+            [("attribute_id", "=", attribute.id), ("name", "=", label)], limit=1
+        ) or values.create({"attribute_id": attribute.id, "name": label})
+
+    @api.model
+    def _sputnik_link_departures(self, departures):
+        """Make each departure a variant of its tour (one attribute value each)."""
+        attribute = self.env.ref("sputnik_crm.product_attribute_departure")
+        for departure in departures:
+            value = self._sputnik_attribute_value(departure)
+            # sudo: the seat variant of the departure is added to its tour,
+            # which agents may not write; run from create/write only, after the
+            # ORM checked the user's rights on the departure
+            tour = departure.tour_id.sudo()
+            if (
+                departure.ptav_id
+                and departure.ptav_id.product_attribute_value_id == value
+            ):
+                continue
+            old_value = departure.ptav_id.product_attribute_value_id
+            line = tour.attribute_line_ids.filtered(
+                lambda line: line.attribute_id == attribute
+            )
+            commands = [Command.link(value.id)]
+            if old_value and not self._sputnik_value_shared(departure, old_value):
+                commands.append(Command.unlink(old_value.id))
+            if line:
+                line.value_ids = commands
+            else:
+                tour.attribute_line_ids = [
+                    Command.create(
+                        {"attribute_id": attribute.id, "value_ids": commands}
+                    )
+                ]
+                line = tour.attribute_line_ids.filtered(
+                    lambda line: line.attribute_id == attribute
+                )
+            ptav = line.product_template_value_ids.filtered(
+                lambda v, value=value: v.product_attribute_value_id == value
+            )
+            variant = tour._get_variant_for_combination(ptav)
+            if not variant:
+                raise UserError(
+                    self.env._(
+                        "No seat product could be made for departure %(name)s.",
+                        name=departure.display_name,
+                    )
+                )
+            # sudo: the seat product is a protected field (see write)
+            departure.sudo().write({"product_id": variant.id, "ptav_id": ptav.id})
+
+    @api.model
+    def _sputnik_value_shared(self, departure, value):
+        return bool(
+            departure.search_count(
+                [
+                    ("id", "!=", departure.id),
+                    ("tour_id", "=", departure.tour_id.id),
+                    ("ptav_id.product_attribute_value_id", "=", value.id),
+                ],
+                limit=1,
+            )
+        )
+
+    @api.model
+    def _sputnik_relabel_departures(self, departures):
+        for departure in departures:
+            value = departure.ptav_id.product_attribute_value_id
+            label = self._sputnik_variant_label(departure)
+            if value and value.name != label:
+                # the value may be shared with other tours: give this one its own
+                if (
+                    departure.search_count(
+                        [("ptav_id.product_attribute_value_id", "=", value.id)]
+                    )
+                    > 1
+                ):
+                    raise UserError(
+                        self.env._(
+                            "The dates of %(name)s cannot change while it has seats: "
+                            "create a new departure instead.",
+                            name=departure.display_name,
+                        )
+                    )
+                # sudo: the label of this departure's own attribute value
+                # (write checked the user's rights on the departure)
+                value.sudo().name = label

@@ -16,10 +16,14 @@ class PurchaseOrder(models.Model):
 
     def button_confirm(self):
         res = super().button_confirm()
-        self._sputnik_departures()._sputnik_refresh_state()
+        self.env["sputnik.seat.engine"]._sputnik_refresh_state(
+            self._sputnik_departures()
+        )
         return res
 
     def button_cancel(self):
         res = super().button_cancel()
-        self._sputnik_departures()._sputnik_refresh_state()
+        self.env["sputnik.seat.engine"]._sputnik_refresh_state(
+            self._sputnik_departures()
+        )
         return res

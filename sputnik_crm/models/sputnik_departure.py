@@ -341,8 +341,8 @@ class SputnikDeparture(models.Model):
     @api.model_create_multi
     def create(self, vals_list):
         departures = super().create(vals_list)
-        departures._sputnik_link_variants()
-        departures._sputnik_refresh_state()
+        self.env["product.template"]._sputnik_link_departures(departures)
+        self.env["sputnik.seat.engine"]._sputnik_refresh_state(departures)
         return departures
 
     def write(self, vals):
@@ -368,11 +368,11 @@ class SputnikDeparture(models.Model):
         if {"tour_id", "date_start", "date_end"} & vals.keys():
             if self._sputnik_has_seats() and "tour_id" not in vals:
                 # the seats stay on the same variant: only its label changes
-                self._sputnik_relabel_variants()
+                self.env["product.template"]._sputnik_relabel_departures(self)
             else:
-                self._sputnik_link_variants()
+                self.env["product.template"]._sputnik_link_departures(self)
         if {"date_start", "date_end"} & vals.keys():
-            self._sputnik_refresh_state()
+            self.env["sputnik.seat.engine"]._sputnik_refresh_state(self)
         return res
 
     @api.ondelete(at_uninstall=False)
@@ -416,7 +416,7 @@ class SputnikDeparture(models.Model):
         # sudo: the state is written by the departure's logic only; the user's
         # group and write access are checked above
         reopened.sudo().write({"state": "open"})
-        self._sputnik_refresh_state()
+        self.env["sputnik.seat.engine"]._sputnik_refresh_state(self)
         return True
 
     def action_close(self):
@@ -608,105 +608,6 @@ class SputnikDeparture(models.Model):
             }
         )
 
-    def _variant_label(self):
-        self.ensure_one()
-        return "{} – {}".format(
-            self.date_start.strftime("%d.%m.%Y"), self.date_end.strftime("%d.%m.%Y")
-        )
-
-    def _attribute_value(self):
-        self.ensure_one()
-        attribute = self.env.ref("sputnik_crm.product_attribute_departure")
-        # sudo: an agent creating a departure may not edit product attributes;
-        # only the departure's own date label is searched or created (called
-        # from create/write, after the ORM checked the departure's rights)
-        values = self.env["product.attribute.value"].sudo()
-        label = self._variant_label()
-        return values.search(
-            [("attribute_id", "=", attribute.id), ("name", "=", label)], limit=1
-        ) or values.create({"attribute_id": attribute.id, "name": label})
-
-    def _sputnik_link_variants(self):
-        """Make each departure a variant of its tour (one attribute value each)."""
-        attribute = self.env.ref("sputnik_crm.product_attribute_departure")
-        for departure in self:
-            value = departure._attribute_value()
-            # sudo: the seat variant of the departure is added to its tour,
-            # which agents may not write; run from create/write only, after the
-            # ORM checked the user's rights on the departure
-            tour = departure.tour_id.sudo()
-            if (
-                departure.ptav_id
-                and departure.ptav_id.product_attribute_value_id == value
-            ):
-                continue
-            old_value = departure.ptav_id.product_attribute_value_id
-            line = tour.attribute_line_ids.filtered(
-                lambda line: line.attribute_id == attribute
-            )
-            commands = [Command.link(value.id)]
-            if old_value and not departure._sputnik_value_shared(old_value):
-                commands.append(Command.unlink(old_value.id))
-            if line:
-                line.value_ids = commands
-            else:
-                tour.attribute_line_ids = [
-                    Command.create(
-                        {"attribute_id": attribute.id, "value_ids": commands}
-                    )
-                ]
-                line = tour.attribute_line_ids.filtered(
-                    lambda line: line.attribute_id == attribute
-                )
-            ptav = line.product_template_value_ids.filtered(
-                lambda v, value=value: v.product_attribute_value_id == value
-            )
-            variant = tour._get_variant_for_combination(ptav)
-            if not variant:
-                raise UserError(
-                    self.env._(
-                        "No seat product could be made for departure %(name)s.",
-                        name=departure.display_name,
-                    )
-                )
-            # sudo: the seat product is a protected field (see write)
-            departure.sudo().write({"product_id": variant.id, "ptav_id": ptav.id})
-
-    def _sputnik_value_shared(self, value):
-        return bool(
-            self.search_count(
-                [
-                    ("id", "!=", self.id),
-                    ("tour_id", "=", self.tour_id.id),
-                    ("ptav_id.product_attribute_value_id", "=", value.id),
-                ],
-                limit=1,
-            )
-        )
-
-    def _sputnik_relabel_variants(self):
-        for departure in self:
-            value = departure.ptav_id.product_attribute_value_id
-            label = departure._variant_label()
-            if value and value.name != label:
-                # the value may be shared with other tours: give this one its own
-                if (
-                    self.search_count(
-                        [("ptav_id.product_attribute_value_id", "=", value.id)]
-                    )
-                    > 1
-                ):
-                    raise UserError(
-                        self.env._(
-                            "The dates of %(name)s cannot change while it has seats: "
-                            "create a new departure instead.",
-                            name=departure.display_name,
-                        )
-                    )
-                # sudo: the label of this departure's own attribute value
-                # (write checked the user's rights on the departure)
-                value.sudo().name = label
-
     def _sputnik_has_seats(self):
         figures = self._get_seat_figures()
         return any(figures[d.id]["purchased"] or figures[d.id]["sold"] for d in self)
@@ -718,47 +619,6 @@ class SputnikDeparture(models.Model):
     def _sputnik_seat_problems(self):
         """{departure: [texts]}: see sputnik.seat.engine._sputnik_problems."""
         return self.env["sputnik.seat.engine"]._sputnik_problems(self)
-
-    def _sputnik_refresh_state(self, figures=None, others=None):
-        """Move the departures' state along their seats and dates
-        (``figures``: their seat figures, when already read; ``others``:
-        {departure id: seats} that concurrent requests claimed, see
-        sputnik.seat.engine)."""
-        today = fields.Date.context_today(self)
-        if figures is None:
-            figures = self._get_seat_figures()
-        others = others or {}
-        by_state = defaultdict(lambda: self.browse())
-        for departure in self:
-            if departure.state == "cancelled" or (
-                departure.state == "closed" and departure.date_start > today
-            ):
-                continue
-            if departure.state == "done" and departure.date_end < today:
-                continue
-            seats = figures[departure.id]
-            if departure.date_end < today:
-                state = "done"
-            elif departure.date_start <= today:
-                state = "departed"
-            elif not seats["on_hand"] and not seats["reserved"]:
-                state = "planned"
-            elif seats["free"] - others.get(departure.id, 0) <= 0:
-                state = "sold_out"
-            else:
-                state = "open"
-            if departure.state != state:
-                by_state[state] |= departure
-        for state, departures in by_state.items():
-            # sudo: the state follows seats and dates and is protected from
-            # users' writes; no value of the caller's reaches it
-            departures.sudo().write({"state": state})
-
-    def _sputnik_seats_freed(self):
-        """Seats came back (a cancellation, a receipt): refresh the states and
-        offer the freed seats to the oldest waiting request of each departure."""
-        self._sputnik_refresh_state()
-        self.env["sputnik.waitlist"]._offer_freed_seats(self)
 
     def action_check_seats(self):
         """Check the seats of these departures (all the open ones when called
@@ -815,7 +675,7 @@ class SputnikDeparture(models.Model):
                 ("date_start", "<=", today),
             ]
         )
-        departures._sputnik_refresh_state()
+        self.env["sputnik.seat.engine"]._sputnik_refresh_state(departures)
         departures.filtered(lambda d: d.state == "done").action_complete()
 
     # === ALLOTMENT RELEASE === #

@@ -1,4 +1,5 @@
 import logging
+from collections import defaultdict
 from contextlib import closing
 
 from psycopg2 import errors
@@ -121,7 +122,7 @@ class SputnikSeatEngine(models.AbstractModel):
         self.env.flush_all()
         figures = departures._get_seat_figures()
         others = self._sputnik_take(taking, gained, figures)
-        departures._sputnik_refresh_state(figures, others)
+        self._sputnik_refresh_state(departures, figures, others)
         self._sputnik_refresh_after_commit(departures)
         if freed:
             self.env["sputnik.waitlist"]._offer_freed_seats(Departure.browse(freed))
@@ -136,7 +137,7 @@ class SputnikSeatEngine(models.AbstractModel):
         self.env.flush_all()
         figures = departures._get_seat_figures()
         others = self._sputnik_take(departures, returned, figures, returning=True)
-        departures._sputnik_refresh_state(figures, others)
+        self._sputnik_refresh_state(departures, figures, others)
         self._sputnik_refresh_after_commit(departures)
 
     def _sputnik_refresh_after_commit(self, departures):
@@ -178,8 +179,8 @@ class SputnikSeatEngine(models.AbstractModel):
             engine = env[self._name]
             departures = env["sputnik.departure"].browse(sorted(ids)).exists()
             engine._sputnik_lock(departures)
-            departures._sputnik_refresh_state(
-                others=engine._sputnik_claimed_by_others(departures.ids)
+            engine._sputnik_refresh_state(
+                departures, others=engine._sputnik_claimed_by_others(departures.ids)
             )
             env.flush_all()
             # the refresh's own transaction, after the request's commit
@@ -327,7 +328,7 @@ class SputnikSeatEngine(models.AbstractModel):
             found = self._sputnik_problems(suspects)
         if found:
             self._sputnik_release_reservations(departures.browse([d.id for d in found]))
-        departures._sputnik_refresh_state()
+        self._sputnik_refresh_state(departures)
         left = self._sputnik_problems(departures) if found else {}
         for departure, problems in found.items():
             still = left.get(departure)
@@ -371,6 +372,49 @@ class SputnikSeatEngine(models.AbstractModel):
                 ("picking_code", "=", "outgoing"),
             ]
         )._action_assign()
+
+    # === STATE === #
+    @api.model
+    def _sputnik_refresh_state(self, records, figures=None, others=None):
+        """Move the state of departures ``records`` along their seats and
+        dates (``figures``: their seat figures, when already read; ``others``:
+        {departure id: seats} that concurrent requests claimed)."""
+        today = fields.Date.context_today(self)
+        if figures is None:
+            figures = self._sputnik_figures(records)
+        others = others or {}
+        by_state = defaultdict(lambda: records.browse())
+        for departure in records:
+            if departure.state == "cancelled" or (
+                departure.state == "closed" and departure.date_start > today
+            ):
+                continue
+            if departure.state == "done" and departure.date_end < today:
+                continue
+            seats = figures[departure.id]
+            if departure.date_end < today:
+                state = "done"
+            elif departure.date_start <= today:
+                state = "departed"
+            elif not seats["on_hand"] and not seats["reserved"]:
+                state = "planned"
+            elif seats["free"] - others.get(departure.id, 0) <= 0:
+                state = "sold_out"
+            else:
+                state = "open"
+            if departure.state != state:
+                by_state[state] |= departure
+        for state, departures in by_state.items():
+            # sudo: the state follows seats and dates and is protected from
+            # users' writes; no value of the caller's reaches it
+            departures.sudo().write({"state": state})
+
+    @api.model
+    def _sputnik_seats_freed(self, departures):
+        """Seats came back (a receipt): refresh the states and offer the freed
+        seats to the oldest waiting request of each departure."""
+        self._sputnik_refresh_state(departures)
+        self.env["sputnik.waitlist"]._offer_freed_seats(departures)
 
     # === THE DECISION === #
     def _sputnik_take(self, departures, taken, figures, returning=False):

@@ -39,5 +39,5 @@ class StockPicking(models.Model):
         )
         if received:
             # a receipt puts seats on hand: they may be offered to the waitlist
-            received._sputnik_seats_freed()
+            self.env["sputnik.seat.engine"].sudo()._sputnik_seats_freed(received)
         return res
