@@ -35,3 +35,4 @@ from . import sputnik_care_event
 from . import crm_lead
 from . import sputnik_privacy_log
 from . import res_partner_personal_data
+from . import sale_order_documents
