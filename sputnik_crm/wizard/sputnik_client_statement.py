@@ -68,7 +68,7 @@ class SputnikClientStatement(models.TransientModel):
         # rules hide the payments' journal entries from them; the wizard is
         # for the agents and the accountants (access rights), and only the
         # receivable lines of a client they may read, in a company of theirs,
-        # are summed here
+        # are summed and their documents named here
         Line = self.env["account.move.line"].sudo()
         domain = [
             ("partner_id", "child_of", self.partner_id.commercial_partner_id.id),
@@ -104,8 +104,6 @@ class SputnikClientStatement(models.TransientModel):
             balance += row["debit"] - row["credit"]
             row["balance"] = balance
         rows = list(rows.values())
-        for row in rows:
-            row["move"] = row["move"].sudo(False)
         return {
             "opening": opening,
             "rows": rows,
