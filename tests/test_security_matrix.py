@@ -132,6 +132,11 @@ def own_wizard(rec, user):
     return rec.create_uid == user and rec.order_id.company_id in user.company_ids
 
 
+def own_statement(rec, user):
+    """Client statements: each user sees their own, in their companies."""
+    return rec.create_uid == user and rec.company_id in user.company_ids
+
+
 def own_erasure(rec, user):
     """Erasure wizards: each manager sees their own, on a client they see."""
     return rec.create_uid == user and company_or_shared(rec.partner_id, user)
@@ -241,6 +246,12 @@ POLICY = {
         "unlink": NOBODY,
         "personal": True,
     },
+    "sputnik.client.statement": {
+        "read": ((SPUTNIK | {"accountant"}, own_statement),),
+        "create": SPUTNIK | {"accountant"},
+        "write": SPUTNIK | {"accountant"},
+        "unlink": NOBODY,
+    },
     # --- the bureau's catalogue and planning --- #
     "sputnik.destination": {
         "read": ((EMPLOYEES, everything),),
@@ -340,6 +351,10 @@ WITHOUT_RECORDS = {
     "sputnik.purchase.planner",
     "sputnik.privacy.export",
     "sputnik.privacy.erasure",
+    "report.sputnik_crm.report_booking_contract",
+    "report.sputnik_crm.report_booking_voucher",
+    "report.sputnik_crm.report_departure_manifest",
+    "report.sputnik_crm.report_client_statement",
 }
 # What a role writes to check a write cell (a harmless change).
 WRITE_VALUES = {
@@ -352,6 +367,7 @@ WRITE_VALUES = {
     "sputnik.segment": {"description": "Checked by the access matrix"},
     "sputnik.passport.override": {"reason": "Checked by the access matrix"},
     "sputnik.client.erase": {"confirm": True},
+    "sputnik.client.statement": {"date_from": "2020-01-02"},
     "sputnik.destination": {"level": "region"},
     "sputnik.departure": {"allotment_seats": 12},
     "sputnik.waitlist": {"note": "Checked by the access matrix"},
@@ -660,6 +676,12 @@ class TestSecurityMatrix(TransactionCase):
             manager["sputnik.client.erase"].create(
                 {"partner_id": cls.home_client[side].id}
             )
+            manager["sputnik.client.statement"].create(
+                {
+                    "partner_id": cls.home_client[side].id,
+                    "company_id": cls.home_client[side].company_id.id,
+                }
+            )
         env["sputnik.report.mixin"]._sputnik_refresh()
         env.flush_all()
 
@@ -705,6 +727,10 @@ class TestSecurityMatrix(TransactionCase):
                 "reason": "Matrix new",
             },
             "sputnik.client.erase": {"partner_id": client.id},
+            "sputnik.client.statement": {
+                "partner_id": client.id,
+                "company_id": company.id,
+            },
             "sputnik.destination": {"name": "Matrix new destination"},
             "sputnik.departure": {
                 "tour_id": self.tour.id,

@@ -28,6 +28,7 @@ model.method                                  record           ag  ma  ac  sa  p
 sale.order.action_sputnik_invoice_balance     booking          yes yes yes no  no  no
 sale.order.action_sputnik_issue_documents     booking          yes yes no  no  no  no
 sale.order.action_sputnik_override_passport   booking          no  yes no  no  no  no
+sale.order.action_sputnik_send_documents      booking          yes yes no  no  no  no
 sputnik.departure.action_close                departure        yes yes no  no  no  no
 sputnik.departure.action_open                 closed_departure yes yes no  no  no  no
 sputnik.departure.action_cancel               empty_departure  no  yes no  no  no  no

@@ -41,3 +41,4 @@ from . import sputnik_privacy_log
 from . import res_partner_personal_data
 from . import sputnik_privacy_export
 from . import sputnik_privacy_erasure
+from . import sale_order_documents

@@ -142,6 +142,19 @@ class ResPartner(models.Model):
         groups=PERSONAL,
         help="The latest interaction with the client or their contacts.",
     )
+    # === TOURISM BUSINESS (stated in the contracts on tourist services) === #
+    sputnik_tourism_licence = fields.Char(
+        string="Tourism Licence",
+        help="Number and date of the licence for tour operator activity, stated "
+        "in the contract on tourist services as the Law of Ukraine "
+        '"On Tourism" requires.',
+    )
+    sputnik_financial_guarantee = fields.Char(
+        string="Financial Guarantee",
+        help="The tour operator's financial security of its civil liability "
+        "(bank guarantee or insurance: issuer, number, amount), stated in the "
+        "contract on tourist services.",
+    )
     # === MONEY === #
     sputnik_overdue_booking_count = fields.Integer(
         string="Overdue Bookings",

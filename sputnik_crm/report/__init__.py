@@ -12,3 +12,4 @@ from . import sputnik_campaign_report
 from . import sputnik_kpi_dashboard
 from . import sputnik_value_report
 from . import sputnik_sales_plan_report
+from . import sputnik_documents
