@@ -203,9 +203,12 @@ class TestClientDynamics(ReportCase):
             ],
         )[0]
         self.assertEqual(totals[:6], (3, 4, 1, 1, 7, 1))
-        self.assertAlmostEqual(totals[6], 100.0)
+        # S = A, C, C2; A and C still active at the end (B is new, E
+        # reactivated: neither was in S); C2 fell asleep
+        self.assertAlmostEqual(totals[6], 100.0 * 2 / 3)
         self.assertAlmostEqual(totals[7], 100.0 / 3)
         self.assertAlmostEqual(totals[8], 100.0 / 7)
+        self.assertAlmostEqual(totals[6] + totals[7], 100.0)
 
         kpis = self.env["sputnik.client.dynamics.report"]._sputnik_kpis(
             self.m0, self.end0, self.company
@@ -231,7 +234,8 @@ class TestClientDynamics(ReportCase):
                 "repeat_clients": 1,
             },
         )
-        self.assertAlmostEqual(kpis["retention_rate"], 100.0)
+        self.assertEqual(kpis["retained"], 2)
+        self.assertAlmostEqual(kpis["retention_rate"], 100.0 * 2 / 3)
         self.assertAlmostEqual(kpis["churn_rate"], 100.0 / 3)
         self.assertAlmostEqual(kpis["repeat_rate"], 100.0 / 7)
 
@@ -248,7 +252,9 @@ class TestClientDynamics(ReportCase):
         # D and D2 were lost
         self.assertEqual(kpis["active_end"], 4)
         self.assertEqual(kpis["lost"], 2)
-        self.assertAlmostEqual(kpis["retention_rate"], 100.0 * (4 - 2) / 3)
+        # of S (A, C, C2) only A is still active: E and F do not count
+        self.assertEqual(kpis["retained"], 1)
+        self.assertAlmostEqual(kpis["retention_rate"], 100.0 / 3)
         self.assertAlmostEqual(kpis["churn_rate"], 100.0 * 2 / 3)
 
     def test_kpis_empty_period_and_other_company(self):

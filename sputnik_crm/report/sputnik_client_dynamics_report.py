@@ -51,8 +51,14 @@ class SputnikClientDynamicsReport(models.Model):
     _sputnik_stored = True
     _sputnik_indexes = ("date",)
     _sputnik_ratios = {
-        "retention_rate": (["active_end", "-new_client"], "active_start", 100.0),
-        "churn_rate": ("became_lost", "active_start", 100.0),
+        # E - N - R = S - D: the clients active at the start still active at
+        # the end (a reactivated client was not among S)
+        "retention_rate": (
+            ["active_end", "-new_client", "-reactivated"],
+            "active_start",
+            100.0,
+        ),
+        "churn_rate": ("became_dormant", "active_start", 100.0),
         "repeat_rate": ("repeat_client", "client_count", 100.0),
     }
 
@@ -149,15 +155,18 @@ class SputnikClientDynamicsReport(models.Model):
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="100 x (Active at End - New) / Active at Start, for a month: read it "
-        "per month (over several months it pools their clients).",
+        help="100 x (Active at End - New - Reactivated) / Active at Start: the "
+        "clients active at the start of the month who still are at its end, "
+        "0-100. Read it per month (over several months it pools their clients).",
     )
     churn_rate = fields.Float(
         string="Churn Rate (%)",
         readonly=True,
         aggregator="avg",
         digits=(16, 1),
-        help="100 x Lost / Active at Start, for a month: read it per month.",
+        help="100 x Became Dormant / Active at Start: the clients active at the "
+        "start of the month who no longer are at its end, 0-100 (Retention + "
+        "Churn = 100). Read it per month.",
     )
     computed_on = fields.Datetime(
         readonly=True,
@@ -419,10 +428,11 @@ class SputnikClientDynamicsReport(models.Model):
         - ``active_start`` (S), ``active_end`` (E), ``new`` (N, clients whose
           first trip was booked in the period), ``lost`` (clients lost at the end
           of the period who were not at its start), ``clients`` (with at least
-          one trip booked by the end) and ``repeat_clients`` (with at least two);
-        - ``retention_rate`` = 100 x (E - N) / S, ``churn_rate`` = 100 x lost /
-          S, ``repeat_rate`` = 100 x repeat_clients / clients, each None when
-          its denominator is 0.
+          one trip booked by the end), ``repeat_clients`` (with at least two)
+          and ``retained`` (active at the start and at the end);
+        - ``retention_rate`` = 100 x retained / S, ``churn_rate`` = 100 x (S -
+          retained) / S (they add up to 100), ``repeat_rate`` = 100 x
+          repeat_clients / clients, each None when its denominator is 0.
         """
         return self._sputnik_kpis_periods([(date_from, date_to)], company, user)[0]
 
@@ -487,7 +497,9 @@ class SputnikClientDynamicsReport(models.Model):
                     COUNT(*) FILTER (WHERE %(status_end)s = 'lost'
                                        AND %(status_start)s != 'lost'),
                     COUNT(*) FILTER (WHERE trips_%(i)s >= 1),
-                    COUNT(*) FILTER (WHERE trips_%(i)s >= 2)
+                    COUNT(*) FILTER (WHERE trips_%(i)s >= 2),
+                    COUNT(*) FILTER (WHERE %(status_start)s = 'active'
+                                       AND %(status_end)s = 'active')
                     """,
                     i=i,
                     date_from=date_from,
@@ -525,19 +537,22 @@ class SputnikClientDynamicsReport(models.Model):
         )
         row = self.env.cr.fetchone()
         names = ("active_start", "active_end", "new", "lost", "clients")
-        names += ("repeat_clients",)
+        names += ("repeat_clients", "retained")
 
         def rate(numerator, denominator):
             return 100.0 * numerator / denominator if denominator else None
 
         result = []
         for index in range(len(periods)):
-            kpis = dict(zip(names, row[index * 6 : index * 6 + 6], strict=True))
+            width = len(names)
+            kpis = dict(
+                zip(names, row[index * width : (index + 1) * width], strict=True)
+            )
             kpis.update(
-                retention_rate=rate(
-                    kpis["active_end"] - kpis["new"], kpis["active_start"]
+                retention_rate=rate(kpis["retained"], kpis["active_start"]),
+                churn_rate=rate(
+                    kpis["active_start"] - kpis["retained"], kpis["active_start"]
                 ),
-                churn_rate=rate(kpis["lost"], kpis["active_start"]),
                 repeat_rate=rate(kpis["repeat_clients"], kpis["clients"]),
             )
             result.append(kpis)

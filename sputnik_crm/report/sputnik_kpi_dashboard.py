@@ -89,12 +89,14 @@ KPIS = (
     ("new", "clients", _lt("New Clients"), "new", "number", "up",
      _lt("Clients whose first trip was booked in the period.")),
     ("retention", "clients", _lt("Retention Rate"),
-     (["active_end", "-new"], "active_start", 100.0), "percent", "up",
-     _lt("(E - N) / S x 100: E active at the end, N new in the period, S active "
-         "at the start.")),
-    ("churn", "clients", _lt("Churn Rate"), ("lost", "active_start", 100.0),
-     "percent", "down",
-     _lt("Clients lost in the period / clients active at its start x 100")),
+     ("retained", "active_start", 100.0), "percent", "up",
+     _lt("(E - N - R) / S x 100: E active at the end, N new in the period, R "
+         "reactivated in it, S active at the start; the clients of S still "
+         "active at the end.")),
+    ("churn", "clients", _lt("Churn Rate"),
+     (["active_start", "-retained"], "active_start", 100.0), "percent", "down",
+     _lt("Clients active at the start of the period who no longer are at its "
+         "end / clients active at its start x 100 (retention + churn = 100).")),
     ("repeat", "clients", _lt("Repeat Purchase Rate"),
      ("repeat_clients", "clients", 100.0), "percent", "up",
      _lt("Clients with 2 trips or more / clients with 1 or more x 100")),
@@ -347,6 +349,7 @@ class SputnikKpiDashboard(models.AbstractModel):
                     "lost",
                     "clients",
                     "repeat_clients",
+                    "retained",
                 ):
                     totals[name][key] += kpis[key]
         return totals
