@@ -173,6 +173,23 @@ class TestClientTimeline(SputnikCase):
         )
         booking_row = rows.filtered(lambda r: r.kind == "booking")
         self.assertEqual(booking_row.amount, booking.amount_total)
+        # the detail in words of the reader's language, never a raw key
+        status = booking.sputnik_status
+        labels = dict(
+            self.env["sale.order"]
+            ._fields["sputnik_status"]
+            ._description_selection(self.env)
+        )
+        self.assertEqual(booking_row.detail_key, status)
+        self.assertEqual(booking_row.detail, labels[status])
+        self.assertNotEqual(booking_row.detail, status)
+        self.assertNotEqual(
+            booking_row.with_context(lang="uk_UA").detail, labels[status]
+        )
+        call_row = rows.filtered(
+            lambda r: r.kind == "interaction" and r.res_id == call.id
+        )
+        self.assertEqual(call_row.detail, "Call")
         opened = booking_row.action_open_document()
         self.assertEqual(
             (opened["res_model"], opened["res_id"]), ("sale.order", booking.id)

@@ -11,6 +11,16 @@ KINDS = [
     ("mailing", "Mailing"),
     ("complaint", "Complaint"),
 ]
+# kind -> the field (model, name) whose value the row's detail gives
+DETAILS = {
+    "interaction": ("sputnik.interaction", "interaction_type"),
+    "booking": ("sale.order", "sputnik_status"),
+    "invoice": ("account.move", "payment_state"),
+    "refund": ("account.move", "payment_state"),
+    "payment": ("account.payment", "state"),
+    "mailing": ("mailing.trace", "trace_status"),
+    "complaint": ("sputnik.complaint", "stage"),
+}
 # kind -> model of the row's document
 SOURCES = {
     "interaction": "sputnik.interaction",
@@ -38,7 +48,11 @@ class SputnikClientTimeline(models.Model):
     partner_id = fields.Many2one("res.partner", string="Client", readonly=True)
     kind = fields.Selection(KINDS, string="What", readonly=True)
     name = fields.Char(string="Description", readonly=True)
-    detail = fields.Char(readonly=True)
+    detail_key = fields.Char(readonly=True)
+    detail = fields.Char(
+        compute="_compute_detail",
+        help="The state of the row's document (its type for an interaction).",
+    )
     amount = fields.Monetary(readonly=True, currency_field="currency_id")
     currency_id = fields.Many2one("res.currency", readonly=True)
     user_id = fields.Many2one("res.users", string="Agent", readonly=True)
@@ -51,7 +65,7 @@ class SputnikClientTimeline(models.Model):
             """
             SELECT i.id * 10 + 1 AS id, i.date, i.partner_id,
                    'interaction' AS kind, i.name,
-                   i.interaction_type AS detail, NULL::numeric AS amount,
+                   i.interaction_type AS detail_key, NULL::numeric AS amount,
                    NULL::int AS currency_id, i.user_id, i.company_id, i.id AS res_id
               FROM sputnik_interaction i
             UNION ALL
@@ -98,6 +112,23 @@ class SputnikClientTimeline(models.Model):
               JOIN res_company company ON company.id = c.company_id
             """
         )
+
+    @api.depends("kind", "detail_key")
+    @api.depends_context("lang")
+    def _compute_detail(self):
+        """The detail in words of the user's language: the label of the value
+        of the field DETAILS names for the row's kind."""
+        labels = {}
+        for kind, (model, fname) in DETAILS.items():
+            field = self.env[model]._fields.get(fname)
+            labels[kind] = (
+                dict(field._description_selection(self.env))
+                if field and field.type == "selection"
+                else {}
+            )
+        for row in self:
+            key = row.detail_key
+            row.detail = labels.get(row.kind, {}).get(key, key) if key else False
 
     def action_open_document(self):
         """Open the row's document, if the user may read it."""
