@@ -319,6 +319,21 @@ class TestSeatChurn(BaseCase):
             ]
             return departure.id, orders
 
+    def _confirm_committed(self, order_id):
+        """Confirm the booking in a request of its own, committed."""
+        with self.registry.cursor() as cr:
+            api.Environment(cr, SUPERUSER_ID, {})["sale.order"].browse(
+                order_id
+            ).action_confirm()
+
+    def _departure_now(self, departure_id):
+        """The departure's state and free seats as committed now."""
+        with self.registry.cursor() as cr:
+            departure = api.Environment(cr, SUPERUSER_ID, {})[
+                "sputnik.departure"
+            ].browse(departure_id)
+            return departure.state, departure.seats_free
+
     def test_a_running_confirmation_holds_its_seat(self):
         """One seat: while the first request's confirmation is still running
         (not committed), the second is refused at once with the clear
@@ -350,10 +365,7 @@ class TestSeatChurn(BaseCase):
             second_env = api.Environment(second, SUPERUSER_ID, {})
             order = second_env["sale.order"].browse(second_id)
             order.name  # noqa: B018 - the request's snapshot
-            with self.registry.cursor() as first:
-                api.Environment(first, SUPERUSER_ID, {})["sale.order"].browse(
-                    first_id
-                ).action_confirm()
+            self._confirm_committed(first_id)
             with self.assertRaisesRegex(UserError, "has 0 free seats: 1 cannot"):
                 order.action_confirm()
             second.rollback()
@@ -365,28 +377,14 @@ class TestSeatChurn(BaseCase):
         commits first: neither sees the other's change, yet once both have
         committed the departure is open with one seat free, not sold out."""
         departure_id, (first_id, second_id) = self._two_requests(2)
-        with self.registry.cursor() as cr:
-            env = api.Environment(cr, SUPERUSER_ID, {})
-            env["sale.order"].browse(first_id).action_confirm()
+        self._confirm_committed(first_id)
         with self.registry.cursor() as cancelling:
             env = api.Environment(cancelling, SUPERUSER_ID, {})
             order = env["sale.order"].browse(first_id)
             order.name  # noqa: B018 - the request's snapshot
-            with self.registry.cursor() as confirming:
-                api.Environment(confirming, SUPERUSER_ID, {})["sale.order"].browse(
-                    second_id
-                ).action_confirm()
-            with self.registry.cursor() as cr:
-                departure = api.Environment(cr, SUPERUSER_ID, {})[
-                    "sputnik.departure"
-                ].browse(departure_id)
-                self.assertEqual(departure.state, "sold_out")
+            self._confirm_committed(second_id)
+            self.assertEqual(self._departure_now(departure_id), ("sold_out", 0))
             order._action_cancel()
             cancelling.commit()
-        with self.registry.cursor() as cr:
-            departure = api.Environment(cr, SUPERUSER_ID, {})[
-                "sputnik.departure"
-            ].browse(departure_id)
-            self.assertEqual(departure.state, "open")
-            self.assertEqual(departure.seats_free, 1)
+        self.assertEqual(self._departure_now(departure_id), ("open", 1))
         self._assert_seats_add_up(departure_id, 1)
