@@ -219,6 +219,28 @@ class TestClientSettlement(TransactionCase):
         self.assertAlmostEqual(days_late, 10.0 / 3, places=6)
         self.assertAlmostEqual(self._settlement(punctual).paid_on_time_rate, 100.0)
 
+    def test_money_reports_follow_within_a_minute(self):
+        """An invoice posted (or a payment matched) triggers the money
+        reports' refresh a minute later, not at the next hourly run."""
+        cron = self.env.ref("sputnik_crm.ir_cron_sputnik_report_money")
+        Trigger = self.env["ir.cron.trigger"]
+        Settlement = self.env["sputnik.client.settlement"]
+        self.env["sputnik.report.mixin"]._sputnik_refresh()
+        before = Trigger.search([("cron_id", "=", cron.id)])
+        posted_at = fields.Datetime.now()
+        self._invoice(self.other_client, 300, -1, 5)
+        triggers = Trigger.search([("cron_id", "=", cron.id)]) - before
+        self.assertTrue(triggers)
+        self.assertLessEqual(
+            max(triggers.mapped("call_at")), posted_at + timedelta(minutes=1, seconds=5)
+        )
+        domain = [("partner_id", "=", self.other_client.id)]
+        self.assertEqual(Settlement.search(domain).invoice_count, 1)
+        self.env["sputnik.report.mixin"]._cron_sputnik_refresh_money()
+        self.env.invalidate_all()
+        self.assertEqual(Settlement.search(domain).invoice_count, 2)
+        self.assertEqual(Settlement.search(domain).amount_invoiced, 1000.0)
+
     def test_action_open_invoices(self):
         row = self._settlement(self.client)
         action = row.action_open_invoices()

@@ -24,6 +24,7 @@ from . import stock_move
 from . import stock_picking
 from . import purchase_order
 from . import account_move
+from . import account_partial_reconcile
 from . import sputnik_client_duplicate
 from . import sputnik_interaction
 from . import sputnik_complaint

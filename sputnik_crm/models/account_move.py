@@ -55,6 +55,12 @@ class AccountMove(models.Model):
             move.sputnik_booking_id = booking
             move.sputnik_departure_id = departure
 
+    def _post(self, soft=True):
+        posted = super()._post(soft=soft)
+        if posted.filtered(lambda m: m.move_type in ("out_invoice", "out_refund")):
+            self.env["sputnik.report.mixin"]._sputnik_money_changed()
+        return posted
+
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")

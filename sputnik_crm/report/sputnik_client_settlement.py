@@ -20,6 +20,7 @@ class SputnikClientSettlement(models.Model):
     _rec_name = "partner_id"
     _order = "amount_overdue desc, amount_due desc, partner_id"
     _sputnik_stored = True
+    _sputnik_money = True
     _sputnik_indexes = ("partner_id", "user_id")
     _sputnik_ratios = {
         "paid_on_time_rate": ("paid_on_time_count", "paid_invoice_count", 100.0),
@@ -125,8 +126,9 @@ class SputnikClientSettlement(models.Model):
     computed_on = fields.Datetime(
         readonly=True,
         help="When the figures were computed: the report counts the invoices and "
-        "payments posted until then (every hour, or Refresh Reports in the "
-        "Reports menu); the Invoices button shows them as they are now.",
+        "payments posted until then (a minute after an invoice is posted or a "
+        "payment matched, every hour, or Refresh Reports in the Reports menu); "
+        "the Invoices button shows them as they are now.",
     )
 
     _depends = {

@@ -1,7 +1,8 @@
 import logging
 import time
+from datetime import timedelta
 
-from odoo import api, models, tools
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql
 
@@ -21,6 +22,10 @@ class SputnikReportMixin(models.AbstractModel):
     # documents while a user waits (a grid of every client and month, every
     # booked seat, interaction or trip of the years read).
     _sputnik_stored = False
+    # A stored report that accountants act on: computed again within a minute
+    # of an invoice posted or a payment matched (see _sputnik_money_changed),
+    # besides the hourly run.
+    _sputnik_money = False
 
     # The rates of a report, each {field: (numerator, denominator, factor)}: a
     # group's value (a pivot's cell, a grouped list's total) is the ratio of
@@ -246,6 +251,28 @@ class SputnikReportMixin(models.AbstractModel):
     @api.model
     def _cron_sputnik_refresh(self):
         return self.env["sputnik.report.mixin"]._sputnik_refresh()
+
+    @api.model
+    def _cron_sputnik_refresh_money(self):
+        """The money reports computed again (triggered a minute after an
+        invoice or a payment changed, see _sputnik_money_changed)."""
+        for report in self._sputnik_stored_reports():
+            if report._sputnik_money:
+                report._sputnik_refresh()
+        return True
+
+    @api.model
+    def _sputnik_money_changed(self):
+        """An invoice was posted or a payment matched: the money reports are
+        computed again within a minute, once for all the changes of that
+        minute (Odoo's cron triggers), instead of at the next hourly run."""
+        # sudo: the trigger of the addon's own cron, for any user who posts
+        # an invoice or a payment; no value of the caller's is used
+        cron = self.env.ref(
+            "sputnik_crm.ir_cron_sputnik_report_money", raise_if_not_found=False
+        )
+        if cron:
+            cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=1))
 
     @api.model
     def action_sputnik_refresh(self):
