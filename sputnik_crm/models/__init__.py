@@ -17,6 +17,7 @@ from . import sputnik_seat_engine
 from . import sputnik_purchase_planner
 from . import sputnik_waitlist
 from . import sputnik_sales_plan
+from . import sputnik_sales_plan_line
 from . import sale_order
 from . import sale_order_line
 from . import sputnik_trip
