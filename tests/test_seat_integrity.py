@@ -158,6 +158,27 @@ class TestSeatEngine(SeatCase):
         )
         self.assertEqual(self.departure.state, "sold_out")
 
+    def test_finished_claims_are_purged_daily(self):
+        """The daily seat check deletes the claims of requests finished more
+        than an hour ago, keeps those of a request still running and the
+        recent ones."""
+        cr = self.env.cr
+        cr.execute("SELECT pg_current_xact_id()::text")
+        running = cr.fetchone()[0]
+        old = "now() AT TIME ZONE 'UTC' - interval '2 hours'"
+        cr.execute(
+            "INSERT INTO sputnik_seat_claim (departure_id, seats, xact, create_date) "
+            f"VALUES (-1, 1, '3'::xid8, {old}), (-2, 1, %s::xid8, {old}), "
+            "(-3, 1, '3'::xid8, now() AT TIME ZONE 'UTC')",
+            [running],
+        )
+        self.env["sputnik.departure"]._cron_check_seats()
+        cr.execute(
+            "SELECT departure_id FROM sputnik_seat_claim WHERE departure_id < 0 "
+            "ORDER BY departure_id"
+        )
+        self.assertEqual([row[0] for row in cr.fetchall()], [-3, -2])
+
     def test_whole_seats_never_negative(self):
         booking = make_booking(self.env, self.departure, make_travellers(self.env, 1))
         for qty in (-5, 1.5):

@@ -664,7 +664,9 @@ class SputnikDeparture(models.Model):
     @api.model
     def _cron_check_seats(self):
         departures = self.search([("state", "in", (*OPEN_STATES, "closed"))])
-        self.env["sputnik.seat.engine"]._sputnik_check_and_repair(departures)
+        engine = self.env["sputnik.seat.engine"]
+        engine._sputnik_check_and_repair(departures)
+        engine._sputnik_purge_claims()
 
     @api.model
     def _cron_refresh_departures(self):

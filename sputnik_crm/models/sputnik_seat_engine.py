@@ -530,19 +530,7 @@ class SputnikSeatEngine(models.AbstractModel):
                             dep_id,
                         )
                     )
-                claim_cr.execute(
-                    SQL(
-                        """
-                        DELETE FROM sputnik_seat_claim
-                         WHERE departure_id = ANY(%(ids)s)
-                           AND create_date < (now() AT TIME ZONE 'UTC')
-                                             - interval %(kept)s
-                           AND pg_xact_status(xact) IS DISTINCT FROM 'in progress'
-                        """,
-                        ids=ids,
-                        kept=CLAIM_KEPT,
-                    )
-                )
+                claim_cr.execute(self._sputnik_finished_claims_sql(ids))
                 # one statement: the claims alive as of one moment, against
                 # the snapshot of the caller's request
                 claim_cr.execute(self._sputnik_claims_query(ids, xact, snapshot))
@@ -614,6 +602,31 @@ class SputnikSeatEngine(models.AbstractModel):
         xact, snapshot = cr.fetchone()
         cr.execute(self._sputnik_claims_query(ids, xact, snapshot))
         return {dep_id: int(seats) for dep_id, seats in cr.fetchall()}
+
+    @api.model
+    def _sputnik_finished_claims_sql(self, ids=None):
+        """Delete the claims of requests finished for long enough that no
+        request still running took its snapshot before they ended (of the
+        departures ``ids``, or all)."""
+        return SQL(
+            """
+            DELETE FROM sputnik_seat_claim
+             WHERE %(departures)s
+               AND create_date < (now() AT TIME ZONE 'UTC') - interval %(kept)s
+               AND pg_xact_status(xact) IS DISTINCT FROM 'in progress'
+            """,
+            departures=SQL("departure_id = ANY(%s)", list(ids))
+            if ids is not None
+            else SQL("TRUE"),
+            kept=CLAIM_KEPT,
+        )
+
+    @api.model
+    def _sputnik_purge_claims(self):
+        """The daily clean-up of the claims: those of departures that nobody
+        books any more are not deleted by a seat decision."""
+        self.env.cr.execute(self._sputnik_finished_claims_sql())
+        return self.env.cr.rowcount
 
     def _sputnik_lock(self, departures):
         """Queue this request's whole transaction behind the seat decisions
