@@ -162,3 +162,41 @@ def register_payment(env, invoice, amount, date, journal):
     ).create(
         {"amount": amount, "payment_date": date, "journal_id": journal.id}
     )._create_payments()
+
+
+class DepartureCase(SputnikCase):
+    """A tour and a departure of it with ``_sputnik_seats`` seats bought from
+    its operator and received; deposits off (a test of deposits sets its
+    own)."""
+
+    _sputnik_tour = "Departure Case Tour"
+    _sputnik_seats = 10
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.sputnik_deposit_percent = 0.0
+        cls.tour = make_tour(cls.env, name=cls._sputnik_tour)
+        cls.departure = make_departure(cls.env, cls.tour)
+        buy_seats(cls.env, cls.departure, cls._sputnik_seats)
+
+    def seats(self, departure=None):
+        """The seat figures of the departure (or of ``departure``)."""
+        departure = departure or self.departure
+        return departure._get_seat_figures()[departure.id]
+
+
+class BookedCase(DepartureCase):
+    """... and a confirmed booking of one traveller, a client of the agent,
+    made by the agent."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.traveller = make_travellers(
+            cls.env, 1, prefix=f"{cls._sputnik_tour} Traveller"
+        )
+        cls.traveller.user_id = cls.agent
+        cls.booking = make_booking(cls.env, cls.departure, cls.traveller)
+        cls.booking.user_id = cls.agent
+        cls.booking.action_confirm()

@@ -5,28 +5,18 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import new_test_user, tagged
 
 from .common import (
-    SputnikCase,
-    buy_seats,
-    make_booking,
-    make_departure,
-    make_tour,
-    make_travellers,
+    BookedCase,
 )
 
 
 @tagged("post_install", "-at_install")
-class TestComplaints(SputnikCase):
+class TestComplaints(BookedCase):
+    _sputnik_tour = "Complained"
+    _sputnik_seats = 2
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.sputnik_deposit_percent = 0.0
-        cls.tour = make_tour(cls.env, name="Complained")
-        cls.departure = make_departure(cls.env, cls.tour)
-        buy_seats(cls.env, cls.departure, 2)
-        cls.traveller = make_travellers(cls.env, 1, prefix="Complaining")
-        cls.traveller.user_id = cls.agent
-        cls.booking = make_booking(cls.env, cls.departure, cls.traveller)
-        cls.booking.action_confirm()
         cls.Complaint = cls.env["sputnik.complaint"]
         cls.agent2 = new_test_user(
             cls.env,

@@ -8,26 +8,16 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import (
-    SputnikCase,
+    DepartureCase,
     buy_seats,
     make_booking,
     make_departure,
-    make_tour,
     make_travellers,
 )
 
 
-class SeatCase(SputnikCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.company.sputnik_deposit_percent = 0.0
-        cls.tour = make_tour(cls.env, name="Seat Integrity Tour")
-        cls.departure = make_departure(cls.env, cls.tour)
-        buy_seats(cls.env, cls.departure, 10)
-
-    def seats(self):
-        return self.departure._get_seat_figures()[self.departure.id]
+class SeatCase(DepartureCase):
+    _sputnik_tour = "Seat Integrity Tour"
 
 
 @tagged("post_install", "-at_install")

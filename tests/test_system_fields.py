@@ -8,30 +8,20 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import (
-    SputnikCase,
-    buy_seats,
+    BookedCase,
     make_booking,
-    make_departure,
-    make_tour,
-    make_travellers,
     post_invoice,
 )
 
 
 @tagged("post_install", "-at_install")
-class TestSystemFieldsOverRpc(SputnikCase, HttpCase):
+class TestSystemFieldsOverRpc(BookedCase, HttpCase):
+    _sputnik_tour = "System Fields Tour"
+    _sputnik_seats = 4
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.company.sputnik_deposit_percent = 0.0
-        cls.tour = make_tour(cls.env, name="System Fields Tour")
-        cls.departure = make_departure(cls.env, cls.tour)
-        buy_seats(cls.env, cls.departure, 4)
-        cls.traveller = make_travellers(cls.env, 1, prefix="Guarded")
-        cls.traveller.user_id = cls.agent
-        cls.booking = make_booking(cls.env, cls.departure, cls.traveller)
-        cls.booking.user_id = cls.agent
-        cls.booking.action_confirm()
         cls.complaint = (
             cls.env["sputnik.complaint"]
             .with_user(cls.agent)
