@@ -342,10 +342,13 @@ class SputnikClassification(models.AbstractModel):
         if partner_ids is None:
             move_filter = line_filter = SQL("TRUE")
         else:
+            # the clients' customer invoices, by their index (account.move)
             move_filter = SQL("invoice.commercial_partner_id = ANY(%s)", partner_ids)
             line_filter = SQL(
-                "term_line.move_id IN (SELECT id FROM account_move"
-                " WHERE commercial_partner_id = ANY(%s))",
+                """term_line.move_id IN (
+                       SELECT id FROM account_move
+                        WHERE commercial_partner_id = ANY(%s)
+                          AND move_type = 'out_invoice' AND state = 'posted')""",
                 partner_ids,
             )
         return SQL(
