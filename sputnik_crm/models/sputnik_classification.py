@@ -100,7 +100,11 @@ class SputnikClassification(models.AbstractModel):
             "sputnik_classify_figures", self._figures_query(partner_ids, params), full
         )
         cuts = self._cuts(partner_ids, params)
-        self._fill("sputnik_classify_changes", self._changes_query(params, cuts), full)
+        self._fill(
+            "sputnik_classify_changes",
+            self._changes_query(params, cuts, partner_ids),
+            full,
+        )
         if full:
             cr.execute(SQL("ANALYZE sputnik_classify_changes"))
         cr.execute(self._apply_query(source))

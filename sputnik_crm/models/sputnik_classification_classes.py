@@ -165,10 +165,10 @@ class SputnikClassification(models.AbstractModel):
 
     # === CLASSES === #
     @api.model
-    def _changes_query(self, params, cuts):
-        """The clients of ``sputnik_classify_figures`` whose figures or classes
-        (overrides applied) differ from those stored: their new values and
-        their stored classes (``old_<column>``)."""
+    def _changes_query(self, params, cuts, partner_ids=None):
+        """The clients of ``sputnik_classify_figures`` (``partner_ids``, None:
+        all) whose figures or classes (overrides applied) differ from those
+        stored: their new values and their stored classes (``old_<column>``)."""
         today = params["today"]
         base_columns, next_trip = self._next_trip_sql(today)
         churn = self._churn_sql(SQL("next_booked IS NOT NULL"))
@@ -230,7 +230,7 @@ class SputnikClassification(models.AbstractModel):
             next_trip=next_trip,
             clv=self._clv_sql(params),
             tier=self._tier_sql(),
-            overrides=self._overrides_sql(),
+            overrides=self._overrides_sql(partner_ids),
             values=SQL(", ").join(
                 SQL("%s AS %s", SQL(expr), SQL.identifier(name))
                 for name, expr in FIGURES.items()
@@ -483,8 +483,9 @@ class SputnikClassification(models.AbstractModel):
         )
 
     @api.model
-    def _overrides_sql(self):
-        """The classes set by a manager, per client."""
+    def _overrides_sql(self, partner_ids=None):
+        """The classes set by a manager, per client (of ``partner_ids``, None:
+        all)."""
         return SQL(
             """
             SELECT partner_id,
@@ -497,6 +498,10 @@ class SputnikClassification(models.AbstractModel):
                    MAX(tier_id) FILTER (WHERE dimension = 'tier') AS tier_id
               FROM sputnik_client_class_override
              WHERE active
+               AND %s
           GROUP BY partner_id
-            """
+            """,
+            SQL("TRUE")
+            if partner_ids is None
+            else SQL("partner_id = ANY(%s)", partner_ids),
         )
