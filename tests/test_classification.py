@@ -462,6 +462,88 @@ class TestRunsAndHistory(ClassificationCase):
 
 
 @tagged("post_install", "-at_install")
+class TestStoredCuts(ClassificationCase):
+    """Above the scan limit (here 0), a booking places its client against the
+    cuts the last full run stored, without reading the base."""
+
+    CLASSES = [
+        "sputnik_lifecycle",
+        "sputnik_rfm_segment",
+        "sputnik_abc",
+        "sputnik_xyz",
+        "sputnik_tier_id",
+        "sputnik_trip_count",
+        "sputnik_margin_total",
+        "sputnik_rfm_r",
+        "sputnik_rfm_f",
+        "sputnik_rfm_m",
+        "sputnik_rfm_monetary",
+        "sputnik_churn_risk",
+        "sputnik_next_trip_date",
+        "sputnik_clv_predicted",
+    ]
+
+    def setUp(self):
+        super().setUp()
+        self.env["ir.config_parameter"].sudo().set_param(
+            "sputnik_crm.classification_scan_limit", "0"
+        )
+        # ten clients; the fifth (3 trips, margin 3000) is the most recent
+        trips = (1, 1, 2, 2, 3, 5, 6, 6, 7, 7)
+        margins = (500, 1500, 1000, 1250, 1000, 1000, 1000, 1200, 1200, 1500)
+        self.clients = [self.client_(f"Cut {i}") for i in range(10)]
+        for i, client in enumerate(self.clients):
+            first = 20 if i == 4 else 60 + 10 * i
+            for k in range(trips[i]):
+                self.trip(client, first + 30 * k, margin=float(margins[i]))
+        self.client = self.clients[4]
+
+    def test_booking_agrees_with_the_next_full_run(self):
+        run = self.classify()
+        self.assertEqual(run.cuts["base_count"], 10)
+        self.assertEqual(run.cuts["r"], [53, 73, 103, 123])
+        self.assertEqual(run.cuts["f"], [1, 2, 5, 6])
+        self.assertEqual(run.cuts["m"], [1500, 2500, 5000, 7200])
+        # a booking ahead: the most recent still, in the middle of F and M
+        self.trip(self.client, -30, margin=1000.0)
+        self.client._sputnik_classify(source="booking")
+        booked = self.client.read(self.CLASSES)[0]
+        self.assertEqual(
+            [booked[name] for name in self.CLASSES[:4]] + [booked["sputnik_rfm_m"]],
+            ["regular", "potential", "a", "z", 3],
+        )
+        self.assertEqual(booked["sputnik_trip_count"], 4)
+        self.classify()
+        self.client.invalidate_recordset()
+        self.assertEqual(self.client.read(self.CLASSES)[0], booked)
+
+    def test_stored_cuts_place_the_client(self):
+        run = self.classify()
+        self.assertEqual(self.client.sputnik_rfm_m, 3)
+        # the cuts of the run, not those of the base, place a booked client
+        # sudo: the run log is written by the system only
+        run.sudo().cuts = dict(run.cuts, m=[0, 0, 0, 0], cut_a=100000)
+        self.trip(self.client, -30, margin=1000.0)
+        self.client._sputnik_classify(source="booking")
+        self.assertEqual((self.client.sputnik_rfm_m, self.client.sputnik_abc), (5, "b"))
+        # a day later, a recency cut counts that day too (0 stays 0)
+        Classification = self.env["sputnik.classification"]
+        params = Classification._params()
+        run.sudo().cuts = dict(
+            run.cuts,
+            r=[0, 73, 103, 123],
+            date=fields.Date.to_string(params["today"] - relativedelta(days=1)),
+        )
+        run.flush_recordset()
+        self.assertEqual(Classification._stored_cuts(params)["r"], [0, 74, 104, 124])
+        # cuts taken with other settings are not used: the base is read
+        self.company.sputnik_abc_b = 10.0
+        self.assertIsNone(Classification._stored_cuts(Classification._params()))
+        self.client._sputnik_classify(source="booking")
+        self.assertEqual((self.client.sputnik_rfm_m, self.client.sputnik_abc), (3, "a"))
+
+
+@tagged("post_install", "-at_install")
 class TestOverridesAndTiers(ClassificationCase):
     def test_override_kept_until_lifted(self):
         client = self.client_("Overridden")

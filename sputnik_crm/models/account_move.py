@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.tools.sql import create_index
 
 
 class AccountMove(models.Model):
@@ -29,6 +30,19 @@ class AccountMove(models.Model):
         help="Departure of the first invoiced booking line that has one; for a credit "
         "note without such lines, the departure of the invoice it reverses.",
     )
+
+    def init(self):
+        res = super().init()
+        # a client's customer invoices, read when a booking or a payment
+        # classifies the client again (sputnik.classification)
+        create_index(
+            self.env.cr,
+            indexname="account_move_sputnik_customer_invoice_index",
+            tablename="account_move",
+            expressions=["commercial_partner_id"],
+            where="move_type = 'out_invoice' AND state = 'posted'",
+        )
+        return res
 
     @api.depends(
         "move_type",

@@ -60,7 +60,8 @@ class SputnikClassification(models.AbstractModel):
 
     One entry point, :meth:`_classify`. The query is built from named pieces:
     the figures (:meth:`_figures_query`: clients, trips, payments), the cuts
-    of the base (:meth:`_cuts_query`), the classes (:meth:`_changes_query`,
+    of the base (:meth:`_cuts`: computed by a full run and stored on its run,
+    read back by the updates of some clients), the classes (:meth:`_changes_query`,
     one method per class) and the write (:meth:`_apply_query`). The trips are
     those of ``sputnik.trip``; the status rule (:meth:`_status_sql`) is the one
     the client dynamics report applies month by month.
@@ -73,7 +74,8 @@ class SputnikClassification(models.AbstractModel):
     @api.model
     def _classify(self, partners=None, source="cron"):
         """Classify ``partners`` (their commercial entities) now, against the
-        base as last classified, or the whole base (``partners`` None).
+        cuts of the last full run (see :meth:`_cuts`), or the whole base
+        (``partners`` None).
 
         A run over the whole base is logged and returns its
         ``sputnik.classification.run``, or None when another full run holds
@@ -97,9 +99,12 @@ class SputnikClassification(models.AbstractModel):
         client_count = self._fill(
             "sputnik_classify_figures", self._figures_query(partner_ids, params), full
         )
-        cr.execute(self._cuts_query(partner_ids, params))
-        cuts = cr.dictfetchone()
-        self._fill("sputnik_classify_changes", self._changes_query(params, cuts), full)
+        cuts = self._cuts(partner_ids, params)
+        self._fill(
+            "sputnik_classify_changes",
+            self._changes_query(params, cuts, partner_ids),
+            full,
+        )
         if full:
             cr.execute(SQL("ANALYZE sputnik_classify_changes"))
         cr.execute(self._apply_query(source))
@@ -128,6 +133,7 @@ class SputnikClassification(models.AbstractModel):
                     "user_id": self.env.uid,
                     "company_id": self.env.company.id,
                     "duration": time.perf_counter() - started,
+                    "cuts": self._cuts_record(cuts, params),
                     **stats,
                 }
             )
@@ -342,10 +348,13 @@ class SputnikClassification(models.AbstractModel):
         if partner_ids is None:
             move_filter = line_filter = SQL("TRUE")
         else:
+            # the clients' customer invoices, by their index (account.move)
             move_filter = SQL("invoice.commercial_partner_id = ANY(%s)", partner_ids)
             line_filter = SQL(
-                "term_line.move_id IN (SELECT id FROM account_move"
-                " WHERE commercial_partner_id = ANY(%s))",
+                """term_line.move_id IN (
+                       SELECT id FROM account_move
+                        WHERE commercial_partner_id = ANY(%s)
+                          AND move_type = 'out_invoice' AND state = 'posted')""",
                 partner_ids,
             )
         return SQL(
@@ -387,66 +396,6 @@ class SputnikClassification(models.AbstractModel):
             line_filter=line_filter,
             move_filter=move_filter,
             today=params["today"],
-        )
-
-    # === CUTS OF THE BASE === #
-    @api.model
-    def _cuts_query(self, partner_ids, params):
-        """Quintile breakpoints of R, F and M and the margin cuts of A and B."""
-        company = params["company"]
-        today = params["today"]
-        others = SQL("")
-        if partner_ids is not None:
-            others = SQL(
-                """
-                UNION ALL
-                SELECT GREATEST(%(today)s - p.sputnik_last_return_date, 0),
-                       p.sputnik_rfm_frequency, p.sputnik_rfm_monetary
-                  FROM res_partner p
-                 WHERE p.sputnik_trip_count > 0
-                   AND p.id != ALL(%(ids)s)
-                """,
-                today=today,
-                ids=list(partner_ids),
-            )
-        return SQL(
-            """
-            WITH base AS (
-                SELECT GREATEST(%(today)s - last_return, 0) AS recency,
-                       frequency, monetary
-                  FROM sputnik_classify_figures
-                 WHERE trip_count > 0
-                %(others)s
-            ),
-            ranked AS (
-                SELECT monetary,
-                       SUM(monetary) OVER (ORDER BY monetary DESC
-                                           ROWS UNBOUNDED PRECEDING)
-                           - monetary AS before,
-                       SUM(monetary) OVER () AS total
-                  FROM base
-                 WHERE monetary > 0
-            ),
-            abc AS (
-                SELECT MIN(monetary) FILTER (WHERE before < total * %(a)s)
-                           AS cut_a,
-                       MIN(monetary) FILTER (WHERE before < total * %(ab)s)
-                           AS cut_b
-                  FROM ranked
-            )
-            SELECT (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
-                           WITHIN GROUP (ORDER BY recency) FROM base) AS r,
-                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
-                           WITHIN GROUP (ORDER BY frequency) FROM base) AS f,
-                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
-                           WITHIN GROUP (ORDER BY monetary) FROM base) AS m,
-                   abc.cut_a, abc.cut_b
-              FROM abc
-            """,
-            today=today,
-            others=others,
-            a=company.sputnik_abc_a / 100.0,
-            ab=(company.sputnik_abc_a + company.sputnik_abc_b) / 100.0,
         )
 
     # === STATUS RULE === #

@@ -1,21 +1,174 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from .sputnik_classification import CLASSES, FIGURES
 
+# Above this many clients with a trip, an update of some clients places them
+# against the cuts the last full run stored rather than reading the whole base
+# (ir.config_parameter sputnik_crm.classification_scan_limit).
+SCAN_LIMIT = 10000
+
 
 class SputnikClassification(models.AbstractModel):
-    """The classes of the classification: the query of the changes and one
-    method per class (status, RFM, ABC, XYZ, churn, next trip, CLV, tier)."""
+    """The classes of the classification: the cuts of the base the clients
+    are placed against, the query of the changes and one method per class
+    (status, RFM, ABC, XYZ, churn, next trip, CLV, tier).
+
+    The cuts (the quintile breakpoints of R, F and M, the margin cuts of A and
+    B) are computed by a full run over the whole base and stored on its run;
+    an update of some clients (a booking, a payment) reads them back, so that
+    its cost is that of those clients' history."""
 
     _inherit = "sputnik.classification"
 
+    # === CUTS OF THE BASE === #
+    @api.model
+    def _cuts(self, partner_ids, params):
+        """The cuts to place the clients against: those of the base now for a
+        full run (``partner_ids`` None); for some clients, those of the last
+        full run, or those of the base now when no full run stored cuts for
+        the current settings or the base is small enough to read (there, one
+        client's new figures may move the cuts, and they count at once)."""
+        if partner_ids is not None:
+            stored = self._stored_cuts(params)
+            if stored:
+                return stored
+        self.env.cr.execute(self._cuts_query(partner_ids, params))
+        return self.env.cr.dictfetchone()
+
+    @api.model
+    def _stored_cuts(self, params):
+        """The cuts the last full run stored (see :meth:`_cuts_record`), as of
+        today: a recency cut counts the days since the run too (a cut of 0, the
+        clients travelling or booked ahead, stays 0). None when no run stored
+        cuts, when they were taken with other settings, or when the base held
+        no more clients than the scan limit."""
+        cr = self.env.cr
+        # the runs come in date order: the last one is read by the primary key
+        cr.execute(
+            SQL(
+                """SELECT cuts FROM sputnik_classification_run
+                    WHERE cuts IS NOT NULL
+                 ORDER BY id DESC
+                    LIMIT 1"""
+            )
+        )
+        row = cr.fetchone()
+        stored = row and row[0]
+        if (
+            not stored
+            or stored["settings"] != self._cuts_settings(params)
+            or stored["base_count"] <= self._cuts_scan_limit()
+        ):
+            return None
+        days = (params["today"] - fields.Date.to_date(stored["date"])).days
+        return {
+            **{key: stored[key] for key in ("f", "m", "cut_a", "cut_b")},
+            "r": stored["r"] and [cut + days if cut else 0 for cut in stored["r"]],
+            "base_count": stored["base_count"],
+        }
+
+    @api.model
+    def _cuts_record(self, cuts, params):
+        """The cuts of a full run as stored on its run, with the day and the
+        settings they were taken with (JSON: the amounts, read as floats, come
+        back the same)."""
+        return {
+            **cuts,
+            "date": fields.Date.to_string(params["today"]),
+            "settings": self._cuts_settings(params),
+        }
+
+    @api.model
+    def _cuts_settings(self, params):
+        """The settings the cuts depend on (the RFM window, the A and B
+        shares)."""
+        company = params["company"]
+        return {
+            "rfm_months": company.sputnik_rfm_months,
+            "abc_a": company.sputnik_abc_a,
+            "abc_b": company.sputnik_abc_b,
+        }
+
+    @api.model
+    def _cuts_scan_limit(self):
+        # sudo: a technical setting read by whoever books (private, read only)
+        value = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("sputnik_crm.classification_scan_limit")
+        )
+        return int(value) if value else SCAN_LIMIT
+
+    @api.model
+    def _cuts_query(self, partner_ids, params):
+        """Quintile breakpoints of R, F and M, the margin cuts of A and B, and
+        the count of clients with a trip, over the whole base: the figures of
+        ``sputnik_classify_figures`` and, for some clients, the stored figures
+        of the others."""
+        company = params["company"]
+        today = params["today"]
+        others = SQL("")
+        if partner_ids is not None:
+            others = SQL(
+                """
+                UNION ALL
+                SELECT GREATEST(%(today)s - p.sputnik_last_return_date, 0),
+                       p.sputnik_rfm_frequency, p.sputnik_rfm_monetary
+                  FROM res_partner p
+                 WHERE p.sputnik_trip_count > 0
+                   AND p.id != ALL(%(ids)s)
+                """,
+                today=today,
+                ids=list(partner_ids),
+            )
+        return SQL(
+            """
+            WITH base AS (
+                SELECT GREATEST(%(today)s - last_return, 0) AS recency,
+                       frequency, monetary
+                  FROM sputnik_classify_figures
+                 WHERE trip_count > 0
+                %(others)s
+            ),
+            ranked AS (
+                SELECT monetary,
+                       SUM(monetary) OVER (ORDER BY monetary DESC
+                                           ROWS UNBOUNDED PRECEDING)
+                           - monetary AS before,
+                       SUM(monetary) OVER () AS total
+                  FROM base
+                 WHERE monetary > 0
+            ),
+            abc AS (
+                SELECT MIN(monetary) FILTER (WHERE before < total * %(a)s)
+                           AS cut_a,
+                       MIN(monetary) FILTER (WHERE before < total * %(ab)s)
+                           AS cut_b
+                  FROM ranked
+            )
+            SELECT (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY recency) FROM base) AS r,
+                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY frequency) FROM base) AS f,
+                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY monetary) FROM base) AS m,
+                   abc.cut_a, abc.cut_b,
+                   (SELECT COUNT(*) FROM base) AS base_count
+              FROM abc
+            """,
+            today=today,
+            others=others,
+            a=company.sputnik_abc_a / 100.0,
+            ab=(company.sputnik_abc_a + company.sputnik_abc_b) / 100.0,
+        )
+
     # === CLASSES === #
     @api.model
-    def _changes_query(self, params, cuts):
-        """The clients of ``sputnik_classify_figures`` whose figures or classes
-        (overrides applied) differ from those stored: their new values and
-        their stored classes (``old_<column>``)."""
+    def _changes_query(self, params, cuts, partner_ids=None):
+        """The clients of ``sputnik_classify_figures`` (``partner_ids``, None:
+        all) whose figures or classes (overrides applied) differ from those
+        stored: their new values and their stored classes (``old_<column>``)."""
         today = params["today"]
         base_columns, next_trip = self._next_trip_sql(today)
         churn = self._churn_sql(SQL("next_booked IS NOT NULL"))
@@ -77,7 +230,7 @@ class SputnikClassification(models.AbstractModel):
             next_trip=next_trip,
             clv=self._clv_sql(params),
             tier=self._tier_sql(),
-            overrides=self._overrides_sql(),
+            overrides=self._overrides_sql(partner_ids),
             values=SQL(", ").join(
                 SQL("%s AS %s", SQL(expr), SQL.identifier(name))
                 for name, expr in FIGURES.items()
@@ -330,8 +483,9 @@ class SputnikClassification(models.AbstractModel):
         )
 
     @api.model
-    def _overrides_sql(self):
-        """The classes set by a manager, per client."""
+    def _overrides_sql(self, partner_ids=None):
+        """The classes set by a manager, per client (of ``partner_ids``, None:
+        all)."""
         return SQL(
             """
             SELECT partner_id,
@@ -344,6 +498,10 @@ class SputnikClassification(models.AbstractModel):
                    MAX(tier_id) FILTER (WHERE dimension = 'tier') AS tier_id
               FROM sputnik_client_class_override
              WHERE active
+               AND %s
           GROUP BY partner_id
-            """
+            """,
+            SQL("TRUE")
+            if partner_ids is None
+            else SQL("partner_id = ANY(%s)", partner_ids),
         )

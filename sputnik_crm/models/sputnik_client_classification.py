@@ -269,6 +269,7 @@ class SputnikClassificationRun(models.Model):
         "changed_count",
         "history_count",
         "activity_count",
+        "cuts",
     )
 
     date = fields.Datetime(required=True, readonly=True)
@@ -289,6 +290,13 @@ class SputnikClassificationRun(models.Model):
         string="Calls Planned",
         readonly=True,
         help="Call activities planned ahead of expected next trips.",
+    )
+    cuts = fields.Json(
+        string="Cuts of the Base",
+        readonly=True,
+        help="The quintile breakpoints of R, F and M and the margin cuts of "
+        "classes A and B this run placed the clients against: a booking or a "
+        "payment places its client against them until the next run.",
     )
 
     def action_sputnik_classify_now(self):
