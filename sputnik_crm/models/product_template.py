@@ -3,6 +3,8 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .sputnik_plural import DEPARTURES, NIGHTS, SEATS_FREE, count_text
+
 TOUR_TYPES = [
     ("beach", "Beach"),
     ("excursion", "Excursion"),
@@ -69,6 +71,16 @@ class ProductTemplate(models.Model):
         compute="_compute_sputnik_seats",
         help="Free seats over the tour's departures that are open for sale.",
     )
+    # the counts in words, for the catalogue's cards ("4 вільних місця")
+    sputnik_nights_display = fields.Char(
+        string="Nights in Words", compute="_compute_sputnik_counts_display"
+    )
+    sputnik_seats_free_display = fields.Char(
+        string="Free Seats in Words", compute="_compute_sputnik_counts_display"
+    )
+    sputnik_departure_count_display = fields.Char(
+        string="Departures in Words", compute="_compute_sputnik_counts_display"
+    )
 
     def _compute_sputnik_seats(self):
         departures = self.env["sputnik.departure"].search([("tour_id", "in", self.ids)])
@@ -82,6 +94,20 @@ class ProductTemplate(models.Model):
         for tour in self:
             tour.sputnik_departure_count = count[tour.id]
             tour.sputnik_seats_free = free[tour.id]
+
+    @api.depends("sputnik_nights", "sputnik_seats_free", "sputnik_departure_count")
+    @api.depends_context("lang")
+    def _compute_sputnik_counts_display(self):
+        for tour in self:
+            tour.sputnik_nights_display = count_text(
+                self.env, NIGHTS, tour.sputnik_nights
+            )
+            tour.sputnik_seats_free_display = count_text(
+                self.env, SEATS_FREE, tour.sputnik_seats_free
+            )
+            tour.sputnik_departure_count_display = count_text(
+                self.env, DEPARTURES, tour.sputnik_departure_count
+            )
 
     @api.onchange("sputnik_is_tour")
     def _onchange_sputnik_is_tour(self):
@@ -127,6 +153,63 @@ class ProductTemplate(models.Model):
         action["domain"] = [("tour_id", "=", self.id)]
         action["context"] = {"default_tour_id": self.id}
         return action
+
+    def action_sputnik_book(self):
+        """Book this tour: a new booking of its departure when only one is
+        open for sale, else its departures open for sale, to book one of them."""
+        self.ensure_one()
+        self.check_access("read")
+        self.env["sale.order"].check_access("create")
+        departures = self.env["sputnik.departure"].search(
+            [
+                ("tour_id", "=", self.id),
+                ("state", "in", ("planned", "open")),
+                ("date_start", ">", fields.Date.context_today(self)),
+            ]
+        )
+        if len(departures) == 1:
+            return departures.action_sputnik_book()
+        if not departures:
+            raise UserError(
+                self.env._(
+                    "Tour %(tour)s has no departure open for sale: plan one first.",
+                    tour=self.display_name,
+                )
+            )
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "sputnik_crm.sputnik_departure_action"
+        )
+        return action | {
+            "name": self.env._("Book %(tour)s", tour=self.display_name),
+            "domain": [("id", "in", departures.ids)],
+            "context": {"default_tour_id": self.id},
+            "view_mode": "list,form",
+            "views": [(False, "list"), (False, "form")],
+        }
+
+    @api.model
+    def _sputnik_book_departure(self, departure):
+        """The form of a new booking of one seat of ``departure``, for a user
+        who may read the departure and create bookings."""
+        departure.check_access("read")
+        self.env["sale.order"].check_access("create")
+        if departure.state not in ("planned", "open"):
+            raise UserError(
+                self.env._(
+                    "Departure %(name)s is not open for sale.",
+                    name=departure.display_name,
+                )
+            )
+        line = {"product_id": departure.product_id.id, "product_uom_qty": 1}
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("New Booking"),
+            "res_model": "sale.order",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "current",
+            "context": {"default_order_line": [Command.create(line)]},
+        }
 
     # === DEPARTURES AS VARIANTS === #
     @api.model

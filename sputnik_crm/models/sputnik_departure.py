@@ -5,6 +5,8 @@ from dateutil.relativedelta import relativedelta
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 
+from .sputnik_plural import SEATS_FREE, count_text
+
 SEAT_KEYS = ("purchased", "received", "on_hand", "reserved", "sold", "free")
 OPEN_STATES = ("planned", "open", "sold_out")
 # departures that may still be bought for: coming and not sold out
@@ -136,6 +138,9 @@ class SputnikDeparture(models.Model):
         compute="_compute_seats",
         help="On hand minus the seats held by confirmed bookings: what can be sold.",
     )
+    seats_free_display = fields.Char(
+        string="Free Seats in Words", compute="_compute_seats"
+    )
     booking_line_ids = fields.One2many(
         "sale.order.line", "sputnik_departure_id", string="Booking Lines"
     )
@@ -229,10 +234,14 @@ class SputnikDeparture(models.Model):
             departure.name = departure._label()
 
     @api.depends("tour_id.name", "date_start")
-    @api.depends_context("lang")
+    @api.depends_context("lang", "sputnik_show_seats")
     def _compute_display_name(self):
+        # the departure picker of a booking shows the free seats too
+        seats = self.env.context.get("sputnik_show_seats")
         for departure in self:
             departure.display_name = departure._label()
+            if seats and departure.id:
+                departure.display_name += f" · {departure.seats_free_display}"
 
     def _label(self):
         self.ensure_one()
@@ -255,11 +264,15 @@ class SputnikDeparture(models.Model):
                 country and country != departure.company_id.country_id
             )
 
+    @api.depends_context("lang")
     def _compute_seats(self):
         figures = self._get_seat_figures()
         for departure in self:
             for key in SEAT_KEYS:
                 departure[f"seats_{key}"] = figures[departure.id][key]
+            departure.seats_free_display = count_text(
+                self.env, SEATS_FREE, departure.seats_free
+            )
 
     def _compute_booking_count(self):
         counts = dict(
@@ -456,6 +469,11 @@ class SputnikDeparture(models.Model):
         # sudo: the state is protected; manager group and write access checked
         self.sudo().write({"state": "cancelled"})
         return True
+
+    def action_sputnik_book(self):
+        """A new booking of this departure (a seat on its line)."""
+        self.ensure_one()
+        return self.env["product.template"]._sputnik_book_departure(self)
 
     def action_view_bookings(self):
         self.ensure_one()
