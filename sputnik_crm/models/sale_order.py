@@ -78,6 +78,14 @@ class SaleOrder(models.Model):
     sputnik_date_end = fields.Date(
         string="Return Date", compute="_compute_sputnik_dates", store=True
     )
+    sputnik_tour_id = fields.Many2one(
+        "product.template",
+        string="Tour",
+        compute="_compute_sputnik_tour_id",
+        store=True,
+        index="btree_not_null",
+        help="The tour of the booking's first departure.",
+    )
     sputnik_documents_issued = fields.Boolean(
         string="Documents Issued", copy=False, tracking=True
     )
@@ -180,6 +188,14 @@ class SaleOrder(models.Model):
                 if order.date_order
                 else order.sputnik_date_start,
             )
+
+    @api.depends("order_line.sputnik_departure_id.tour_id")
+    def _compute_sputnik_tour_id(self):
+        for order in self:
+            departures = order.order_line.sputnik_departure_id.sorted(
+                lambda d: (d.date_start, d.id)
+            )
+            order.sputnik_tour_id = departures[:1].tour_id
 
     @api.depends("sputnik_traveller_ids")
     def _compute_sputnik_traveller_count(self):
