@@ -29,6 +29,8 @@ sale.order.action_sputnik_invoice_balance     booking          yes yes yes no  n
 sale.order.action_sputnik_issue_documents     booking          yes yes no  no  no  no
 sale.order.action_sputnik_override_passport   booking          no  yes no  no  no  no
 sale.order.action_sputnik_send_documents      booking          yes yes no  no  no  no
+product.template.action_sputnik_book          tour             yes yes no  yes no  no
+sputnik.departure.action_sputnik_book         departure        yes yes no  yes no  no
 sputnik.departure.action_close                departure        yes yes no  no  no  no
 sputnik.departure.action_open                 closed_departure yes yes no  no  no  no
 sputnik.departure.action_cancel               empty_departure  no  yes no  no  no  no
@@ -114,6 +116,8 @@ class TestSecurityMethods(HttpCase):
             partner_id=cls.client.id,
         )
         cls.tour = make_tour(env, name="Methods Tour")
+        # a tour of the first company: the second company's agent cannot book it
+        cls.tour.company_id = cls.company
         cls.departure = make_departure(env, cls.tour)
         buy_seats(env, cls.departure, 5)
         cls.closed_departure = make_departure(env, cls.tour, start_in_days=90)
@@ -466,6 +470,14 @@ class TestSecurityMethods(HttpCase):
                 "product.template",
                 "action_sputnik_open_departures",
                 self.tour.ids,
+                (),
+            ),
+            ("agent", "product.template", "action_sputnik_book", self.tour.ids, ()),
+            (
+                "agent",
+                "sputnik.departure",
+                "action_sputnik_book",
+                self.departure.ids,
                 (),
             ),
             (

@@ -48,3 +48,10 @@ class TestMenuTour(HttpCase):
         self.assertEqual(complaint.subject, "Room without sea view")
         self.assertEqual((complaint.partner_id, complaint.user_id), (client, agent))
         self.assertEqual(complaint.departure_id, departure)
+        # the quotation booked from the catalogue
+        quotation = self.env["sale.order"].search(
+            [("partner_id", "=", client.id), ("state", "=", "draft")]
+        )
+        self.assertEqual(quotation.order_line.sputnik_departure_id, departure)
+        self.assertEqual(quotation.order_line.product_uom_qty, 1)
+        self.assertEqual(quotation.sputnik_tour_id, departure.tour_id)

@@ -92,6 +92,14 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
             trigger: ".o_list_view .o_data_row:contains('Tour Client Sputnik')",
         },
         {
+            content: "the bookings list shows the tour and the booking status",
+            trigger: ".o_list_view .o_data_row:contains('Tour Client Sputnik') td[name=sputnik_tour_id]:contains('Tour Test Antalya')",
+        },
+        {
+            content: "the booking is confirmed, told apart from a quotation by its badge",
+            trigger: ".o_list_view .o_data_row:contains('Tour Client Sputnik') td[name=sputnik_status] .badge.text-bg-info",
+        },
+        {
             content: "open the booking",
             trigger: ".o_list_view .o_data_row:contains('Tour Client Sputnik') td.o_data_cell",
             run: "click",
@@ -123,6 +131,34 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
         {
             content: "the tour catalogue shows the tour with its free seats",
             trigger: ".o_kanban_view .o_kanban_record:contains('Tour Test Antalya') .text-bg-success:contains('3')",
+        },
+        {
+            content: "book the tour from its card",
+            trigger: ".o_kanban_view .o_kanban_record:contains('Tour Test Antalya') button[name=action_sputnik_book]",
+            run: "click",
+        },
+        {
+            content: "the new booking books a seat of the tour's departure, with its free seats",
+            trigger: ".o_form_view .o_field_widget[name=order_line] .o_data_row td[name=sputnik_departure_id]:contains('Tour Test Antalya'):contains('· 3')",
+        },
+        {
+            content: "the booking's customer",
+            trigger: ".o_form_view .o_field_widget[name=partner_id] input",
+            run: "edit Tour Client Sputnik",
+        },
+        {
+            content: "pick the client",
+            trigger: ".o-autocomplete--dropdown-item:not(.o_m2o_dropdown_option) a:contains('Tour Client Sputnik')",
+            run: "click",
+        },
+        {
+            content: "save the booking",
+            trigger: ".o_form_view .o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "the booking is saved",
+            trigger: ".o_form_view .o_field_widget[name=name] span:contains('S0')",
         },
         ...openSection("sputnik_crm_menu_tours", "sputnik_departure_menu"),
         {
