@@ -179,8 +179,10 @@ class ProductTemplate(models.Model):
         action = self.env["ir.actions.act_window"]._for_xml_id(
             "sputnik_crm.sputnik_departure_action"
         )
+        name = self.env._("Book %(tour)s", tour=self.display_name)
         return action | {
-            "name": self.env._("Book %(tour)s", tour=self.display_name),
+            "name": name,
+            "display_name": name,
             "domain": [("id", "in", departures.ids)],
             "context": {"default_tour_id": self.id},
             "view_mode": "list,form",
