@@ -265,6 +265,12 @@ POLICY = {
         "write": SPUTNIK,
         "unlink": MANAGERS,
     },
+    "sputnik.penalty.rule": {
+        "read": ((EMPLOYEES, company_or_shared),),
+        "create": MANAGERS,
+        "write": MANAGERS,
+        "unlink": MANAGERS,
+    },
     "sputnik.waitlist": {
         "read": ((SPUTNIK, client_company),),
         "create": SPUTNIK,
@@ -370,6 +376,7 @@ WRITE_VALUES = {
     "sputnik.client.statement": {"date_from": "2020-01-02"},
     "sputnik.destination": {"level": "region"},
     "sputnik.departure": {"allotment_seats": 12},
+    "sputnik.penalty.rule": {"percent": 7.0},
     "sputnik.waitlist": {"note": "Checked by the access matrix"},
     "sputnik.loyalty.tier": {"color": 3},
     "sputnik.sales.plan": {"name": "Checked by the access matrix"},
@@ -541,6 +548,18 @@ class TestSecurityMatrix(TransactionCase):
                 "taxes_id": [Command.clear()],
                 "supplier_taxes_id": [Command.clear()],
             }
+        )
+        # a penalty schedule of the operator in each company, and a shared one
+        env["sputnik.penalty.rule"].create(
+            [
+                {
+                    "operator_id": operator.id,
+                    "company_id": company.id,
+                    "days_to": 10,
+                    "percent": 10,
+                }
+                for company in (a, b, env["res.company"])
+            ]
         )
         # the last destination made: one without tours, that a manager may delete
         env["sputnik.destination"].create({"name": "Matrix Spare Destination"})
@@ -737,6 +756,13 @@ class TestSecurityMatrix(TransactionCase):
                 "company_id": company.id,
                 "date_start": "2099-03-01",
                 "date_end": "2099-03-08",
+            },
+            "sputnik.penalty.rule": {
+                "operator_id": self.tour.sputnik_operator_id.id,
+                "company_id": company.id,
+                "days_from": 100,
+                "days_to": 200,
+                "percent": 5,
             },
             "sputnik.waitlist": {
                 "departure_id": self.departures[side].id,

@@ -12,6 +12,7 @@ from . import sputnik_client_preference
 from . import sputnik_destination
 from . import sputnik_travel_document
 from . import product_template
+from . import sputnik_penalty_rule
 from . import sputnik_departure
 from . import sputnik_seat_engine
 from . import sputnik_purchase_planner
@@ -20,6 +21,7 @@ from . import sputnik_sales_plan
 from . import sputnik_sales_plan_line
 from . import sale_order
 from . import sale_order_line
+from . import sale_order_penalty
 from . import sputnik_trip
 from . import stock_move
 from . import stock_picking

@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 class ResCompany(models.Model):
     _name = "res.company"
     _inherit = ["res.company", "sputnik.system.fields.mixin"]
+    _sputnik_non_negative = ("sputnik_cancel_fee",)
     # the dates of trips, deadlines and reminders follow from these: a decade of
     # days, a century of months or years keeps every computed date a date
     _sputnik_bounds = {
@@ -59,6 +60,12 @@ class ResCompany(models.Model):
         default=6,
         help="For a trip abroad, every traveller's foreign passport must be valid "
         "at least this many months after the return date.",
+    )
+    sputnik_cancel_fee = fields.Monetary(
+        string="Cancellation Fee",
+        currency_field="currency_id",
+        help="The bureau's own fee for cancelling a confirmed booking, added to "
+        "the tour operator's penalty (a tour operator may have its own).",
     )
 
     # === CLIENT CLASSIFICATION === #

@@ -13,6 +13,11 @@ class ResConfigSettings(models.TransientModel):
     sputnik_passport_months = fields.Integer(
         related="company_id.sputnik_passport_months", readonly=False
     )
+    sputnik_cancel_fee = fields.Monetary(
+        related="company_id.sputnik_cancel_fee",
+        readonly=False,
+        currency_field="company_currency_id",
+    )
     sputnik_regular_trips = fields.Integer(
         related="company_id.sputnik_regular_trips", readonly=False
     )

@@ -37,6 +37,7 @@ SATISFACTION_FIELDS = {
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "sputnik.system.fields.mixin"]
+    _sputnik_non_negative = ("sputnik_cancel_fee",)
     # nobody writes a class directly: the classification, the satisfaction
     # surveys and the care engine keep these (a manager overrides a class with a
     # reason instead)
@@ -154,6 +155,14 @@ class ResPartner(models.Model):
         help="The tour operator's financial security of its civil liability "
         "(bank guarantee or insurance: issuer, number, amount), stated in the "
         "contract on tourist services.",
+    )
+    sputnik_cancel_fee = fields.Float(
+        string="Bureau's Cancellation Fee",
+        company_dependent=True,
+        digits="Product Price",
+        help="The bureau's own fee, in the company's currency, for cancelling a "
+        "booking of this tour operator's tours, added to the operator's "
+        "penalty. 0: the company's fee (Settings).",
     )
     # === MONEY === #
     sputnik_overdue_booking_count = fields.Integer(

@@ -653,15 +653,19 @@ class SaleOrder(models.Model):
         shared = posted.filtered(
             lambda m: m.invoice_line_ids.sale_line_ids.order_id - bookings
         )
+        # the penalty of today, before the credit notes change what was paid
+        penalties = bookings._sputnik_cancellation_terms()
         res = super()._action_cancel()
         if posted - shared:
             bookings._sputnik_credit_invoices(posted - shared)
+        # the penalty stays invoiced (only recorded where credited by hand)
+        bookings._sputnik_invoice_penalties(penalties, shared)
         for invoice in shared:
             for order in invoice.invoice_line_ids.sale_line_ids.order_id & bookings:
                 order.message_post(
                     body=self.env._(
                         "Invoice %(invoice)s also bills other orders: credit the "
-                        "lines of this booking by hand.",
+                        "lines of this booking by hand, less its penalty.",
                         invoice=invoice.name,
                     ),
                     subtype_xmlid="mail.mt_note",
@@ -688,6 +692,7 @@ class SaleOrder(models.Model):
                     "campaign_id": order.campaign_id.id,
                     "company_id": order.company_id.id,
                     "stage": "sale",
+                    "note": order._sputnik_capture_note(event),
                 }
                 for order in self
             ]
@@ -717,7 +722,8 @@ class SaleOrder(models.Model):
     def _sputnik_credit_invoices(self, invoices):
         """Credit notes for the posted invoices of cancelled bookings: an unpaid
         invoice is closed by its credit note, a paid one leaves the client a
-        credit for the accountants to refund."""
+        credit, which pays the penalty first (_sputnik_invoice_penalties); the
+        rest is for the accountants to refund."""
         today = fields.Date.context_today(self)
         # sudo: credit notes of a cancellation the user could write (called
         # from _action_cancel after super wrote the orders), without
