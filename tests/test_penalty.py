@@ -292,3 +292,38 @@ class TestPenalty(SputnikCase):
         rule.write({"penalty_type": "percent", "percent": 0.5})
         rule.unlink()
         self.assertEqual(self.operator.sputnik_cancel_fee, 333.33)
+
+
+@tagged("post_install", "-at_install")
+class TestPenaltyDemo(SputnikCase):
+    def test_demo_cancelled_booking_pays_its_penalty(self):
+        """The demo's cancelled booking (one traveller at 32 000.00, two months
+        ahead, its deposit of 9 600.00 paid): the operator's 10 % and the
+        bureau's fee of 300.00 make 3 500.00, paid from the credit of 9 600.00,
+        which leaves 6 100.00 to refund."""
+        order = self.env["sale.order"].search(
+            [
+                ("company_id", "=", self.env.ref("base.demo_company_ua").id),
+                ("sputnik_status", "=", "cancelled"),
+                ("sputnik_penalty_move_id", "!=", False),
+            ]
+        )
+        self.assertEqual(len(order), 1)
+        self.assertAlmostEqual(order.sputnik_penalty_amount, 3500.0, places=2)
+        self.assertTrue(order.sputnik_cancel_reason)
+        penalty = order.sputnik_penalty_move_id
+        self.assertAlmostEqual(penalty.amount_total, 3500.0, places=2)
+        self.assertAlmostEqual(penalty.amount_residual, 0.0, places=2)
+        credit = order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
+        self.assertAlmostEqual(credit.amount_total, 9600.0, places=2)
+        self.assertAlmostEqual(credit.amount_residual, 6100.0, places=2)
+        schedule = self.env["sputnik.penalty.rule"].search(
+            [
+                (
+                    "operator_id",
+                    "=",
+                    self.env.ref("sputnik_crm.res_partner_op_sea_demo").id,
+                )
+            ]
+        )
+        self.assertEqual(len(schedule), 4)

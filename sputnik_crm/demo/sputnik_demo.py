@@ -143,10 +143,21 @@ class SputnikDemo(models.AbstractModel):
         issued = book(hurghada_1, [7, 8])
         pay(issued, balance=True)
         issued.action_sputnik_issue_documents()
-        # cancelled after its deposit was paid: seats back, a credit note
+        # cancelled after its deposit was paid, through the cancel wizard: seats
+        # back, the deposit credited, the penalty (the operator's 10 % two
+        # months ahead and the bureau's fee) invoiced and paid from that credit
+        ref("sputnik_crm.res_partner_op_sea_demo").with_company(
+            company
+        ).sputnik_cancel_fee = 300.0
         cancelled = book(sunny, [12], agent="agent2")
         pay(cancelled)
-        cancelled._action_cancel()
+        self.env["sale.order.cancel"].create(
+            {
+                "order_id": cancelled.id,
+                "sputnik_cancel_reason": "Клієнтка захворіла, поїздку перенесено "
+                "на наступний сезон.",
+            }
+        ).action_cancel()
         # overdue: booked a month ago and its deposit paid; the balance fell due
         # 12 days ago (21 days before the departure, now in 9 days), was
         # invoiced then and is still unpaid
