@@ -203,7 +203,10 @@ class TestCareMessages(SputnikCase):
         self.assertEqual(mail.recipient_ids, order.partner_id)
         # a booking paid in full is not reminded
         paid = self.booking(prefix="Paid")
-        invoices = paid._sputnik_create_balance_invoices() | paid.invoice_ids
+        invoices = (
+            self.env["sputnik.booking.invoicing"]._sputnik_invoice_balance(paid)
+            | paid.invoice_ids
+        )
         for invoice in invoices.filtered(lambda m: m.amount_residual):
             self.pay(invoice)
         paid.invalidate_recordset(["sputnik_amount_to_pay"])

@@ -355,6 +355,7 @@ WITHOUT_RECORDS = {
     "sputnik.values.mixin",
     "sputnik.seat.engine",
     "sputnik.purchase.planner",
+    "sputnik.booking.invoicing",
     "sputnik.privacy.export",
     "sputnik.privacy.erasure",
     "report.sputnik_crm.report_booking_contract",

@@ -110,7 +110,7 @@ class SputnikDemo(models.AbstractModel):
             # a booking made inside the balance window was invoiced whole at
             # its confirmation
             if balance and order.invoice_status == "to invoice":
-                order._sputnik_create_balance_invoices()
+                self.env["sputnik.booking.invoicing"]._sputnik_invoice_balance(order)
             invoices = order.invoice_ids.filtered(
                 lambda m: m.state == "posted" and m.payment_state == "not_paid"
             )

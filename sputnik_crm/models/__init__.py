@@ -20,6 +20,7 @@ from . import sputnik_waitlist
 from . import sputnik_sales_plan
 from . import sputnik_sales_plan_line
 from . import sale_order
+from . import sputnik_booking_invoicing
 from . import sale_order_line
 from . import sale_order_penalty
 from . import sputnik_trip

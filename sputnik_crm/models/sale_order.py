@@ -499,8 +499,9 @@ class SaleOrder(models.Model):
             and o.sputnik_balance_due_date <= horizon
             and o.amount_total > 0
         )
-        (bookings - in_window)._sputnik_invoice_deposit()
-        in_window._sputnik_create_balance_invoices()
+        invoicing = self.env["sputnik.booking.invoicing"]
+        invoicing._sputnik_invoice_deposit(bookings - in_window)
+        invoicing._sputnik_invoice_balance(in_window)
         bookings.partner_id._sputnik_classify(source="booking")
         bookings._sputnik_capture("confirmed")
         return res
@@ -547,7 +548,9 @@ class SaleOrder(models.Model):
         )
         if not orders:
             raise UserError(self.env._("There is no balance left to invoice."))
-        invoices = orders._sputnik_create_balance_invoices()
+        invoices = self.env["sputnik.booking.invoicing"]._sputnik_invoice_balance(
+            orders
+        )
         action = orders.action_view_invoice(invoices=invoices)
         # Odoo's action leaves None in its context (a client without payment
         # terms): an XML-RPC client could not receive it
@@ -593,48 +596,6 @@ class SaleOrder(models.Model):
                 )
             )
 
-    def _sputnik_invoice_deposit(self):
-        """Invoice the deposit of confirmed bookings as a down payment."""
-        for order in self:
-            percent = order.company_id.sputnik_deposit_percent
-            if not percent or order.amount_total <= 0:
-                continue
-            # sudo: an agent confirms bookings without accounting rights; run
-            # from action_confirm only, after the user's write access on the
-            # orders is checked (or from the portal's own sudo confirmation)
-            wizard = (
-                self.env["sale.advance.payment.inv"]
-                .sudo()
-                .with_company(order.company_id)
-                .with_context(active_model="sale.order", active_ids=order.ids)
-                .create(
-                    {
-                        "advance_payment_method": "percentage",
-                        "amount": percent,
-                        "sale_order_ids": [(6, 0, order.ids)],
-                    }
-                )
-            )
-            invoice = wizard._create_invoices(order)
-            invoice.action_post()
-
-    def _sputnik_create_balance_invoices(self):
-        invoices = self.env["account.move"]
-        for order in self:
-            # sudo: an agent invoices a balance without accounting rights;
-            # action_sputnik_invoice_balance checks the group and the write
-            # access on the orders first, the cron runs as the system
-            invoice = order.sudo()._create_invoices(final=True)
-            if order.sputnik_balance_due_date:
-                due = max(
-                    order.sputnik_balance_due_date, fields.Date.context_today(self)
-                )
-                invoice.invoice_payment_term_id = False
-                invoice.invoice_date_due = due
-            invoice.action_post()
-            invoices |= invoice
-        return invoices.sudo(False)
-
     def _action_cancel(self):
         bookings = self.filtered(lambda o: o.sputnik_is_booking and o.state == "sale")
         today = fields.Date.context_today(self)
@@ -657,7 +618,9 @@ class SaleOrder(models.Model):
         penalties = bookings._sputnik_cancellation_terms()
         res = super()._action_cancel()
         if posted - shared:
-            bookings._sputnik_credit_invoices(posted - shared)
+            self.env["sputnik.booking.invoicing"]._sputnik_credit_invoices(
+                posted - shared
+            )
         # the penalty stays invoiced (only recorded where credited by hand)
         bookings._sputnik_invoice_penalties(penalties, shared)
         for invoice in shared:
@@ -719,32 +682,6 @@ class SaleOrder(models.Model):
             {"default_order_id": self.id, "default_campaign_id": self.campaign_id.id},
         )
 
-    def _sputnik_credit_invoices(self, invoices):
-        """Credit notes for the posted invoices of cancelled bookings: an unpaid
-        invoice is closed by its credit note, a paid one leaves the client a
-        credit, which pays the penalty first (_sputnik_invoice_penalties); the
-        rest is for the accountants to refund."""
-        today = fields.Date.context_today(self)
-        # sudo: credit notes of a cancellation the user could write (called
-        # from _action_cancel after super wrote the orders), without
-        # accounting rights
-        invoices = invoices.sudo()
-        for invoice in invoices:
-            unpaid = invoice.payment_state == "not_paid"
-            credit = invoice._reverse_moves(
-                [
-                    {
-                        "ref": self.env._(
-                            "Cancellation of %(invoice)s", invoice=invoice.name
-                        ),
-                        "invoice_date": today,
-                    }
-                ],
-                cancel=unpaid,
-            )
-            if credit.state == "draft":
-                credit.action_post()
-
     @api.model
     def _cron_sputnik_bookings(self):
         """Daily: invoice the balances that fall due, refresh the statuses that
@@ -765,7 +702,9 @@ class SaleOrder(models.Model):
         for order in to_invoice:
             try:
                 with self.env.cr.savepoint():
-                    order._sputnik_create_balance_invoices()
+                    self.env["sputnik.booking.invoicing"]._sputnik_invoice_balance(
+                        order
+                    )
             except (UserError, ValidationError) as error:
                 order.message_post(
                     body=self.env._(
