@@ -23,6 +23,25 @@ from .common import (
     make_travellers,
 )
 
+# the classes and figures a client gets, compared between a full run and the
+# update of one client
+CLASSES = [
+    "sputnik_lifecycle",
+    "sputnik_rfm_segment",
+    "sputnik_abc",
+    "sputnik_xyz",
+    "sputnik_tier_id",
+    "sputnik_trip_count",
+    "sputnik_margin_total",
+    "sputnik_rfm_r",
+    "sputnik_rfm_f",
+    "sputnik_rfm_m",
+    "sputnik_rfm_monetary",
+    "sputnik_churn_risk",
+    "sputnik_next_trip_date",
+    "sputnik_clv_predicted",
+]
+
 
 class ClassificationCase(SputnikCase):
     @classmethod
@@ -372,22 +391,7 @@ class TestRunsAndHistory(ClassificationCase):
         client = clients[2]
         self.trip(client, 5, margin=8000.0)
         client._sputnik_classify(source="booking")
-        fields_ = [
-            "sputnik_lifecycle",
-            "sputnik_rfm_segment",
-            "sputnik_abc",
-            "sputnik_xyz",
-            "sputnik_tier_id",
-            "sputnik_trip_count",
-            "sputnik_margin_total",
-            "sputnik_rfm_r",
-            "sputnik_rfm_f",
-            "sputnik_rfm_m",
-            "sputnik_rfm_monetary",
-            "sputnik_churn_risk",
-            "sputnik_next_trip_date",
-            "sputnik_clv_predicted",
-        ]
+        fields_ = CLASSES
         incremental = client.read(fields_)[0]
         self.assertEqual(incremental["sputnik_trip_count"], 4)
         self.assertEqual(client.sputnik_class_history_ids[0].source, "booking")
@@ -466,23 +470,6 @@ class TestStoredCuts(ClassificationCase):
     """Above the scan limit (here 0), a booking places its client against the
     cuts the last full run stored, without reading the base."""
 
-    CLASSES = [
-        "sputnik_lifecycle",
-        "sputnik_rfm_segment",
-        "sputnik_abc",
-        "sputnik_xyz",
-        "sputnik_tier_id",
-        "sputnik_trip_count",
-        "sputnik_margin_total",
-        "sputnik_rfm_r",
-        "sputnik_rfm_f",
-        "sputnik_rfm_m",
-        "sputnik_rfm_monetary",
-        "sputnik_churn_risk",
-        "sputnik_next_trip_date",
-        "sputnik_clv_predicted",
-    ]
-
     def setUp(self):
         super().setUp()
         self.env["ir.config_parameter"].sudo().set_param(
@@ -507,15 +494,15 @@ class TestStoredCuts(ClassificationCase):
         # a booking ahead: the most recent still, in the middle of F and M
         self.trip(self.client, -30, margin=1000.0)
         self.client._sputnik_classify(source="booking")
-        booked = self.client.read(self.CLASSES)[0]
+        booked = self.client.read(CLASSES)[0]
         self.assertEqual(
-            [booked[name] for name in self.CLASSES[:4]] + [booked["sputnik_rfm_m"]],
+            [booked[name] for name in CLASSES[:4]] + [booked["sputnik_rfm_m"]],
             ["regular", "potential", "a", "z", 3],
         )
         self.assertEqual(booked["sputnik_trip_count"], 4)
         self.classify()
         self.client.invalidate_recordset()
-        self.assertEqual(self.client.read(self.CLASSES)[0], booked)
+        self.assertEqual(self.client.read(CLASSES)[0], booked)
 
     def test_stored_cuts_place_the_client(self):
         run = self.classify()
