@@ -33,6 +33,7 @@ import math
 import random
 import sys
 import time
+from decimal import ROUND_HALF_UP, Decimal
 
 import bench_classification_data as data
 import psycopg2
@@ -138,7 +139,17 @@ def baseline_figures(env, partner, params):
         ):
             rated += 1
     figures["invoice_count"] = rated
-    figures["on_time_rate"] = round(100.0 * on_time / rated, 1) if rated else None
+    # rounded half away from zero, as PostgreSQL's ROUND(numeric) does (Python's
+    # round() goes to the even digit: 5 of 16 on time is 31.3 %, not 31.2 %)
+    figures["on_time_rate"] = (
+        float(
+            (Decimal(100 * on_time) / Decimal(rated)).quantize(
+                Decimal("0.1"), rounding=ROUND_HALF_UP
+            )
+        )
+        if rated
+        else None
+    )
     return figures
 
 
