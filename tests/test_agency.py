@@ -291,3 +291,30 @@ class TestAgencySale(SputnikCase):
             self.operator.with_company(self.company).sputnik_commission_percent = 120.0
         with self.assertRaisesRegex(Exception, "cannot be negative"):
             self.departure.commission_fixed = -1.0
+
+
+@tagged("post_install", "-at_install")
+class TestAgencyDemo(SputnikCase):
+    def test_demo_agency_bookings(self):
+        """The demo's agency operator pays 10 % and 300.00 a traveller. Its
+        booking of one traveller at 58 000.00: commission 5 800.00 + 300.00 =
+        6 100.00, net 51 900.00 billed. Its booking cancelled twenty days
+        ahead, paid in full: the operator charges 25 % (14 500.00) and the
+        bureau adds its fee of 500.00, a penalty of 15 000.00."""
+        operator = self.env.ref("sputnik_crm.res_partner_op_agency_demo")
+        rows = self.env["sputnik.operator.settlement"].search(
+            [("operator_id", "=", operator.id)]
+        )
+        confirmed = rows.filtered(lambda r: r.booking_state == "sale")
+        cancelled = rows.filtered(lambda r: r.booking_state == "cancel")
+        self.assertEqual((len(confirmed), len(cancelled)), (1, 1))
+        self.assertEqual(
+            [confirmed.gross, confirmed.commission, confirmed.billed],
+            [58000.0, 6100.0, 51900.0],
+        )
+        self.assertEqual(confirmed.booking_id.margin, 6100.0)
+        self.assertEqual(cancelled.booking_id.sputnik_penalty_amount, 15000.0)
+        self.assertEqual(
+            [cancelled.collected, cancelled.billed, cancelled.amount_open],
+            [58000.0, 14500.0, 14500.0],
+        )
