@@ -40,8 +40,8 @@ class ResPartner(models.Model):
         company_dependent=True,
         help="How the operator bills the bureau the net price of the bookings "
         "sold as its agent: a bill for each booking at its confirmation, or one "
-        "bill for the bookings of each month (Bill Operators, or the monthly "
-        "run).",
+        "bill for the bookings of each month (Bill Agency Bookings, or the "
+        "monthly run).",
     )
 
     def action_sputnik_bill_operator(self):
