@@ -306,6 +306,7 @@ class TestPenaltyDemo(SputnikCase):
                 ("company_id", "=", self.env.ref("base.demo_company_ua").id),
                 ("sputnik_status", "=", "cancelled"),
                 ("sputnik_penalty_move_id", "!=", False),
+                ("sputnik_is_agency", "=", False),
             ]
         )
         self.assertEqual(len(order), 1)

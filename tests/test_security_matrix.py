@@ -299,6 +299,9 @@ POLICY = {
     "sputnik.client.settlement": {
         "read": ((SPUTNIK | {"accountant"}, company_or_shared),),
     },
+    "sputnik.operator.settlement": {
+        "read": ((MANAGERS | {"accountant"}, company),),
+    },
     "sputnik.client.timeline": {
         "read": ((MANAGERS, company_or_shared), (AGENTS, timeline_agent)),
     },
@@ -356,6 +359,7 @@ WITHOUT_RECORDS = {
     "sputnik.seat.engine",
     "sputnik.purchase.planner",
     "sputnik.booking.invoicing",
+    "sputnik.operator.billing",
     "sputnik.privacy.export",
     "sputnik.privacy.erasure",
     "report.sputnik_crm.report_booking_contract",
@@ -550,6 +554,10 @@ class TestSecurityMatrix(TransactionCase):
                 "supplier_taxes_id": [Command.clear()],
             }
         )
+        # its twin sold as the operator's agent (the operator settlement's)
+        cls.agency_tour = cls.tour.copy(
+            {"name": "Matrix Agency Tour", "sputnik_sale_mode": "agent"}
+        )
         # a penalty schedule of the operator in each company, and a shared one
         env["sputnik.penalty.rule"].create(
             [
@@ -594,6 +602,18 @@ class TestSecurityMatrix(TransactionCase):
             order = cls.orders[side] = make_booking(cenv, departure, client)
             order.user_id = agent
             order.action_confirm()
+            agency = cenv["sputnik.departure"].create(
+                {
+                    "tour_id": cls.agency_tour.id,
+                    "company_id": company.id,
+                    "date_start": today + relativedelta(days=70 + index),
+                    "date_end": today + relativedelta(days=77 + index),
+                    "allotment_seats": 4,
+                }
+            )
+            agency_order = make_booking(cenv, agency, client)
+            agency_order.user_id = agent
+            agency_order.action_confirm()
             # interactions and complaints: the agent's client's, another
             # agent's client's, a shared client's
             others = (

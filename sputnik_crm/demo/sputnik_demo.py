@@ -74,6 +74,9 @@ class SputnikDemo(models.AbstractModel):
                     "allotment_seats": seats,
                 }
             )
+            if dep.sale_mode == "agent":
+                # the operator's quota: nothing to buy
+                return dep
             order = dep._sputnik_purchase_order(seats, net[tour])
             order.button_confirm()
             if receive:
@@ -118,6 +121,17 @@ class SputnikDemo(models.AbstractModel):
                 active_model="account.move", active_ids=invoices.ids
             ).create({})._create_payments()
 
+        # sold as the agent of this operator: 10 % and 300 per traveller,
+        # billed per booking
+        ref("sputnik_crm.res_partner_op_agency_demo").with_company(company).write(
+            {
+                "sputnik_sale_mode": "agent",
+                "sputnik_commission_percent": 10.0,
+                "sputnik_commission_fixed": 300.0,
+                "sputnik_operator_bill_mode": "booking",
+                "sputnik_cancel_fee": 500.0,
+            }
+        )
         kemer_1 = departure("kemer", 20, 10)
         kemer_2 = departure("kemer", 34, 10)
         departure("kemer", 48, 10)
@@ -185,6 +199,20 @@ class SputnikDemo(models.AbstractModel):
             }
         )
         balance.action_post()
+        # sold as the operator's agent: a booking with its deposit paid and its
+        # operator's bill, one cancelled 20 days ahead (the operator charges
+        # its 25 %, refunded the rest of its bill)
+        sharm = departure("sharm", 50, 12)
+        pay(book(sharm, [23]))
+        sharm_soon = departure("sharm", 20, 8)
+        dropped = book(sharm_soon, [29])
+        pay(dropped)
+        self.env["sale.order.cancel"].create(
+            {
+                "order_id": dropped.id,
+                "sputnik_cancel_reason": "Клієнт не отримав відпустку на роботі.",
+            }
+        ).action_cancel()
         # sold out, with clients waiting for a seat
         book(dubai, [14, 15, 16, 17], agent="agent2")
         for number, agent in ((18, "agent"), (19, "agent2")):

@@ -3,6 +3,7 @@ from . import sputnik_system_fields
 from . import res_company
 from . import res_config_settings
 from . import res_partner
+from . import res_partner_operator
 from . import sputnik_loyalty_tier
 from . import sputnik_client_classification
 from . import sputnik_classification
@@ -14,6 +15,7 @@ from . import sputnik_travel_document
 from . import product_template
 from . import sputnik_penalty_rule
 from . import sputnik_departure
+from . import sputnik_departure_agency
 from . import sputnik_seat_engine
 from . import sputnik_purchase_planner
 from . import sputnik_waitlist
@@ -23,11 +25,14 @@ from . import sale_order
 from . import sputnik_booking_invoicing
 from . import sale_order_line
 from . import sale_order_penalty
+from . import sale_order_agency
+from . import sputnik_operator_billing
 from . import sputnik_trip
 from . import stock_move
 from . import stock_picking
 from . import purchase_order
 from . import account_move
+from . import account_move_line
 from . import account_partial_reconcile
 from . import sputnik_client_duplicate
 from . import sputnik_interaction

@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from .sputnik_agency import SALE_MODES
 from .sputnik_plural import DEPARTURES, NIGHTS, SEATS_FREE, count_text
 
 TOUR_TYPES = [
@@ -37,7 +38,8 @@ TRANSPORTS = [
 class ProductTemplate(models.Model):
     _name = "product.template"
     _inherit = ["product.template", "sputnik.system.fields.mixin"]
-    _sputnik_non_negative = ("sputnik_nights",)
+    _sputnik_non_negative = ("sputnik_nights", "sputnik_commission_fixed")
+    _sputnik_bounds = {"sputnik_commission_percent": (0, 100)}
 
     sputnik_is_tour = fields.Boolean(
         string="Is a Tour",
@@ -59,6 +61,25 @@ class ProductTemplate(models.Model):
         "res.partner",
         string="Tour Operator",
         help="The tour operator (a vendor) who supplies this tour.",
+    )
+    sputnik_sale_mode = fields.Selection(
+        SALE_MODES,
+        string="Sold As",
+        help="How the bureau sells this tour; empty: as its operator says. Each "
+        "new departure takes it.",
+    )
+    sputnik_commission_percent = fields.Float(
+        string="Commission (%)",
+        digits=(16, 2),
+        help="The commission on this tour sold as the operator's agent, on the "
+        "untaxed price. With no commission of its own (0 % and nothing per "
+        "traveller), the tour has its operator's.",
+    )
+    sputnik_commission_fixed = fields.Float(
+        string="Commission per Traveller",
+        digits="Product Price",
+        help="A fixed commission per seat booked, in the company's currency, "
+        "added to the percentage.",
     )
     sputnik_departure_ids = fields.One2many(
         "sputnik.departure", "tour_id", string="Departures"

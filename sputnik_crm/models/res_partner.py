@@ -37,7 +37,8 @@ SATISFACTION_FIELDS = {
 class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "sputnik.system.fields.mixin"]
-    _sputnik_non_negative = ("sputnik_cancel_fee",)
+    _sputnik_non_negative = ("sputnik_cancel_fee", "sputnik_commission_fixed")
+    _sputnik_bounds = {"sputnik_commission_percent": (0, 100)}
     # nobody writes a class directly: the classification, the satisfaction
     # surveys and the care engine keep these (a manager overrides a class with a
     # reason instead)

@@ -3,10 +3,14 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .sputnik_agency import SALE_MODES
+
 
 class SaleOrderLine(models.Model):
     _name = "sale.order.line"
     _inherit = ["sale.order.line", "sputnik.system.fields.mixin"]
+    # set by the operator billing (sputnik.operator.billing) only
+    _sputnik_system_fields = ("sputnik_operator_bill_id",)
 
     sputnik_departure_id = fields.Many2one(
         "sputnik.departure",
@@ -14,6 +18,7 @@ class SaleOrderLine(models.Model):
         compute="_compute_sputnik_departure_id",
         store=True,
         readonly=False,
+        precompute=True,
         index="btree_not_null",
         domain="[('state', 'in', ('open', 'planned')), "
         "('company_id', '=', company_id)]",
@@ -21,6 +26,54 @@ class SaleOrderLine(models.Model):
     )
     sputnik_seats_free = fields.Integer(
         related="sputnik_departure_id.seats_free", string="Free Seats"
+    )
+    # === AGENCY SALES: the terms of the departure when the line was made === #
+    sputnik_sale_mode = fields.Selection(
+        SALE_MODES,
+        string="Sold As",
+        compute="_compute_sputnik_sale_terms",
+        store=True,
+        precompute=True,
+        help="How the bureau sells these seats: as principal (its own seats) or "
+        "as the operator's agent (for a commission).",
+    )
+    sputnik_commission_percent = fields.Float(
+        string="Commission (%)",
+        compute="_compute_sputnik_sale_terms",
+        store=True,
+        precompute=True,
+        digits=(16, 2),
+    )
+    sputnik_commission_fixed = fields.Monetary(
+        string="Commission per Traveller",
+        compute="_compute_sputnik_sale_terms",
+        store=True,
+        precompute=True,
+        help="The departure's fixed commission per seat, in the booking's " "currency.",
+    )
+    sputnik_commission = fields.Monetary(
+        string="Commission",
+        compute="_compute_sputnik_commission",
+        store=True,
+        precompute=True,
+        help="Sold as the operator's agent: commission (%) x untaxed amount + "
+        "commission per traveller x seats. The bureau's revenue of the line.",
+    )
+    sputnik_operator_net = fields.Monetary(
+        string="Net to Operator",
+        compute="_compute_sputnik_commission",
+        store=True,
+        precompute=True,
+        help="Sold as the operator's agent: the gross price (taxes included) less "
+        "the commission, which the bureau pays the operator.",
+    )
+    sputnik_operator_bill_id = fields.Many2one(
+        "account.move",
+        string="Operator Bill",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The tour operator's bill of the net price of this line.",
     )
 
     @api.depends("product_id")
@@ -33,6 +86,61 @@ class SaleOrderLine(models.Model):
             line.sputnik_departure_id = by_product.get(
                 (line.product_id.id, line.company_id.id), False
             )
+
+    @api.depends("sputnik_departure_id")
+    def _compute_sputnik_sale_terms(self):
+        for line in self:
+            departure = line.sputnik_departure_id
+            agency = departure.sale_mode == "agent"
+            line.sputnik_sale_mode = departure.sale_mode or False
+            line.sputnik_commission_percent = (
+                departure.commission_percent if agency else 0.0
+            )
+            line.sputnik_commission_fixed = (
+                departure.company_id.currency_id._convert(
+                    departure.commission_fixed,
+                    line.currency_id or departure.company_id.currency_id,
+                    departure.company_id,
+                    line.order_id.date_order or fields.Date.context_today(line),
+                )
+                if agency and departure.commission_fixed
+                else 0.0
+            )
+
+    @api.depends(
+        "sputnik_sale_mode",
+        "sputnik_commission_percent",
+        "sputnik_commission_fixed",
+        "price_subtotal",
+        "price_total",
+        "product_uom_qty",
+    )
+    def _compute_sputnik_commission(self):
+        for line in self:
+            if line.sputnik_sale_mode != "agent":
+                line.sputnik_commission = 0.0
+                line.sputnik_operator_net = 0.0
+                continue
+            currency = line.currency_id or line.company_id.currency_id
+            commission = currency.round(
+                line.price_subtotal * line.sputnik_commission_percent / 100.0
+                + line.sputnik_commission_fixed * line.product_uom_qty
+            )
+            line.sputnik_commission = commission
+            line.sputnik_operator_net = line.price_total - commission
+
+    @api.depends("sputnik_sale_mode", "sputnik_commission", "price_subtotal")
+    def _compute_purchase_price(self):
+        # sold as the operator's agent, the line's cost is the net paid to the
+        # operator: its margin (sale_margin) is the commission, which every
+        # report and the classification count as the bureau's margin
+        agency = self.filtered(lambda line: line.sputnik_sale_mode == "agent")
+        for line in agency:
+            qty = line.product_uom_qty
+            line.purchase_price = (
+                (line.price_subtotal - line.sputnik_commission) / qty if qty else 0.0
+            )
+        return super(SaleOrderLine, self - agency)._compute_purchase_price()
 
     @api.constrains("product_id", "sputnik_departure_id", "product_uom")
     def _check_sputnik_departure(self):

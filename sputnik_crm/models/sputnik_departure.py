@@ -27,7 +27,8 @@ class SputnikDeparture(models.Model):
     _check_company_auto = True
     # written by the departure's own logic only (sudo), never by a user directly
     _sputnik_travel_dates = ("date_start", "date_end", "release_date")
-    _sputnik_non_negative = ("allotment_seats", "price_extra")
+    _sputnik_non_negative = ("allotment_seats", "price_extra", "commission_fixed")
+    _sputnik_bounds = {"commission_percent": (0, 100)}
     _sputnik_system_fields = (
         "state",
         "product_id",

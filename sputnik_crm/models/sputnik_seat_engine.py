@@ -193,7 +193,9 @@ class SputnikSeatEngine(models.AbstractModel):
         whole recordset:
 
         - ``purchased`` / ``received``: confirmed purchase order lines;
-        - ``on_hand``: received seats still in stock (not travelled);
+        - ``on_hand``: received seats still in stock (not travelled); for a
+          departure sold as the operator's agent, its allotment (the
+          operator's quota) less the seats travelled;
         - ``sold``: seats of confirmed bookings;
         - ``reserved``: seats of confirmed bookings not yet delivered (the
           travellers have not left);
@@ -269,6 +271,13 @@ class SputnikSeatEngine(models.AbstractModel):
         for departure, sold, delivered in sales:
             result[departure.id]["sold"] = int(sold)
             result[departure.id]["reserved"] = max(int(sold - delivered), 0)
+        # sold as the operator's agent: no seat is bought, the operator's quota
+        # (the allotment) is on hand until its travellers leave
+        for departure in departures.filtered(lambda d: d.sale_mode == "agent"):
+            figures = result[departure.id]
+            travelled = figures["sold"] - figures["reserved"]
+            figures["on_hand"] = max(departure.allotment_seats - travelled, 0)
+            figures["stock_reserved"] = 0
         for figures in result.values():
             figures["free"] = max(figures["on_hand"] - figures["reserved"], 0)
         return result

@@ -1,5 +1,6 @@
 from . import sputnik_report_mixin
 from . import sputnik_client_settlement
+from . import sputnik_operator_settlement
 from . import sputnik_client_timeline
 from . import sputnik_client_dynamics_report
 from . import sputnik_cohort_report
