@@ -3,6 +3,38 @@ from odoo.tools import SQL
 
 from ..models.product_template import TOUR_TYPES
 
+# the planned figures of a line, added up in a group as scope_sum says
+FIGURES = tuple(
+    f"{kind}_{measure}"
+    for kind in ("target", "actual", "forecast")
+    for measure in ("bookings", "seats", "revenue", "margin", "new_clients")
+)
+
+
+def scope_sum(column, rank, ranks):
+    """SQL: the sum of ``column`` over the most general lines of a group.
+
+    A plan line left empty on a dimension (all destinations, all agents, all
+    tour types) is the plan of everything on that dimension; the lines that
+    set it are its breakdown, never added to it again. ``rank`` orders the
+    lines from the most general one (0); a group's figure is the sum over
+    its lines of the lowest rank present, so that a total never counts a
+    booking or a target twice through a line and its breakdown.
+    """
+    return SQL(
+        "CASE %s END",
+        SQL(" ").join(
+            SQL(
+                "WHEN bool_or(%(rank)s = %(value)s) "
+                "THEN SUM(%(column)s) FILTER (WHERE %(rank)s = %(value)s)",
+                rank=rank,
+                value=value,
+                column=column,
+            )
+            for value in ranks
+        ),
+    )
+
 
 class SputnikSalesPlanReport(models.Model):
     """Plan versus actual, one row per sales plan line.
@@ -13,6 +45,12 @@ class SputnikSalesPlanReport(models.Model):
     end is actual × total days / elapsed days as of today (0 before the
     period, the actual from its last day on). Percentages are not additive:
     divide the summed actual by the summed target.
+
+    Lines overlap: a line for all destinations holds the bookings of the
+    destination lines of the same plan. A group (a plan, a pivot's total)
+    adds up its most general lines only (see ``scope_sum``): those without a
+    destination if it has any (the destination lines are their breakdown),
+    among them those for all agents, then those for all tour types.
     """
 
     _name = "sputnik.sales.plan.report"
@@ -37,9 +75,28 @@ class SputnikSalesPlanReport(models.Model):
         "res.users", string="Agent", readonly=True, help="Empty: all agents."
     )
     destination_id = fields.Many2one(
-        "sputnik.destination", string="Destination", readonly=True
+        "sputnik.destination",
+        string="Destination",
+        readonly=True,
+        help="Empty: all destinations.",
     )
-    tour_type = fields.Selection(TOUR_TYPES, readonly=True)
+    destination_scope = fields.Char(
+        string="Destinations",
+        readonly=True,
+        help="The line's destination with its parents, or All destinations.",
+    )
+    agent_scope = fields.Char(
+        string="Agents", readonly=True, help="The line's agent, or All agents."
+    )
+    tour_type = fields.Selection(
+        [*TOUR_TYPES, ("all", "All tour types")], readonly=True
+    )
+    scope_rank = fields.Integer(
+        readonly=True,
+        aggregator=None,
+        help="0 for a line of all destinations, agents and tour types; +4 with "
+        "a destination, +2 with an agent, +1 with a tour type.",
+    )
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     target_bookings = fields.Integer(readonly=True)
@@ -57,6 +114,17 @@ class SputnikSalesPlanReport(models.Model):
     forecast_revenue = fields.Monetary(readonly=True)
     forecast_margin = fields.Monetary(readonly=True)
     forecast_new_clients = fields.Float(readonly=True)
+
+    # === GROUPS === #
+    def _read_group_select(self, aggregate_spec, query):
+        fname, __, func = aggregate_spec.partition(":")
+        if fname not in FIGURES or func != "sum":
+            return super()._read_group_select(aggregate_spec, query)
+        return scope_sum(
+            self._field_to_sql(self._table, fname, query),
+            self._field_to_sql(self._table, "scope_rank", query),
+            range(8),
+        )
 
     # === QUERY === #
     @property
@@ -87,7 +155,20 @@ class SputnikSalesPlanReport(models.Model):
                 plan.date_to AS date_to,
                 line.user_id AS user_id,
                 line.destination_id AS destination_id,
-                line.tour_type AS tour_type,
+                COALESCE(
+                    (SELECT string_agg(
+                                COALESCE(part.name->>%(lang)s, part.name->>'en_US'),
+                                ' / ' ORDER BY part.parent_path)
+                       FROM sputnik_destination part
+                      WHERE starts_with(line_dest.parent_path, part.parent_path)),
+                    %(all_destinations)s
+                ) AS destination_scope,
+                COALESCE(agent.name, %(all_agents)s) AS agent_scope,
+                COALESCE(line.tour_type, 'all') AS tour_type,
+                (CASE WHEN line.destination_id IS NULL THEN 0 ELSE 4 END
+                 + CASE WHEN line.user_id IS NULL THEN 0 ELSE 2 END
+                 + CASE WHEN line.tour_type IS NULL THEN 0 ELSE 1 END
+                ) AS scope_rank,
                 plan.company_id AS company_id,
                 company.currency_id AS currency_id,
                 line.target_bookings AS target_bookings,
@@ -107,6 +188,9 @@ class SputnikSalesPlanReport(models.Model):
                 COALESCE(a.new_clients, 0) * %(factor)s AS forecast_new_clients
             """,
             factor=factor,
+            lang=self.env.lang or "en_US",
+            all_destinations=self.env._("All destinations"),
+            all_agents=self.env._("All agents"),
         )
 
     @api.model
@@ -116,6 +200,10 @@ class SputnikSalesPlanReport(models.Model):
             FROM sputnik_sales_plan_line line
             JOIN sputnik_sales_plan plan ON plan.id = line.plan_id
             JOIN res_company company ON company.id = plan.company_id
+            LEFT JOIN sputnik_destination line_dest
+                ON line_dest.id = line.destination_id
+            LEFT JOIN res_users agent_user ON agent_user.id = line.user_id
+            LEFT JOIN res_partner agent ON agent.id = agent_user.partner_id
             LEFT JOIN (%s) a ON a.line_id = line.id
             """,
             self.env["sputnik.sales.plan.line"]._actuals_query(),
