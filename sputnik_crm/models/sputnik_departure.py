@@ -198,16 +198,17 @@ class SputnikDeparture(models.Model):
         string="Expected Sell-Through (%)",
         digits=(16, 1),
         compute="_compute_purchase_suggestion",
-        help="The share of the planned seats expected to sell: seats sold / "
-        "seats bought for the same tour in the same month a year before; else "
-        "over the company's departures of the last 12 months; else 100 %; this "
-        "departure's own sell-through when lower.",
+        help="The share of the planned seats expected to sell: the history's "
+        "seats sold / seats bought (the same tour in the same month a year "
+        "before; else the company's departures of the last 12 months; else "
+        "100 %) and, once seats are bought, this departure's own sell-through, "
+        "weighed by the share of its selling time elapsed (from its creation "
+        "to its date).",
     )
     sell_through_basis = fields.Selection(
         [
             ("tour", "Same tour, a year before"),
             ("company", "Company, last 12 months"),
-            ("departure", "This departure so far"),
             ("none", "No history"),
         ],
         compute="_compute_purchase_suggestion",

@@ -33,8 +33,10 @@ class SputnikPurchasePlanner(models.AbstractModel):
         - ``plan_seats``: a whole number of seats, the departure's share of
           what the sales plans still expect (see _sputnik_plan_seats);
         - ``expected_sell_through``: the history's rate (see
-          _sputnik_sell_through), or the departure's own sell-through when
-          it sells worse so far;
+          _sputnik_sell_through) and, once seats are bought, the departure's
+          own sell-through, weighed by the share of its selling time (from
+          its creation to its date) elapsed: the history's at its creation,
+          nearly its own on the eve of the departure;
         - ``suggested`` = ceil(sold + planned seats × expected rate) -
           purchased, at least 0; 0 with ``advice`` "release" when the
           allotment release is due with unsold seats.
@@ -78,9 +80,19 @@ class SputnikPurchasePlanner(models.AbstractModel):
         for departure in coming:
             seats = figures[departure.id]
             rate, basis = sell_through[departure.id]
-            if seats["purchased"] and result[departure.id]["sell_through"] < rate:
-                # the seats bought sell worse than the history: trust them
-                rate, basis = result[departure.id]["sell_through"], "departure"
+            if seats["purchased"]:
+                # the departure's own sell-through weighs as much as its
+                # selling time has elapsed: nothing at its creation, nearly
+                # all of it on the eve of the departure
+                on_sale = (departure.create_date or fields.Datetime.now()).date()
+                span = (departure.date_start - on_sale).days
+                elapsed = (
+                    min(max((today - on_sale).days / span, 0.0), 1.0)
+                    if span > 0
+                    else 1.0
+                )
+                own = result[departure.id]["sell_through"]
+                rate = min(rate * (1 - elapsed) + own * elapsed, 1.0)
             unsold = max(departure.allotment_seats, seats["purchased"]) - seats["sold"]
             release_due = departure.release_date and (
                 departure.release_date

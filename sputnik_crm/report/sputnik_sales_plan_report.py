@@ -3,7 +3,8 @@ from odoo.tools import SQL
 
 from ..models.product_template import TOUR_TYPES
 
-# the planned figures of a line, added up in a group as scope_sum says
+# the planned figures of a line, added up in a group as the plan report
+# mixin says
 FIGURES = tuple(
     f"{kind}_{measure}"
     for kind in ("target", "actual", "forecast")
@@ -11,29 +12,114 @@ FIGURES = tuple(
 )
 
 
-def scope_sum(column, rank, ranks):
-    """SQL: the sum of ``column`` over the most general lines of a group.
+class SputnikPlanReportMixin(models.AbstractModel):
+    """A plan report: one row per plan line, where lines overlap.
 
     A plan line left empty on a dimension (all destinations, all agents, all
     tour types) is the plan of everything on that dimension; the lines that
-    set it are its breakdown, never added to it again. ``rank`` orders the
-    lines from the most general one (0); a group's figure is the sum over
-    its lines of the lowest rank present, so that a total never counts a
-    booking or a target twice through a line and its breakdown.
-    """
-    return SQL(
-        "CASE %s END",
-        SQL(" ").join(
-            SQL(
-                "WHEN bool_or(%(rank)s = %(value)s) "
-                "THEN SUM(%(column)s) FILTER (WHERE %(rank)s = %(value)s)",
-                rank=rank,
-                value=value,
-                column=column,
+    set it are its breakdown, never added to it again. Each row has a
+    ``scope_rank``, 0 for the most general line, higher for the narrower
+    ones. A group's figure (a pivot's cell or total, a grouped list's row)
+    is, within each part of ``_sputnik_scope_partition`` (a plan; a plan and
+    an operator), the sum over its lines of the lowest rank present, added
+    over the parts: a total never counts a booking, a seat or a bill twice
+    through a line and its breakdown. The rates (``_sputnik_ratios``) are
+    the ratios of these figures."""
+
+    _name = "sputnik.plan.report.mixin"
+    _inherit = ["sputnik.report.mixin"]
+    _description = "Plan Report"
+
+    _sputnik_scope_figures = ()
+    _sputnik_scope_partition = ("plan_id",)
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        rows = super()._read_group(
+            domain, groupby, aggregates, having, offset, limit, order
+        )
+        folded = {
+            index: fname
+            for index, spec in enumerate(aggregates)
+            for fname, __, func in [spec.partition(":")]
+            if (fname in self._sputnik_scope_figures and func == "sum")
+            or fname in self._sputnik_ratios
+        }
+        if not rows or not folded:
+            return rows
+        groupby = tuple(groupby)
+        figures = sorted(
+            {
+                name.lstrip("-")
+                for fname in folded.values()
+                for name in self._sputnik_ratio_names(fname)
+            }
+        )
+        # one more query: the figures of every group by part and rank
+        parts = self._sputnik_scope_partition
+        detail = super()._read_group(
+            domain,
+            groupby + parts + ("scope_rank",),
+            [f"{name}:sum" for name in figures],
+        )
+        best = {}
+        for row in detail:
+            key, part = row[: len(groupby)], row[len(groupby) : -len(figures) - 1]
+            rank, values = row[-len(figures) - 1], row[-len(figures) :]
+            if (key, part) not in best or rank < best[key, part][0]:
+                best[key, part] = (rank, values)
+        totals = {}
+        for (key, __), (__, values) in best.items():
+            total = totals.setdefault(key, dict.fromkeys(figures, 0))
+            for name, value in zip(figures, values, strict=True):
+                total[name] += value or 0
+        result = []
+        for row in rows:
+            total = totals.get(tuple(row[: len(groupby)]))
+            if total is None:
+                result.append(row)
+                continue
+            row = list(row)
+            for index, fname in folded.items():
+                row[len(groupby) + index] = self._sputnik_scope_value(fname, total)
+            result.append(tuple(row))
+        return result
+
+    @api.model
+    def _sputnik_ratio_names(self, fname):
+        """The figures that ``fname`` reads: itself, or a rate's terms."""
+        if fname not in self._sputnik_ratios:
+            return [fname]
+        numerator, denominator, __ = self._sputnik_ratios[fname]
+        return [
+            name
+            for names in (numerator, denominator)
+            for name in ([names] if isinstance(names, str) else names)
+        ]
+
+    @api.model
+    def _sputnik_scope_value(self, fname, total):
+        if fname not in self._sputnik_ratios:
+            return total[fname]
+        numerator, denominator, factor = self._sputnik_ratios[fname]
+
+        def add(names):
+            return sum(
+                -total[name[1:]] if name.startswith("-") else total[name]
+                for name in ([names] if isinstance(names, str) else names)
             )
-            for value in ranks
-        ),
-    )
+
+        below = add(denominator)
+        return factor * add(numerator) / below if below else None
 
 
 class SputnikSalesPlanReport(models.Model):
@@ -48,17 +134,19 @@ class SputnikSalesPlanReport(models.Model):
 
     Lines overlap: a line for all destinations holds the bookings of the
     destination lines of the same plan. A group (a plan, a pivot's total)
-    adds up its most general lines only (see ``scope_sum``): those without a
-    destination if it has any (the destination lines are their breakdown),
-    among them those for all agents, then those for all tour types.
+    adds up its most general lines only (see ``sputnik.plan.report.mixin``):
+    those without a destination if it has any (the destination lines are
+    their breakdown), among them those for all agents, then those for all
+    tour types.
     """
 
     _name = "sputnik.sales.plan.report"
-    _inherit = ["sputnik.report.mixin"]
+    _inherit = ["sputnik.plan.report.mixin"]
     _description = "Plan vs Actual"
     _auto = False
     _rec_name = "line_id"
     _order = "date_from desc, id"
+    _sputnik_scope_figures = FIGURES
 
     # === FIELDS === #
     line_id = fields.Many2one(
@@ -114,17 +202,6 @@ class SputnikSalesPlanReport(models.Model):
     forecast_revenue = fields.Monetary(readonly=True)
     forecast_margin = fields.Monetary(readonly=True)
     forecast_new_clients = fields.Float(readonly=True)
-
-    # === GROUPS === #
-    def _read_group_select(self, aggregate_spec, query):
-        fname, __, func = aggregate_spec.partition(":")
-        if fname not in FIGURES or func != "sum":
-            return super()._read_group_select(aggregate_spec, query)
-        return scope_sum(
-            self._field_to_sql(self._table, fname, query),
-            self._field_to_sql(self._table, "scope_rank", query),
-            range(8),
-        )
 
     # === QUERY === #
     @property
