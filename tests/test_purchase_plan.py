@@ -261,10 +261,10 @@ class TestPurchasePlan(SputnikCase):
 @tagged("post_install", "-at_install")
 class TestPurchasePlanDemo(SputnikCase):
     """The demo bureau's purchase plan (loaded here if the database was made
-    before it): the sea operator for all destinations (70 seats, 1,500,000)
+    before it): the sea operator for all destinations (70 seats, 2,100,000)
     broken down into Turkey (50) and Bulgaria (20), the sky operator (36,
     of them Egypt 24) and the mountain operator (20): the plan's total is
-    70 + 36 + 20 = 126 seats, 1,500,000 + 900,000 + 300,000 = 2,700,000;
+    70 + 36 + 20 = 126 seats, 2,100,000 + 900,000 + 300,000 = 3,300,000;
     only the Turkish departures of the sea operator are billed."""
 
     def test_demo_purchase_plan(self):
@@ -277,13 +277,13 @@ class TestPurchasePlanDemo(SputnikCase):
                 [("name", "=like", "Allotments %")]
             )
         self.assertEqual(len(plans), 1)
-        self.assertEqual((plans.planned_seats, plans.planned_budget), (126, 2700000.0))
+        self.assertEqual((plans.planned_seats, plans.planned_budget), (126, 3300000.0))
         report = self.env["sputnik.purchase.plan.report"]
         [total] = report._read_group(
             [("plan_id", "=", plans.id)],
             aggregates=["planned_seats:sum", "planned_budget:sum", "__count"],
         )
-        self.assertEqual(total, (126, 2700000.0, 6))
+        self.assertEqual(total, (126, 3300000.0, 6))
         sea = self.env.ref("sputnik_crm.res_partner_op_sea_demo")
         turkey = self.env.ref("sputnik_crm.sputnik_destination_tr_demo")
         lines = plans.line_ids.filtered(lambda line: line.operator_id == sea)

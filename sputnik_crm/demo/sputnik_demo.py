@@ -729,8 +729,8 @@ class SputnikDemo(models.AbstractModel):
         start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
         end = start + relativedelta(months=6, days=-1)
         lines = [
-            (sea, False, 70, 1500000.0),
-            (sea, turkey, 50, 1100000.0),
+            (sea, False, 70, 2100000.0),
+            (sea, turkey, 50, 1600000.0),
             (sea, bulgaria, 20, 400000.0),
             (sky, False, 36, 900000.0),
             (sky, egypt, 24, 560000.0),
