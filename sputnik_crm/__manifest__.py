@@ -30,6 +30,7 @@
         "security/sputnik_crm_company_rules.xml",
         "security/sputnik_privacy_security.xml",
         "security/sputnik_client_statement_security.xml",
+        "security/sputnik_purchase_plan_security.xml",
         "data/product_data.xml",
         "data/ir_sequence_data.xml",
         "data/ir_cron_data.xml",
@@ -62,6 +63,7 @@
         "views/survey_question_views.xml",
         "views/survey_user_input_views.xml",
         "views/sputnik_sales_plan_views.xml",
+        "views/sputnik_purchase_plan_views.xml",
         "views/sale_order_views.xml",
         "views/account_move_views.xml",
         "views/res_config_settings_views.xml",
@@ -85,6 +87,7 @@
         "report/sputnik_kpi_dashboard_views.xml",
         "report/sputnik_value_report_views.xml",
         "report/sputnik_sales_plan_report_views.xml",
+        "report/sputnik_purchase_plan_report_views.xml",
         "views/sputnik_crm_menus.xml",
     ],
     "demo": [
@@ -97,6 +100,7 @@
         "demo/sputnik_classification_demo.xml",
         "demo/sputnik_interaction_demo.xml",
         "demo/sputnik_campaign_demo.xml",
+        "demo/sputnik_purchase_plan_demo.xml",
     ],
     "assets": {
         "web.assets_backend": [

@@ -198,6 +198,89 @@ class TestSalesPlan(PlanningCase):
         )
         self.assertEqual(rows, [(self.plan, 100000.0, 300000.0)])
 
+    def test_report_totals_count_the_general_lines_once(self):
+        """The plan's lines overlap: line_all (all agents, destinations and
+        tour types) holds every booking of April (revenue 100,000, target
+        150,000); the agents' lines, the country's and the excursions' are
+        its breakdowns. The plan's total is line_all's, not the sum of the
+        six lines (340,000 of actual revenue). Grouped by destination, "All
+        destinations" stands for line_all (the lines of the agents and of
+        the excursions are its breakdown), the country for its line (90,000),
+        the resort for its excursion line (0). Without line_all, the lines
+        for all destinations and all agents are the excursions' (10,000 of
+        the 1 W seat). Two plans' total adds each plan's own."""
+        report = self.env["sputnik.sales.plan.report"]
+        domain = [("plan_id", "=", self.plan.id)]
+        rows = report._read_group(
+            domain,
+            groupby=["plan_id"],
+            aggregates=["actual_revenue:sum", "target_revenue:sum", "__count"],
+        )
+        self.assertEqual(rows, [(self.plan, 100000.0, 150000.0, 6)])
+        rows = report._read_group(
+            domain,
+            groupby=["destination_scope"],
+            aggregates=["actual_revenue:sum", "actual_seats:sum"],
+        )
+        country = self.country.name
+        self.assertEqual(
+            sorted(rows),
+            sorted(
+                [
+                    ("All destinations", 100000.0, 4),
+                    (country, 90000.0, 3),
+                    (f"{country} / {self.resort.name}", 0.0, 0),
+                ]
+            ),
+        )
+        rows = report._read_group(
+            [*domain, ("line_id", "!=", self.line_all.id)],
+            groupby=["plan_id"],
+            aggregates=["actual_revenue:sum"],
+        )
+        self.assertEqual(rows, [(self.plan, 10000.0)])
+        # two plans in one total: each plan's most general line, added
+        may = self.make_plan(
+            date(2026, 5, 1), date(2026, 5, 31), [{"target_seats": 1}], name="May"
+        )
+        [total] = report._read_group(
+            [("plan_id", "in", (self.plan | may).ids)],
+            aggregates=["target_seats:sum", "actual_seats:sum", "__count"],
+        )
+        # April: line_all's 8 target seats and 4 seats; May: 1 and 2 seats
+        self.assertEqual(total, (9, 6, 7))
+
+    def test_report_labels_of_the_empty_dimensions(self):
+        """A line without destination, agent or tour type reads "All
+        destinations", "All agents", "All tour types", in the user's
+        language, never an empty value."""
+        report = self.env["sputnik.sales.plan.report"]
+        row = report.search([("line_id", "=", self.line_all.id)])
+        self.assertEqual(
+            (row.destination_scope, row.agent_scope, row.tour_type),
+            ("All destinations", "All agents", "all"),
+        )
+        row = report.search([("line_id", "=", self.line_agent.id)])
+        self.assertEqual(row.agent_scope, self.agent.name)
+        # the rows are computed again for another language
+        report.invalidate_model()
+        row = report.with_context(lang="uk_UA").search(
+            [("line_id", "=", self.line_all.id)]
+        )
+        self.assertEqual(
+            (row.destination_scope, row.agent_scope), ("Усі напрямки", "Усі агенти")
+        )
+
+    def test_whole_numbers(self):
+        """Targets of seats, bookings and clients are whole numbers: 2.5 is
+        refused (Odoo would keep 2 without a word), 3.0 is 3, as a client
+        writes them (a form or RPC)."""
+        line = self.plan.line_ids[0]
+        with self.assertRaisesRegex(ValidationError, "whole number"):
+            line.write({"target_seats": 2.5})
+        line.write({"target_seats": 3.0})
+        self.assertEqual(line.target_seats, 3)
+
     def test_validation(self):
         with self.assertRaises(ValidationError):
             self.make_plan(date(2026, 4, 30), date(2026, 4, 1), [], state="draft")
@@ -346,17 +429,69 @@ class TestPurchasePlanning(PlanningCase):
         )
 
     def test_suggestion_figures(self):
-        """Remaining 20 - 4 = 16 seats over D and D2: 8 each; D: 4 sold + 8 ×
-        0.8 = 10.4, 11 seats needed, 6 bought: 5 to buy."""
+        """Remaining 20 - 4 = 16 seats over D (60 days left) and D2 (61), in
+        proportion to the days left: 16 × 60/121 = 7.93 and 16 × 61/121 = 8.07,
+        rounded down 7 and 8, the seat left to the largest remainder (D's .93):
+        8 and 8. D sold 4 of its 6 seats (66.7 %) but was created today: none
+        of its selling time has elapsed, last year's 80 % counts: 4 + 8 × 0.8
+        = 10.4, 11 seats needed, 6 bought: 5 to buy. D2 has bought nothing:
+        8 × 0.8 = 6.4: 7."""
         self.assertEqual(self.plan.line_ids.actual_seats, 4)
-        self.assertEqual(self.dep.plan_seats, 8.0)
+        self.assertEqual(self.dep.plan_seats, 8)
+        # shown with one decimal
+        self.assertEqual(self.dep.sell_through, 66.7)
+        self.assertAlmostEqual(self.dep.expected_sell_through, 80.0)
         self.assertEqual(self.dep.sell_through_basis, "tour")
-        self.assertAlmostEqual(self.dep.sell_through, 80.0)
         self.assertEqual(self.dep.suggested_seats, 5)
+        self.assertEqual(self.dep.purchase_advice, "buy")
         self.assertFalse(self.dep.has_draft_purchase)
-        self.assertEqual(self.dep2.plan_seats, 8.0)
-        # a past departure gets no suggestion
+        self.assertEqual(self.dep2.plan_seats, 8)
+        self.assertEqual(self.dep2.sell_through, 0.0)
+        self.assertAlmostEqual(self.dep2.expected_sell_through, 80.0)
+        self.assertEqual(self.dep2.suggested_seats, 7)
+        # a past departure gets no suggestion, but its own sell-through: 8/10
         self.assertEqual(self.dep_last.suggested_seats, 0)
+        self.assertAlmostEqual(self.dep_last.sell_through, 80.0)
+
+    def test_own_sell_through_weighs_with_time(self):
+        """D on sale for 40 days, 60 days before it leaves: 40 % of its selling
+        time elapsed, its own 4/6 weighs 40 %, last year's 80 % the rest:
+        0.8 × 0.6 + 4/6 × 0.4 = 0.7467; 4 + 8 × 0.7467 = 9.97, 10 seats
+        needed, 6 bought: 4 to buy."""
+        self.env.cr.execute(
+            "UPDATE sputnik_departure SET create_date = %s WHERE id = %s",
+            (fields.Datetime.now() - timedelta(days=40), self.dep.id),
+        )
+        self.dep.invalidate_recordset()
+        self.assertAlmostEqual(self.dep.expected_sell_through, 74.7)
+        self.assertEqual(self.dep.suggested_seats, 4)
+
+    def test_no_purchase_when_release_is_due(self):
+        """A departure in 20 days, released in 6 (make_departure: 14 days
+        before), with 8 of its 10 seats unsold, inside the company's 7
+        reminder days: no purchase is advised whatever the plan says. With
+        a 3-day reminder the release is not due: the plan line's remaining
+        20 - 4 - 2 = 14 seats go 20/141, 60/141 and 61/141 to it, D and D2:
+        1.99, 5.96, 6.06 → 1, 5, 6 and the two left to the largest remainders
+        (1.99 and 5.96): 2, 6, 6; 2 sold + 2 × 0.8 (just created: last
+        year's rate) = 3.6, 4 seats needed, 10 bought: none to buy, the seats
+        are enough."""
+        self.company.sputnik_release_days = 7
+        soon = make_departure(self.env, self.tour, start_in_days=20)
+        buy_seats(self.env, soon, 10)
+        self.book(soon, 2, self.agent, self.today, prefix="Soon")
+        self.assertEqual(soon.suggested_seats, 0)
+        self.assertEqual(soon.purchase_advice, "release")
+        self.assertAlmostEqual(soon.sell_through, 20.0)
+        with self.assertUserError("No seats to buy"):
+            soon.action_create_purchase_order()
+        self.company.sputnik_release_days = 3
+        soon.invalidate_recordset()
+        self.assertEqual(soon.plan_seats, 2)
+        self.assertEqual(soon.suggested_seats, 0)
+        self.assertEqual(soon.purchase_advice, "enough")
+        (self.dep | self.dep2).invalidate_recordset()
+        self.assertEqual((self.dep.plan_seats, self.dep2.plan_seats), (6, 6))
 
     def test_create_purchase_order(self):
         action = self.dep.with_user(self.manager).action_create_purchase_order()
@@ -378,7 +513,7 @@ class TestPurchasePlanning(PlanningCase):
     def test_no_plan_no_suggestion(self):
         self.plan.action_close()
         self.dep.invalidate_recordset()
-        self.assertEqual(self.dep.plan_seats, 0.0)
+        self.assertEqual(self.dep.plan_seats, 0)
         # 4 sold, 6 bought
         self.assertEqual(self.dep.suggested_seats, 0)
         with self.assertUserError("No seats to buy"):

@@ -295,6 +295,18 @@ POLICY = {
         "write": MANAGERS,
         "unlink": MANAGERS,
     },
+    "sputnik.purchase.plan": {
+        "read": ((SPUTNIK, company),),
+        "create": MANAGERS,
+        "write": MANAGERS,
+        "unlink": MANAGERS,
+    },
+    "sputnik.purchase.plan.line": {
+        "read": ((SPUTNIK, company),),
+        "create": MANAGERS,
+        "write": MANAGERS,
+        "unlink": MANAGERS,
+    },
     # --- reports: read only --- #
     "sputnik.client.settlement": {
         "read": ((SPUTNIK | {"accountant"}, company_or_shared),),
@@ -338,6 +350,9 @@ POLICY = {
     "sputnik.sales.plan.report": {
         "read": ((MANAGERS, company), (AGENTS, agent_own)),
     },
+    "sputnik.purchase.plan.report": {
+        "read": ((SPUTNIK, company),),
+    },
 }
 OPERATIONS = ("read", "search", "create", "write", "unlink")
 # Reports whose rows of the matrix's companies need documents it does not make
@@ -353,6 +368,7 @@ WITHOUT_RECORDS = {
     "sputnik.demo",
     "sputnik.kpi.dashboard",
     "sputnik.report.mixin",
+    "sputnik.plan.report.mixin",
     "report.sputnik_crm.report_sputnik_kpi",
     "sputnik.system.fields.mixin",
     "sputnik.values.mixin",
@@ -386,6 +402,8 @@ WRITE_VALUES = {
     "sputnik.loyalty.tier": {"color": 3},
     "sputnik.sales.plan": {"name": "Checked by the access matrix"},
     "sputnik.sales.plan.line": {"target_bookings": 3},
+    "sputnik.purchase.plan": {"name": "Checked by the access matrix"},
+    "sputnik.purchase.plan.line": {"planned_seats": 3},
 }
 
 
@@ -668,6 +686,20 @@ class TestSecurityMatrix(TransactionCase):
                     }
                 )
             plan.action_activate()
+            cenv["sputnik.purchase.plan"].create(
+                {
+                    "name": f"Matrix Purchase Plan {side}",
+                    "company_id": company.id,
+                    "line_ids": [
+                        Command.create(
+                            {
+                                "operator_id": cls.tour.sputnik_operator_id.id,
+                                "planned_seats": 4,
+                            }
+                        )
+                    ],
+                }
+            )
             env["sputnik.care.event"].create(
                 {
                     "key": f"matrix-{side}",
@@ -796,6 +828,17 @@ class TestSecurityMatrix(TransactionCase):
                 .search([("company_id", "=", company.id)], limit=1)
                 .id,
                 "target_bookings": 1,
+            },
+            "sputnik.purchase.plan": {
+                "name": "Matrix new purchase plan",
+                "company_id": company.id,
+            },
+            "sputnik.purchase.plan.line": {
+                "plan_id": self.env["sputnik.purchase.plan"]
+                .search([("company_id", "=", company.id)], limit=1)
+                .id,
+                "operator_id": self.tour.sputnik_operator_id.id,
+                "planned_seats": 1,
             },
         }.get(model, {})
 

@@ -739,3 +739,96 @@ class SputnikDemo(models.AbstractModel):
                     ],
                 }
             )
+
+    @api.model
+    def _load_demo_purchase_plans(self):
+        """A purchase plan of this quarter and the next, next to the sales
+        plans: seats and budget by tour operator, for all destinations and
+        broken down by country; the allotments of the Turkish departures of
+        the sea operator billed, one seat refunded."""
+        self, company, today = self._demo_env()
+        ref = self.env.ref
+        sea = ref("sputnik_crm.res_partner_op_sea_demo")
+        sky = ref("sputnik_crm.res_partner_op_sky_demo")
+        mountain = ref("sputnik_crm.res_partner_op_mountain_demo")
+        turkey = ref("sputnik_crm.sputnik_destination_tr_demo")
+        egypt = ref("sputnik_crm.sputnik_destination_eg_demo")
+        bulgaria = ref("sputnik_crm.sputnik_destination_bg_demo")
+        start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+        end = start + relativedelta(months=6, days=-1)
+        lines = [
+            (sea, False, 70, 2100000.0),
+            (sea, turkey, 50, 1600000.0),
+            (sea, bulgaria, 20, 400000.0),
+            (sky, False, 36, 900000.0),
+            (sky, egypt, 24, 560000.0),
+            (mountain, False, 20, 300000.0),
+        ]
+        self.env["sputnik.purchase.plan"].create(
+            {
+                "name": f"Allotments {start:%m.%Y}-{end:%m.%Y}",
+                "period_type": "season",
+                "date_from": start,
+                "date_to": end,
+                "company_id": company.id,
+                "state": "active",
+                "line_ids": [
+                    Command.create(
+                        {
+                            "operator_id": operator.id,
+                            "destination_id": destination and destination.id,
+                            "planned_seats": seats,
+                            "planned_budget": budget,
+                        }
+                    )
+                    for operator, destination, seats, budget in lines
+                ],
+            }
+        )
+        departures = self.env["sputnik.departure"].search(
+            [
+                ("company_id", "=", company.id),
+                (
+                    "tour_id",
+                    "=",
+                    ref("sputnik_crm.product_template_tour_kemer_demo").id,
+                ),
+                ("date_start", ">=", start),
+                ("date_start", "<=", end),
+            ]
+        )
+        orders = (
+            self.env["purchase.order.line"]
+            .search(
+                [
+                    ("product_id", "in", departures.product_id.ids),
+                    ("state", "in", ("purchase", "done")),
+                ]
+            )
+            .order_id
+        )
+        orders.action_create_invoice()
+        bills = orders.invoice_ids.filtered(lambda move: move.state == "draft")
+        bills.write({"invoice_date": today - relativedelta(days=5)})
+        bills.action_post()
+        # one seat given back to the operator: its refund
+        line = bills[:1].invoice_line_ids[:1]
+        refund = self.env["account.move"].create(
+            {
+                "move_type": "in_refund",
+                "partner_id": sea.id,
+                "company_id": company.id,
+                "invoice_date": today,
+                "invoice_line_ids": [
+                    Command.create(
+                        {
+                            "product_id": line.product_id.id,
+                            "quantity": 1,
+                            "price_unit": line.price_unit,
+                            "tax_ids": [Command.set(line.tax_ids.ids)],
+                        }
+                    )
+                ],
+            }
+        )
+        refund.action_post()

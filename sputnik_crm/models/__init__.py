@@ -21,6 +21,7 @@ from . import sputnik_purchase_planner
 from . import sputnik_waitlist
 from . import sputnik_sales_plan
 from . import sputnik_sales_plan_line
+from . import sputnik_purchase_plan
 from . import sale_order
 from . import sputnik_booking_invoicing
 from . import sale_order_line

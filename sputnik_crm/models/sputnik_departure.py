@@ -180,22 +180,31 @@ class SputnikDeparture(models.Model):
         help="Release date of the last reminder given: one reminder per release "
         "date.",
     )
-    plan_seats = fields.Float(
+    plan_seats = fields.Integer(
         string="Planned Seats",
-        digits=(16, 1),
         compute="_compute_purchase_suggestion",
         help="This departure's share of the seats the active sales plans still "
         "expect: the remaining target seats (target - seats booked in the "
         "period) of the most specific plan lines covering its destination, tour "
-        "type and date, split evenly over the coming departures they cover.",
+        "type and date, shared by the coming departures they cover in "
+        "proportion to the days each has left, in whole seats.",
     )
     sell_through = fields.Float(
         string="Sell-Through (%)",
         digits=(16, 1),
         compute="_compute_purchase_suggestion",
-        help="Seats sold / seats bought for the same tour in the same month a "
-        "year before; else over the company's departures of the last 12 months; "
-        "else 100 %.",
+        help="Seats sold / seats bought of this departure (0 while none is " "bought).",
+    )
+    expected_sell_through = fields.Float(
+        string="Expected Sell-Through (%)",
+        digits=(16, 1),
+        compute="_compute_purchase_suggestion",
+        help="The share of the planned seats expected to sell: the history's "
+        "seats sold / seats bought (the same tour in the same month a year "
+        "before; else the company's departures of the last 12 months; else "
+        "100 %) and, once seats are bought, this departure's own sell-through, "
+        "weighed by the share of its selling time elapsed (from its creation "
+        "to its date).",
     )
     sell_through_basis = fields.Selection(
         [
@@ -208,9 +217,22 @@ class SputnikDeparture(models.Model):
     suggested_seats = fields.Integer(
         string="Seats to Buy",
         compute="_compute_purchase_suggestion",
-        help="Seats sold + Planned Seats × Sell-Through, rounded up, minus the "
-        "seats already bought (confirmed purchase orders), at least 0. Only for "
-        "coming departures, planned or open.",
+        help="Seats sold + Planned Seats × Expected Sell-Through, rounded up, "
+        "minus the seats already bought (confirmed purchase orders), at least 0. "
+        "Only for coming departures, planned or open, and none while the "
+        "allotment release is due with seats unsold.",
+    )
+    purchase_advice = fields.Selection(
+        [
+            ("buy", "Buy seats"),
+            ("enough", "Enough seats"),
+            ("release", "Sell or release the unsold seats"),
+        ],
+        string="Advice",
+        compute="_compute_purchase_suggestion",
+        help="Sell or release: the allotment release is due (within the "
+        "company's reminder days, or past) and seats are unsold; no purchase is "
+        "advised.",
     )
     has_draft_purchase = fields.Boolean(
         string="Draft Purchase Open",
@@ -320,10 +342,14 @@ class SputnikDeparture(models.Model):
         )
         for departure in self:
             values = suggestions.get(departure._origin.id, {})
-            departure.plan_seats = values.get("plan_seats", 0.0)
+            departure.plan_seats = values.get("plan_seats", 0)
             departure.sell_through = values.get("sell_through", 0.0) * 100
+            departure.expected_sell_through = (
+                values.get("expected_sell_through", 0.0) * 100
+            )
             departure.sell_through_basis = values.get("basis", False)
             departure.suggested_seats = values.get("suggested", 0)
+            departure.purchase_advice = values.get("advice", False)
             departure.has_draft_purchase = values.get("draft", False)
 
     # === CONSTRAINTS === #

@@ -1,5 +1,5 @@
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 
 from dateutil.relativedelta import relativedelta
 
@@ -10,29 +10,57 @@ from .sputnik_departure import DRAFT_PURCHASE_STATES, PURCHASE_STATES
 
 class SputnikPurchasePlanner(models.AbstractModel):
     """How many seats to buy for the coming departures: the seats the active
-    sales plans still expect on each, times the sell-through of the tour (or
-    the company), less what is bought (shown on the departure, see its
-    ``suggested_seats``)."""
+    sales plans still expect on each, times the sell-through expected of it,
+    less what is bought (shown on the departure, see its ``suggested_seats``).
+
+    No purchase is advised for a departure whose allotment release is due
+    (within the company's reminder days, or past) while seats are unsold:
+    its responsible is told to sell or release them instead."""
 
     _name = "sputnik.purchase.planner"
     _description = "Purchase Planning of Departures"
 
     @api.model
     def _sputnik_suggestions(self, departures):
-        """{departure id: {plan_seats, sell_through, basis, suggested, draft}}
-        for the coming departures of ``departures`` (planned or open, leaving after
-        today), in a fixed number of queries whatever their number.
+        """{departure id: {sell_through, plan_seats, expected_sell_through,
+        basis, suggested, advice, draft}} for the saved departures of
+        ``departures``, in a fixed number of queries whatever their number.
 
-        Seats to buy = ceil(sold + planned seats × sell-through) - purchased,
-        at least 0 (see the fields' help).
+        ``sell_through`` (seats sold / seats bought, 0 with none bought) is
+        given for every departure; the rest for the coming departures only
+        (planned or open, leaving after today):
+
+        - ``plan_seats``: a whole number of seats, the departure's share of
+          what the sales plans still expect (see _sputnik_plan_seats);
+        - ``expected_sell_through``: the history's rate (see
+          _sputnik_sell_through) and, once seats are bought, the departure's
+          own sell-through, weighed by the share of its selling time (from
+          its creation to its date) elapsed: the history's at its creation,
+          nearly its own on the eve of the departure;
+        - ``suggested`` = ceil(sold + planned seats × expected rate) -
+          purchased, at least 0; 0 with ``advice`` "release" when the
+          allotment release is due with unsold seats.
         """
         today = fields.Date.context_today(self)
+        departures = departures.filtered("id")
+        if not departures:
+            return {}
+        figures = departures._get_seat_figures()
+        result = {
+            departure.id: {
+                "sell_through": (
+                    figures[departure.id]["sold"] / figures[departure.id]["purchased"]
+                    if figures[departure.id]["purchased"]
+                    else 0.0
+                )
+            }
+            for departure in departures
+        }
         coming = departures.filtered(
-            lambda d: d.id and d.state in PURCHASE_STATES and d.date_start > today
+            lambda d: d.state in PURCHASE_STATES and d.date_start > today
         )
         if not coming:
-            return {}
-        figures = coming._get_seat_figures()
+            return result
         plan_seats = self._sputnik_plan_seats(coming, today)
         sell_through = self._sputnik_sell_through(coming, today)
         # sudo: whether a draft purchase of the seats exists, for users who
@@ -49,18 +77,43 @@ class SputnikPurchasePlanner(models.AbstractModel):
                 groupby=["product_id"],
             )
         }
-        result = {}
         for departure in coming:
             seats = figures[departure.id]
             rate, basis = sell_through[departure.id]
-            demand = seats["sold"] + plan_seats[departure.id] * rate
-            result[departure.id] = {
-                "plan_seats": plan_seats[departure.id],
-                "sell_through": rate,
-                "basis": basis,
-                "suggested": max(math.ceil(round(demand, 6)) - seats["purchased"], 0),
-                "draft": departure.product_id.id in drafts,
-            }
+            if seats["purchased"]:
+                # the departure's own sell-through weighs as much as its
+                # selling time has elapsed: nothing at its creation, nearly
+                # all of it on the eve of the departure
+                on_sale = (departure.create_date or fields.Datetime.now()).date()
+                span = (departure.date_start - on_sale).days
+                elapsed = (
+                    min(max((today - on_sale).days / span, 0.0), 1.0)
+                    if span > 0
+                    else 1.0
+                )
+                own = result[departure.id]["sell_through"]
+                rate = min(rate * (1 - elapsed) + own * elapsed, 1.0)
+            unsold = max(departure.allotment_seats, seats["purchased"]) - seats["sold"]
+            release_due = departure.release_date and (
+                departure.release_date
+                <= today + relativedelta(days=departure.company_id.sputnik_release_days)
+            )
+            if release_due and unsold > 0:
+                suggested, advice = 0, "release"
+            else:
+                demand = seats["sold"] + plan_seats[departure.id] * rate
+                suggested = max(math.ceil(round(demand, 6)) - seats["purchased"], 0)
+                advice = "buy" if suggested else "enough"
+            result[departure.id].update(
+                {
+                    "plan_seats": plan_seats[departure.id],
+                    "expected_sell_through": rate,
+                    "basis": basis,
+                    "suggested": suggested,
+                    "advice": advice,
+                    "draft": departure.product_id.id in drafts,
+                }
+            )
         return result
 
     @api.model
@@ -93,8 +146,15 @@ class SputnikPurchasePlanner(models.AbstractModel):
 
     @api.model
     def _sputnik_plan_seats(self, departures, today):
-        """{departure id: seats the active sales plans still expect on it}."""
-        result = dict.fromkeys(departures.ids, 0.0)
+        """{departure id: whole seats the active sales plans still expect on it}.
+
+        A plan line's remaining seats (target - seats booked in its period)
+        are shared by the coming departures it plans (see _sputnik_plan_lines)
+        in proportion to the days each has left before it leaves: a departure
+        in 20 days gets a third of the share of one in 60. The shares are
+        whole seats that add up to the line's remaining seats (largest
+        remainders first)."""
+        result = dict.fromkeys(departures.ids, 0)
         # sudo: the plan lines of every agent count, while an agent reads only
         # their own; only seat totals come out
         lines = (
@@ -113,10 +173,6 @@ class SputnikPurchasePlanner(models.AbstractModel):
         if not lines:
             return result
         actuals = lines._get_actuals()
-        remaining = {
-            line: max(line.target_seats - actuals.get(line.id, {}).get("seats", 0), 0)
-            for line in lines
-        }
         # every coming departure the lines cover shares their remaining seats
         # (sudo: of the lines' companies, whatever the user's companies; used
         # to share the totals, never returned)
@@ -129,15 +185,26 @@ class SputnikPurchasePlanner(models.AbstractModel):
                 ("date_start", "<=", max(lines.mapped("date_to"))),
             ]
         )
-        chosen = {
-            departure.id: self._sputnik_plan_lines(departure, lines)
-            for departure in window
-        }
-        shares = Counter(line for plan_lines in chosen.values() for line in plan_lines)
-        for departure in departures:
-            result[departure.id] = sum(
-                remaining[line] / shares[line] for line in chosen[departure.id]
+        covered = defaultdict(list)
+        for departure in window.sorted(lambda d: (d.date_start, d.id)):
+            for line in self._sputnik_plan_lines(departure, lines):
+                covered[line].append(departure)
+        for line, line_departures in covered.items():
+            remaining = max(
+                line.target_seats - actuals.get(line.id, {}).get("seats", 0), 0
             )
+            weights = [(d.date_start - today).days for d in line_departures]
+            total = sum(weights)
+            quotas = [remaining * weight / total for weight in weights]
+            seats = [math.floor(quota) for quota in quotas]
+            # the seats left by the rounding down, to the largest remainders
+            # (the earlier departure first on a tie)
+            order = sorted(range(len(quotas)), key=lambda i: (seats[i] - quotas[i], i))
+            for index in order[: remaining - sum(seats)]:
+                seats[index] += 1
+            for departure, share in zip(line_departures, seats, strict=True):
+                if departure.id in result:
+                    result[departure.id] += share
         return result
 
     @api.model

@@ -3,7 +3,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .product_template import TOUR_TYPES
-from .sputnik_sales_plan import MEASURES, pace_factor
+from .sputnik_sales_plan import MEASURES, check_whole, pace_factor
 
 
 class SputnikSalesPlanLine(models.Model):
@@ -205,6 +205,11 @@ class SputnikSalesPlanLine(models.Model):
                     line=line.display_name,
                 )
             )
+
+    # === CRUD === #
+    def _sputnik_check_integer(self, field, value):
+        check_whole(self, field, value)
+        return super()._sputnik_check_integer(field, value)
 
     # === BUSINESS === #
     @api.model

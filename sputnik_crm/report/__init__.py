@@ -13,4 +13,5 @@ from . import sputnik_campaign_report
 from . import sputnik_kpi_dashboard
 from . import sputnik_value_report
 from . import sputnik_sales_plan_report
+from . import sputnik_purchase_plan_report
 from . import sputnik_documents

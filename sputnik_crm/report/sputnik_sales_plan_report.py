@@ -3,6 +3,124 @@ from odoo.tools import SQL
 
 from ..models.product_template import TOUR_TYPES
 
+# the planned figures of a line, added up in a group as the plan report
+# mixin says
+FIGURES = tuple(
+    f"{kind}_{measure}"
+    for kind in ("target", "actual", "forecast")
+    for measure in ("bookings", "seats", "revenue", "margin", "new_clients")
+)
+
+
+class SputnikPlanReportMixin(models.AbstractModel):
+    """A plan report: one row per plan line, where lines overlap.
+
+    A plan line left empty on a dimension (all destinations, all agents, all
+    tour types) is the plan of everything on that dimension; the lines that
+    set it are its breakdown, never added to it again. Each row has a
+    ``scope_rank``, 0 for the most general line, higher for the narrower
+    ones. A group's figure (a pivot's cell or total, a grouped list's row)
+    is, within each part of ``_sputnik_scope_partition`` (a plan; a plan and
+    an operator), the sum over its lines of the lowest rank present, added
+    over the parts: a total never counts a booking, a seat or a bill twice
+    through a line and its breakdown. The rates (``_sputnik_ratios``) are
+    the ratios of these figures."""
+
+    _name = "sputnik.plan.report.mixin"
+    _inherit = ["sputnik.report.mixin"]
+    _description = "Plan Report"
+
+    _sputnik_scope_figures = ()
+    _sputnik_scope_partition = ("plan_id",)
+
+    @api.model
+    def _read_group(
+        self,
+        domain,
+        groupby=(),
+        aggregates=(),
+        having=(),
+        offset=0,
+        limit=None,
+        order=None,
+    ):
+        rows = super()._read_group(
+            domain, groupby, aggregates, having, offset, limit, order
+        )
+        folded = {
+            index: fname
+            for index, spec in enumerate(aggregates)
+            for fname, __, func in [spec.partition(":")]
+            if (fname in self._sputnik_scope_figures and func == "sum")
+            or fname in self._sputnik_ratios
+        }
+        if not rows or not folded:
+            return rows
+        groupby = tuple(groupby)
+        figures = sorted(
+            {
+                name.lstrip("-")
+                for fname in folded.values()
+                for name in self._sputnik_ratio_names(fname)
+            }
+        )
+        # one more query: the figures of every group by part and rank
+        parts = self._sputnik_scope_partition
+        detail = super()._read_group(
+            domain,
+            groupby + parts + ("scope_rank",),
+            [f"{name}:sum" for name in figures],
+        )
+        best = {}
+        for row in detail:
+            key, part = row[: len(groupby)], row[len(groupby) : -len(figures) - 1]
+            rank, values = row[-len(figures) - 1], row[-len(figures) :]
+            if (key, part) not in best or rank < best[key, part][0]:
+                best[key, part] = (rank, values)
+        totals = {}
+        for (key, __), (__, values) in best.items():
+            total = totals.setdefault(key, dict.fromkeys(figures, 0))
+            for name, value in zip(figures, values, strict=True):
+                total[name] += value or 0
+        result = []
+        for row in rows:
+            total = totals.get(tuple(row[: len(groupby)]))
+            if total is None:
+                result.append(row)
+                continue
+            row = list(row)
+            for index, fname in folded.items():
+                row[len(groupby) + index] = self._sputnik_scope_value(fname, total)
+            result.append(tuple(row))
+        return result
+
+    @api.model
+    def _sputnik_ratio_names(self, fname):
+        """The figures that ``fname`` reads: itself, or a rate's terms."""
+        if fname not in self._sputnik_ratios:
+            return [fname]
+        numerator, denominator, __ = self._sputnik_ratios[fname]
+        return [
+            name
+            for names in (numerator, denominator)
+            for name in ([names] if isinstance(names, str) else names)
+        ]
+
+    @api.model
+    def _sputnik_scope_value(self, fname, total):
+        if fname not in self._sputnik_ratios:
+            return total[fname]
+        numerator, denominator, factor = self._sputnik_ratios[fname]
+
+        def add(names):
+            return sum(
+                -total[name[1:]] if name.startswith("-") else total[name]
+                for name in ([names] if isinstance(names, str) else names)
+            )
+
+        below = add(denominator)
+        return factor * add(numerator) / below if below else None
+
 
 class SputnikSalesPlanReport(models.Model):
     """Plan versus actual, one row per sales plan line.
@@ -13,14 +131,22 @@ class SputnikSalesPlanReport(models.Model):
     end is actual × total days / elapsed days as of today (0 before the
     period, the actual from its last day on). Percentages are not additive:
     divide the summed actual by the summed target.
+
+    Lines overlap: a line for all destinations holds the bookings of the
+    destination lines of the same plan. A group (a plan, a pivot's total)
+    adds up its most general lines only (see ``sputnik.plan.report.mixin``):
+    those without a destination if it has any (the destination lines are
+    their breakdown), among them those for all agents, then those for all
+    tour types.
     """
 
     _name = "sputnik.sales.plan.report"
-    _inherit = ["sputnik.report.mixin"]
+    _inherit = ["sputnik.plan.report.mixin"]
     _description = "Plan vs Actual"
     _auto = False
     _rec_name = "line_id"
     _order = "date_from desc, id"
+    _sputnik_scope_figures = FIGURES
 
     # === FIELDS === #
     line_id = fields.Many2one(
@@ -37,9 +163,28 @@ class SputnikSalesPlanReport(models.Model):
         "res.users", string="Agent", readonly=True, help="Empty: all agents."
     )
     destination_id = fields.Many2one(
-        "sputnik.destination", string="Destination", readonly=True
+        "sputnik.destination",
+        string="Destination",
+        readonly=True,
+        help="Empty: all destinations.",
     )
-    tour_type = fields.Selection(TOUR_TYPES, readonly=True)
+    destination_scope = fields.Char(
+        string="Destinations",
+        readonly=True,
+        help="The line's destination with its parents, or All destinations.",
+    )
+    agent_scope = fields.Char(
+        string="Agents", readonly=True, help="The line's agent, or All agents."
+    )
+    tour_type = fields.Selection(
+        [*TOUR_TYPES, ("all", "All tour types")], readonly=True
+    )
+    scope_rank = fields.Integer(
+        readonly=True,
+        aggregator=None,
+        help="0 for a line of all destinations, agents and tour types; +4 with "
+        "a destination, +2 with an agent, +1 with a tour type.",
+    )
     company_id = fields.Many2one("res.company", readonly=True)
     currency_id = fields.Many2one("res.currency", readonly=True)
     target_bookings = fields.Integer(readonly=True)
@@ -87,7 +232,20 @@ class SputnikSalesPlanReport(models.Model):
                 plan.date_to AS date_to,
                 line.user_id AS user_id,
                 line.destination_id AS destination_id,
-                line.tour_type AS tour_type,
+                COALESCE(
+                    (SELECT string_agg(
+                                COALESCE(part.name->>%(lang)s, part.name->>'en_US'),
+                                ' / ' ORDER BY part.parent_path)
+                       FROM sputnik_destination part
+                      WHERE starts_with(line_dest.parent_path, part.parent_path)),
+                    %(all_destinations)s
+                ) AS destination_scope,
+                COALESCE(agent.name, %(all_agents)s) AS agent_scope,
+                COALESCE(line.tour_type, 'all') AS tour_type,
+                (CASE WHEN line.destination_id IS NULL THEN 0 ELSE 4 END
+                 + CASE WHEN line.user_id IS NULL THEN 0 ELSE 2 END
+                 + CASE WHEN line.tour_type IS NULL THEN 0 ELSE 1 END
+                ) AS scope_rank,
                 plan.company_id AS company_id,
                 company.currency_id AS currency_id,
                 line.target_bookings AS target_bookings,
@@ -107,6 +265,9 @@ class SputnikSalesPlanReport(models.Model):
                 COALESCE(a.new_clients, 0) * %(factor)s AS forecast_new_clients
             """,
             factor=factor,
+            lang=self.env.lang or "en_US",
+            all_destinations=self.env._("All destinations"),
+            all_agents=self.env._("All agents"),
         )
 
     @api.model
@@ -116,6 +277,10 @@ class SputnikSalesPlanReport(models.Model):
             FROM sputnik_sales_plan_line line
             JOIN sputnik_sales_plan plan ON plan.id = line.plan_id
             JOIN res_company company ON company.id = plan.company_id
+            LEFT JOIN sputnik_destination line_dest
+                ON line_dest.id = line.destination_id
+            LEFT JOIN res_users agent_user ON agent_user.id = line.user_id
+            LEFT JOIN res_partner agent ON agent.id = agent_user.partner_id
             LEFT JOIN (%s) a ON a.line_id = line.id
             """,
             self.env["sputnik.sales.plan.line"]._actuals_query(),
