@@ -129,6 +129,10 @@ class TestAgencySale(SputnikCase):
             )
         )
         self.assertEqual(order.sputnik_status, "confirmed")
+        # nothing to buy: sell-through of the quota, 2 of 6 seats
+        self.departure.invalidate_recordset()
+        self.assertEqual(self.departure.suggested_seats, 0)
+        self.assertAlmostEqual(self.departure.sell_through, 100.0 * 2 / 6, places=1)
         with self.assertRaisesRegex(UserError, "agent"):
             buy_seats(self.env, self.departure, 2)
         with self.assertRaisesRegex(UserError, "keeps how it is sold"):

@@ -56,8 +56,18 @@ class SputnikPurchasePlanner(models.AbstractModel):
             }
             for departure in departures
         }
+        # sold as the operator's agent, a departure buys nothing: its
+        # sell-through is of the operator's quota, and nothing is suggested
+        for departure in departures.filtered(
+            lambda d: d.sale_mode == "agent" and d.allotment_seats
+        ):
+            result[departure.id]["sell_through"] = (
+                figures[departure.id]["sold"] / departure.allotment_seats
+            )
         coming = departures.filtered(
-            lambda d: d.state in PURCHASE_STATES and d.date_start > today
+            lambda d: d.state in PURCHASE_STATES
+            and d.date_start > today
+            and d.sale_mode != "agent"
         )
         if not coming:
             return result
