@@ -4,7 +4,7 @@ departures and the bookings."""
 
 from lxml import etree
 
-from odoo.tests import new_test_user, tagged
+from odoo.tests import TransactionCase, new_test_user, tagged
 from odoo.tools.safe_eval import safe_eval
 
 from .common import (
@@ -216,3 +216,56 @@ class TestDepartureNames(SputnikCase):
             departures = tour.sputnik_departure_ids.with_context(lang="uk_UA")
             for departure in departures:
                 self.assertTrue(departure.name.startswith(name_uk), departure.name)
+
+
+@tagged("post_install", "-at_install")
+class TestDemoNames(TransactionCase):
+    """The demo's segments and campaigns read in English and in Ukrainian."""
+
+    def test_segments_in_both_languages(self):
+        """The four demo segments: their English source names and the
+        Ukrainian translations the demo gives them."""
+        expected = {
+            "sputnik_segment_beach_vip_demo": (
+                "VIP and regular beach lovers who have not travelled for 6 months",
+                "VIP і постійні любителі пляжу, що не їздили 6 місяців",
+            ),
+            "sputnik_segment_dormant_demo": ("Dormant clients", "Сплячі клієнти"),
+            "sputnik_segment_champions_demo": (
+                "Champions and loyal clients",
+                "Чемпіони та лояльні клієнти",
+            ),
+            "sputnik_segment_young_demo": (
+                "Young travellers (18-30) who agreed to e-mails",
+                "Молоді мандрівники (18-30), згодні на листи",
+            ),
+        }
+        for xmlid, (name_en, name_uk) in expected.items():
+            segment = self.env.ref(f"sputnik_crm.{xmlid}")
+            self.assertEqual(segment.with_context(lang="en_US").name, name_en)
+            self.assertEqual(segment.with_context(lang="uk_UA").name, name_uk)
+        dormant = self.env.ref("sputnik_crm.sputnik_segment_dormant_demo")
+        self.assertEqual(
+            dormant.with_context(lang="uk_UA").description,
+            "Клієнти, які не подорожували рік: повернути їх.",
+        )
+
+    def test_campaigns_in_both_languages(self):
+        """The spring campaign, in English and Ukrainian, got the plan the
+        demo writes on it (goal, segment, budget 30,000, cost 25,000); the
+        reactivation campaign is named in both languages too."""
+        Campaign = self.env["utm.campaign"]
+        spring = Campaign.search([("name", "=", "Spring at the Sea")])
+        self.assertEqual(len(spring), 1)
+        self.assertEqual(spring.with_context(lang="uk_UA").title, "Весна на морі")
+        self.assertEqual(spring.sputnik_goal, "early_booking")
+        self.assertEqual(
+            spring.sputnik_segment_id,
+            self.env.ref("sputnik_crm.sputnik_segment_beach_vip_demo"),
+        )
+        self.assertEqual(
+            (spring.sputnik_budget, spring.sputnik_cost), (30000.0, 25000.0)
+        )
+        welcome = Campaign.search([("name", "=", "Welcome Back")])
+        self.assertEqual(welcome.with_context(lang="uk_UA").title, "З поверненням")
+        self.assertEqual(welcome.with_context(lang="en_US").title, "Welcome Back")
