@@ -550,10 +550,11 @@ class SputnikDemo(models.AbstractModel):
         agent2 = ref("sputnik_crm.user_agent2_demo")
         campaign = self.env["utm.campaign"].create(
             {
-                "name": "Весна на морі",
+                "title": "Spring at the Sea",
                 "user_id": ref("sputnik_crm.user_manager_demo").id,
             }
         )
+        campaign.update_field_translations("title", {"uk_UA": "Весна на морі"})
         mailing = self.env["mailing.mailing"].create(
             {
                 "subject": "Весна на морі: бронюйте раніше, платіть менше",
@@ -673,7 +674,7 @@ class SputnikDemo(models.AbstractModel):
                 "company_id": company.id,
             }
         )
-        self.env["utm.campaign"].create(
+        welcome = self.env["utm.campaign"].create(
             {
                 "title": "Welcome Back",
                 "user_id": ref("sputnik_crm.user_manager_demo").id,
@@ -687,6 +688,7 @@ class SputnikDemo(models.AbstractModel):
                 "company_id": company.id,
             }
         )
+        welcome.update_field_translations("title", {"uk_UA": "З поверненням"})
 
     @api.model
     def _load_demo_plans(self):

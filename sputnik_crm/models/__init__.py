@@ -16,6 +16,7 @@ from . import product_template
 from . import sputnik_penalty_rule
 from . import sputnik_departure
 from . import sputnik_departure_agency
+from . import ir_module_module
 from . import sputnik_seat_engine
 from . import sputnik_purchase_planner
 from . import sputnik_waitlist

@@ -37,7 +37,11 @@ class SputnikDeparture(models.Model):
     )
 
     # === FIELDS === #
-    name = fields.Char(compute="_compute_name", store=True, index="trigram")
+    # the tour's name in each installed language and the date: what is shown
+    # and searched in the reader's language (trigram index on every language)
+    name = fields.Char(
+        compute="_compute_name", store=True, index="trigram", translate=True
+    )
     tour_id = fields.Many2one(
         "product.template",
         string="Tour",
@@ -252,17 +256,19 @@ class SputnikDeparture(models.Model):
     # === COMPUTES === #
     @api.depends("tour_id.name", "date_start")
     def _compute_name(self):
-        # stored in the source language, for search; display_name translates
-        for departure in self.with_context(lang="en_US"):
-            departure.name = departure._label()
+        # every installed language at once: the tour's name translated by
+        # language, so that each user finds the departure by the name shown
+        for lang, __ in self.env["res.lang"].get_installed():
+            for departure in self.with_context(lang=lang):
+                departure.name = departure._label()
 
-    @api.depends("tour_id.name", "date_start")
+    @api.depends("name")
     @api.depends_context("lang", "sputnik_show_seats")
     def _compute_display_name(self):
         # the departure picker of a booking shows the free seats too
         seats = self.env.context.get("sputnik_show_seats")
         for departure in self:
-            departure.display_name = departure._label()
+            departure.display_name = departure.name or departure._label()
             if seats and departure.id:
                 departure.display_name += f" · {departure.seats_free_display}"
 
@@ -656,6 +662,16 @@ class SputnikDeparture(models.Model):
     def _sputnik_has_seats(self):
         figures = self._get_seat_figures()
         return any(figures[d.id]["purchased"] or figures[d.id]["sold"] for d in self)
+
+    @api.model
+    def _sputnik_recompute_names(self):
+        """Recompute the names of every departure in every installed language
+        (after translations were loaded or a language installed)."""
+        # sudo: the names of the departures of every company, after a
+        # translation load that only administrators and the installation run
+        departures = self.sudo().with_context(active_test=False).search([])
+        self.env.add_to_compute(self._fields["name"], departures)
+        departures.flush_recordset(["name"])
 
     def _get_seat_figures(self):
         """{departure id: seat figures}: see sputnik.seat.engine._sputnik_figures."""

@@ -27,10 +27,10 @@ class SputnikSegment(models.Model):
     _sputnik_non_negative = ("no_trip_months", "age_min", "age_max")
     _order = "sequence, name"
 
-    name = fields.Char(required=True, tracking=True)
+    name = fields.Char(required=True, tracking=True, translate=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True)
-    description = fields.Text()
+    description = fields.Text(translate=True)
     company_id = fields.Many2one(
         "res.company",
         help="Only clients of this company (and those shared by all companies); "

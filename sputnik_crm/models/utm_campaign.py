@@ -100,14 +100,28 @@ class UtmCampaign(models.Model):
                     )
                 )
 
+    @api.depends("mailing_mail_ids")
+    def _compute_mailing_mail_count(self):
+        # mass_mailing counts the campaign's mailings with the reader's rights,
+        # and every campaign form reads its A/B count, a field of no group:
+        # whoever may not read mailings (travel agents, Sputnik managers
+        # without email marketing rights) sees none of them, and the form opens
+        if self.env["mailing.mailing"].has_access("read"):
+            return super()._compute_mailing_mail_count()
+        for campaign in self:
+            campaign.mailing_mail_count = 0
+            campaign.ab_testing_mailings_count = 0
+
     @api.depends("sputnik_cost")
     def _compute_sputnik_figures(self):
         """Every campaign's funnel from the campaign report, in one query."""
         campaigns = self.filtered("id")
         groups = {}
         if campaigns:
-            # sudo: the campaign's funnel is shown to whoever reads the
-            # campaign (marketing users read no Sputnik report); only sums of
+            campaigns.check_access("read")
+            # sudo: the campaign's funnel is shown to whoever may read the
+            # campaign (checked above; marketing users read no Sputnik report,
+            # an agent's report shows their own figures only); only sums of
             # the user's companies come out
             Report = self.env["sputnik.campaign.report"].sudo()
             groups = {
