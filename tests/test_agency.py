@@ -300,11 +300,13 @@ class TestAgencySale(SputnikCase):
 @tagged("post_install", "-at_install")
 class TestAgencyDemo(SputnikCase):
     def test_demo_agency_bookings(self):
-        """The demo's agency operator pays 10 % and 300.00 a traveller. Its
-        booking of one traveller at 58 000.00: commission 5 800.00 + 300.00 =
-        6 100.00, net 51 900.00 billed. Its booking cancelled twenty days
-        ahead, paid in full: the operator charges 25 % (14 500.00) and the
-        bureau adds its fee of 500.00, a penalty of 15 000.00."""
+        """The demo's agency operator pays 10 % and 450.00 a traveller (10.00
+        EUR at the demo's 45.00 a euro); its tour costs 1 300.00 EUR. Its
+        booking of one traveller: commission 130.00 + 10.00 = 140.00 EUR, net
+        1 160.00 EUR billed; in the company's currency 58 500.00, 6 300.00 and
+        52 200.00. Its booking cancelled twenty days ahead, paid in full: the
+        operator charges 25 % (325.00 EUR, 14 625.00) and the bureau adds its
+        fee of 500.00 (11.11 EUR), a penalty of 336.11 EUR."""
         operator = self.env.ref("sputnik_crm.res_partner_op_agency_demo")
         rows = self.env["sputnik.operator.settlement"].search(
             [("operator_id", "=", operator.id)]
@@ -312,13 +314,14 @@ class TestAgencyDemo(SputnikCase):
         confirmed = rows.filtered(lambda r: r.booking_state == "sale")
         cancelled = rows.filtered(lambda r: r.booking_state == "cancel")
         self.assertEqual((len(confirmed), len(cancelled)), (1, 1))
+        self.assertEqual(confirmed.booking_id.currency_id, self.env.ref("base.EUR"))
+        self.assertEqual(confirmed.booking_id.margin, 140.0)
         self.assertEqual(
             [confirmed.gross, confirmed.commission, confirmed.billed],
-            [58000.0, 6100.0, 51900.0],
+            [58500.0, 6300.0, 52200.0],
         )
-        self.assertEqual(confirmed.booking_id.margin, 6100.0)
-        self.assertEqual(cancelled.booking_id.sputnik_penalty_amount, 15000.0)
+        self.assertEqual(cancelled.booking_id.sputnik_penalty_amount, 336.11)
         self.assertEqual(
             [cancelled.collected, cancelled.billed, cancelled.amount_open],
-            [58000.0, 14500.0, 14500.0],
+            [58500.0, 14625.0, 14625.0],
         )

@@ -88,8 +88,17 @@ class SputnikDemo(models.AbstractModel):
 
         def book(dep, numbers, agent="agent", confirm=True):
             travellers = self.env["res.partner"].concat(*map(client, numbers))
+            currency = dep.tour_id.sputnik_currency_id
+            pricelist = {}
+            if currency:
+                pricelist["pricelist_id"] = (
+                    self.env["product.pricelist"]
+                    ._sputnik_currency_pricelist(currency, company)
+                    .id
+                )
             order = self.env["sale.order"].create(
                 {
+                    **pricelist,
                     "partner_id": travellers[0].id,
                     "company_id": company.id,
                     "user_id": ref(f"sputnik_crm.user_{agent}_demo").id,
@@ -121,16 +130,29 @@ class SputnikDemo(models.AbstractModel):
                 active_model="account.move", active_ids=invoices.ids
             ).create({})._create_payments()
 
-        # sold as the agent of this operator: 10 % and 300 per traveller,
-        # billed per booking
+        # sold as the agent of this operator: 10 % and 450.00 per traveller,
+        # billed per booking; its tour priced in euros, at 45.00 a euro today
         ref("sputnik_crm.res_partner_op_agency_demo").with_company(company).write(
             {
                 "sputnik_sale_mode": "agent",
                 "sputnik_commission_percent": 10.0,
-                "sputnik_commission_fixed": 300.0,
+                "sputnik_commission_fixed": 450.0,
                 "sputnik_operator_bill_mode": "booking",
                 "sputnik_cancel_fee": 500.0,
             }
+        )
+        euro = ref("base.EUR")
+        euro.active = True
+        self.env["res.currency.rate"].create(
+            {
+                "name": today,
+                "currency_id": euro.id,
+                "company_id": company.id,
+                "inverse_company_rate": 45.0,
+            }
+        )
+        ref("sputnik_crm.product_template_tour_sharm_demo").write(
+            {"sputnik_currency_id": euro.id, "sputnik_price_currency": 1300.0}
         )
         kemer_1 = departure("kemer", 20, 10)
         kemer_2 = departure("kemer", 34, 10)

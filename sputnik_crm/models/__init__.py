@@ -28,6 +28,7 @@ from . import sputnik_booking_invoicing
 from . import sale_order_line
 from . import sale_order_penalty
 from . import sale_order_agency
+from . import sale_order_currency
 from . import sputnik_operator_billing
 from . import sputnik_trip
 from . import stock_move

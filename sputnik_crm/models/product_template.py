@@ -38,7 +38,11 @@ TRANSPORTS = [
 class ProductTemplate(models.Model):
     _name = "product.template"
     _inherit = ["product.template", "sputnik.system.fields.mixin"]
-    _sputnik_non_negative = ("sputnik_nights", "sputnik_commission_fixed")
+    _sputnik_non_negative = (
+        "sputnik_nights",
+        "sputnik_commission_fixed",
+        "sputnik_price_currency",
+    )
     _sputnik_bounds = {"sputnik_commission_percent": (0, 100)}
 
     sputnik_is_tour = fields.Boolean(
@@ -80,6 +84,20 @@ class ProductTemplate(models.Model):
         digits="Product Price",
         help="A fixed commission per seat booked, in the company's currency, "
         "added to the percentage.",
+    )
+    sputnik_currency_id = fields.Many2one(
+        "res.currency",
+        string="Price Currency",
+        help="The currency the operator prices this tour in (EUR, USD). Its "
+        "bookings are priced and invoiced in it, and the client pays in the "
+        "company's currency at the rate of each invoice's date. Empty: the "
+        "company's currency, at the sales price.",
+    )
+    sputnik_price_currency = fields.Monetary(
+        string="Price in Currency",
+        currency_field="sputnik_currency_id",
+        help="The price of a seat in the tour's currency; a departure's "
+        "supplement is added, converted from the company's currency.",
     )
     sputnik_departure_ids = fields.One2many(
         "sputnik.departure", "tour_id", string="Departures"
@@ -224,6 +242,15 @@ class ProductTemplate(models.Model):
                 )
             )
         line = {"product_id": departure.product_id.id, "product_uom_qty": 1}
+        context = {"default_order_line": [Command.create(line)]}
+        currency = departure.tour_id.sputnik_currency_id
+        if currency:
+            # a tour priced in a foreign currency is booked in it
+            context["default_pricelist_id"] = (
+                self.env["product.pricelist"]
+                ._sputnik_currency_pricelist(currency, departure.company_id)
+                .id
+            )
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("New Booking"),
@@ -231,7 +258,7 @@ class ProductTemplate(models.Model):
             "view_mode": "form",
             "views": [(False, "form")],
             "target": "current",
-            "context": {"default_order_line": [Command.create(line)]},
+            "context": context,
         }
 
     # === DEPARTURES AS VARIANTS === #

@@ -650,14 +650,16 @@ class SputnikDeparture(models.Model):
         line = {"product_id": self.product_id.id, "product_qty": seats}
         if price_unit is not None:
             line["price_unit"] = price_unit
-        return self.env["purchase.order"].create(
-            {
-                "partner_id": self.operator_id.id,
-                "company_id": self.company_id.id,
-                "origin": self.name,
-                "order_line": [Command.create(line)],
-            }
-        )
+        values = {
+            "partner_id": self.operator_id.id,
+            "company_id": self.company_id.id,
+            "origin": self.name,
+            "order_line": [Command.create(line)],
+        }
+        if self.tour_id.sputnik_currency_id:
+            # a tour priced in a foreign currency is bought in it
+            values["currency_id"] = self.tour_id.sputnik_currency_id.id
+        return self.env["purchase.order"].create(values)
 
     def _sputnik_has_seats(self):
         figures = self._get_seat_figures()

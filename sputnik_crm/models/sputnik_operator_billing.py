@@ -220,20 +220,24 @@ class SputnikOperatorBilling(models.AbstractModel):
     @api.model
     def _sputnik_settle(self, bills, moves):
         """The refund and charge ``moves`` of a cancelled booking are matched
-        with each other and with its open bills that charge only it: what is
-        left open is what one still owes the other."""
+        with its open bills that charge only it: the refund with the bills
+        first, what stays open of them with the charge; what is left open is
+        what one still owes the other (in a foreign currency, Odoo posts the
+        exchange difference)."""
         # sudo: the documents of a cancellation the user could make (see
         # _sputnik_move)
         own = bills.sudo().filtered(
             lambda bill: bill.amount_residual
             and len(bill.invoice_line_ids.sputnik_booking_line_id.order_id) == 1
         )
-        payable = (own | moves).line_ids.filtered(
-            lambda line: line.account_id.account_type == "liability_payable"
-            and not line.reconciled
-        )
-        if len(payable) > 1 and len(payable.account_id) == 1:
-            payable.reconcile()
+        refund = moves.filtered(lambda m: m.move_type == "in_refund")
+        for group in (own | refund, own | moves):
+            payable = group.line_ids.filtered(
+                lambda line: line.account_id.account_type == "liability_payable"
+                and not line.reconciled
+            )
+            if len(payable) > 1 and len(payable.account_id) == 1:
+                payable.reconcile()
 
     # === ACTIONS === #
     @api.model
