@@ -359,8 +359,9 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         groups=CLASS_GROUPS,
-        help="Steadiness of the yearly spend: X up to 10 % of variation, Y up to "
-        "25 %, Z above (Settings).",
+        help="Steadiness of the yearly spend over the last years (3, Settings), "
+        "each of 12 calendar months back from today: X up to 10 % of variation, Y "
+        "up to 25 %, Z above (Settings).",
     )
     sputnik_tier_id = fields.Many2one(
         "sputnik.loyalty.tier",
@@ -376,8 +377,9 @@ class ResPartner(models.Model):
         copy=False,
         groups=CLASS_GROUPS,
         help="Time since the last return against the client's usual time between "
-        "trips (a year for one-trip clients): low below it, medium up to 1.5 "
-        "times it, high beyond or when lost. Low while a trip is booked.",
+        "trips (a year for one-trip clients, at least 90 days): low below it, "
+        "medium from it up to 1.5 times it included, high beyond or when lost. "
+        "Low while a trip is booked.",
     )
     # === FIGURES BEHIND THE CLASSES === #
     sputnik_trip_count = fields.Integer(
@@ -448,21 +450,26 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         groups=CLASS_GROUPS,
-        help="Recency 1-5 by quintile of the days since the last return.",
+        help="Recency 1-5 by the rank of the days since the last return among the "
+        "clients with a trip (5: the most recent fifth); equal days share a score "
+        "(the middle of their ranks).",
     )
     sputnik_rfm_f = fields.Integer(
         string="F Score",
         readonly=True,
         copy=False,
         groups=CLASS_GROUPS,
-        help="Frequency 1-5 by quintile of the trips in the window.",
+        help="Frequency 1-5 by the trips in the window: 1 (or none), 2, 3-4, 5-7, "
+        "8 and more.",
     )
     sputnik_rfm_m = fields.Integer(
         string="M Score",
         readonly=True,
         copy=False,
         groups=CLASS_GROUPS,
-        help="Monetary 1-5 by quintile of the margin in the window.",
+        help="Monetary 1-5 by the rank of the margin in the window among the "
+        "clients with a trip (5: the highest fifth); equal margins share a score "
+        "(the middle of their ranks).",
     )
     sputnik_spend_cv = fields.Float(
         string="Spend Variation (%)",
@@ -493,8 +500,9 @@ class ResPartner(models.Model):
         copy=False,
         digits=(16, 1),
         groups=CLASS_GROUPS,
-        help="Average over the paid invoices of the days between their due date "
-        "and their payment; an invoice paid on time counts 0.",
+        help="Average over the invoices rated (paid, and open after their due "
+        "date) of the days between the due date and the payment, or today while "
+        "open, at least 0, as the payment discipline report counts them.",
     )
     # === SATISFACTION (from the survey answers) === #
     sputnik_survey_count = fields.Integer(
@@ -540,9 +548,9 @@ class ResPartner(models.Model):
         copy=False,
         index="btree_not_null",
         groups=CLASS_GROUPS,
-        help="The next booked departure, or the last trip plus the client's usual "
-        "time between trips (a year for one-trip clients), moved by whole years "
-        "into the future.",
+        help="The next booked departure; else the last trip plus the client's usual "
+        "time between trips (at least 90 days; a year for one-trip clients), moved "
+        "by whole years to today or later. None for lost clients.",
     )
     sputnik_next_trip_booked = fields.Boolean(
         string="Next Trip Booked", readonly=True, copy=False, groups=CLASS_GROUPS
