@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from freezegun import freeze_time
 
 from odoo import Command, fields
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .test_classification import ClassificationCase
@@ -142,6 +143,51 @@ class TestRfmTies(BoundaryCase):
         self.assertEqual(client.read(list(booked))[0], booked)
         for other in self.clients[1:]:
             self.assertEqual(self.scores(other), before[other], other.name)
+
+    def test_grid_labels_and_segments(self):
+        """The RFM grid an agent opens: recency rows 5 to 1, frequency columns
+        labelled with their bands of trips, each cell with its count and its
+        segments (as derived above); the one-trip clients returned 100 days
+        ago. A user outside Sputnik does not read the classes."""
+        self.classify()
+        grid = self.env["res.partner"].with_user(self.agent).sputnik_rfm_grid()
+        self.assertIn("Recency score", grid["row_title"])
+        self.assertIn("24 months", grid["column_title"])
+        self.assertEqual([row["score"] for row in grid["rows"]], [5, 4, 3, 2, 1])
+        self.assertEqual(
+            [column["label"] for column in grid["columns"]],
+            ["up to 1", "2", "3-4", "5-7", "8 or more"],
+        )
+        self.assertEqual(
+            [column["count"] for column in grid["columns"]], [6, 2, 1, 0, 1]
+        )
+        self.assertEqual(grid["total"], 10)
+        filled = {
+            (row["score"], cell["f"]): (
+                cell["count"],
+                [(s["key"], s["label"], s["count"]) for s in cell["segments"]],
+            )
+            for row in grid["rows"]
+            for cell in row["cells"]
+            if cell["count"]
+        }
+        self.assertEqual(
+            filled,
+            {
+                (2, 1): (6, [("hibernating", "Hibernating", 6)]),
+                (4, 2): (2, [("potential", "Potential Loyalists", 2)]),
+                (5, 3): (1, [("champions", "Champions", 1)]),
+                (5, 5): (1, [("champions", "Champions", 1)]),
+            },
+        )
+        returned = fields.Date.to_string(self.today - relativedelta(days=100))
+        row_2 = grid["rows"][3]
+        self.assertEqual(
+            (row_2["first_return"], row_2["last_return"], row_2["count"]),
+            (returned, returned, 6),
+        )
+        with self.assertRaises(AccessError):
+            self.env["res.partner"].with_user(self.outsider).sputnik_rfm_grid()
 
 
 @tagged("post_install", "-at_install")
