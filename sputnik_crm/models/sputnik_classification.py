@@ -347,14 +347,21 @@ class SputnikClassification(models.AbstractModel):
         (from 29 February, 28 February): so a trip on the day exactly a
         year back belongs to year 1, whatever 29 February lies between."""
         today = params["today"]
+        years = params["xyz_years"]
         return SQL(
-            "CASE WHEN %s <= %s THEN %s END",
+            "CASE WHEN %s > %s THEN NULL %s ELSE %s END",
             date,
             today,
-            SQL(" + ").join(
-                SQL("(%s <= %s)::int", date, today - relativedelta(years=year))
-                for year in range(1, params["xyz_years"] + 1)
+            SQL(" ").join(
+                SQL(
+                    "WHEN %s > %s THEN %s",
+                    date,
+                    today - relativedelta(years=year + 1),
+                    year,
+                )
+                for year in range(years)
             ),
+            years,
         )
 
     @api.model

@@ -129,7 +129,7 @@ class SputnikClassification(models.AbstractModel):
         middle instead of pulling the cuts of the others onto its value. Each
         cut is the value where a score changes: ``r`` the highest recency of
         R 5, 4, 3 and 2, ``m`` the lowest margin of M 2, 3, 4 and 5 (None: no
-        client has that score)."""
+        client has that score); see :meth:`_average_rank_cuts_sql`."""
         company = params["company"]
         today = params["today"]
         others = SQL("")
@@ -146,6 +146,8 @@ class SputnikClassification(models.AbstractModel):
                 today=today,
                 ids=list(partner_ids),
             )
+        r_around, r_cuts = self._average_rank_cuts_sql("recency", descending=True)
+        m_around, m_cuts = self._average_rank_cuts_sql("monetary")
         return SQL(
             """
             WITH base AS (
@@ -154,8 +156,18 @@ class SputnikClassification(models.AbstractModel):
                  WHERE trip_count > 0
                 %(others)s
             ),
-            r_scored AS (%(r_scored)s),
-            m_scored AS (%(m_scored)s),
+            at AS (
+                SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY recency) AS recency,
+                       (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                               WITHIN GROUP (ORDER BY monetary) FROM base)
+                           AS monetary
+                  FROM base
+            ),
+            around AS (
+                SELECT COUNT(*) AS total, %(r_around)s, %(m_around)s
+                  FROM base
+            ),
             ranked AS (
                 SELECT monetary,
                        SUM(monetary) OVER (ORDER BY monetary DESC
@@ -172,46 +184,82 @@ class SputnikClassification(models.AbstractModel):
                            AS cut_b
                   FROM ranked
             )
-            SELECT (SELECT ARRAY[MAX(value) FILTER (WHERE score >= 5),
-                                 MAX(value) FILTER (WHERE score >= 4),
-                                 MAX(value) FILTER (WHERE score >= 3),
-                                 MAX(value) FILTER (WHERE score >= 2)]
-                      FROM r_scored) AS r,
-                   (SELECT ARRAY[MIN(value) FILTER (WHERE score >= 2),
-                                 MIN(value) FILTER (WHERE score >= 3),
-                                 MIN(value) FILTER (WHERE score >= 4),
-                                 MIN(value) FILTER (WHERE score >= 5)]
-                      FROM m_scored) AS m,
+            SELECT %(r_cuts)s AS r, %(m_cuts)s AS m,
                    abc.cut_a, abc.cut_b,
-                   (SELECT COUNT(*) FROM base) AS base_count
-              FROM abc
+                   around.total AS base_count
+              FROM abc, around, at
             """,
             today=today,
             others=others,
-            r_scored=self._average_rank_sql(SQL("recency"), descending=True),
-            m_scored=self._average_rank_sql(SQL("monetary")),
+            r_around=r_around,
+            m_around=m_around,
+            r_cuts=r_cuts,
+            m_cuts=m_cuts,
             a=company.sputnik_abc_a / 100.0,
             ab=(company.sputnik_abc_a + company.sputnik_abc_b) / 100.0,
         )
 
     @api.model
-    def _average_rank_sql(self, column, descending=False):
-        """The distinct values of ``column`` in ``base`` and their score 1-5
-        by average rank (see :meth:`_cuts_query`), in whole numbers:
-        ``k = floor(5 (2 below + same) / (2 total))`` (0-4), the score 1 + k,
-        or 5 - k where the lower values score higher (``descending``)."""
-        share = SQL(
-            "5 * (2 * (SUM(same) OVER (ORDER BY value))::bigint - same)"
-            " / (2 * (SUM(same) OVER ())::bigint)"
-        )
-        return SQL(
-            """SELECT value, %(score)s AS score
-                 FROM (SELECT %(column)s AS value, COUNT(*) AS same
-                         FROM base
-                     GROUP BY %(column)s) counted""",
-            column=column,
-            score=SQL("5 - %s", share) if descending else SQL("1 + %s", share),
-        )
+    def _average_rank_cuts_sql(self, column, descending=False):
+        """The cuts of a score by average rank (see :meth:`_cuts_query`) of
+        ``column`` of ``base``, from its quintiles in ``at`` (one sort) and
+        one scan of ``base`` in ``around``: the aggregates of ``around`` and
+        the array of the four cuts over ``at`` and ``around``.
+
+        With ``total`` values, the value of score at least j + 1 (M) is the
+        lowest whose ``2 below + same`` reaches ``2 j total / 5``: that of
+        rank ``ceil(j total / 5)``, the j-th quintile ``x``, when the middle
+        of its tie reaches it, else the next value above ``x`` (none: nobody
+        scores j + 1). No value below ``x`` reaches it: its tie ends before
+        ``x``. For R (``descending``), the value of score at least 5 - j + 1 is
+        the highest whose ``2 below + same`` stays under it: ``x``, or the
+        value before it when the middle of its tie reaches it."""
+        around, cuts = [], []
+        for j in range(1, 5):
+            at = SQL("(SELECT %s[%s] FROM at)", SQL.identifier(column), j)
+            names = {
+                key: SQL.identifier(f"{column}_{key}_{j}")
+                for key in ("below", "same", "near")
+            }
+            around += [
+                SQL(
+                    "COUNT(*) FILTER (WHERE %s < %s) AS %s",
+                    SQL.identifier(column),
+                    at,
+                    names["below"],
+                ),
+                SQL(
+                    "COUNT(*) FILTER (WHERE %s = %s) AS %s",
+                    SQL.identifier(column),
+                    at,
+                    names["same"],
+                ),
+                SQL(
+                    "%s(%s) FILTER (WHERE %s %s %s) AS %s",
+                    SQL("MAX" if descending else "MIN"),
+                    SQL.identifier(column),
+                    SQL.identifier(column),
+                    SQL("<" if descending else ">"),
+                    at,
+                    names["near"],
+                ),
+            ]
+            reached = SQL(
+                "5 * (2 * around.%s + around.%s) >= 2 * %s * around.total",
+                names["below"],
+                names["same"],
+                j,
+            )
+            near = SQL("around.%s", names["near"])
+            quintile = SQL("at.%s[%s]", SQL.identifier(column), j)
+            cuts.append(
+                SQL(
+                    "CASE WHEN %s THEN %s ELSE %s END",
+                    reached,
+                    *((near, quintile) if descending else (quintile, near)),
+                )
+            )
+        return SQL(", ").join(around), SQL("ARRAY[%s]", SQL(", ").join(cuts))
 
     # === CLASSES === #
     @api.model
