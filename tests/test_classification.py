@@ -530,13 +530,14 @@ class TestStoredCuts(ClassificationCase):
         # a day later, a recency cut counts that day too (0 stays 0)
         Classification = self.env["sputnik.classification"]
         params = Classification._params()
+        # (None: no client had that score, and none has it a day later)
         run.sudo().cuts = dict(
             run.cuts,
-            r=[0, 73, 103, 123],
+            r=[None, 0, 73, 123],
             date=fields.Date.to_string(params["today"] - relativedelta(days=1)),
         )
         run.flush_recordset()
-        self.assertEqual(Classification._stored_cuts(params)["r"], [0, 74, 104, 124])
+        self.assertEqual(Classification._stored_cuts(params)["r"], [None, 0, 74, 124])
         # cuts taken with other settings are not used: the base is read
         self.company.sputnik_abc_b = 10.0
         self.assertIsNone(Classification._stored_cuts(Classification._params()))

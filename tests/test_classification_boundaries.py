@@ -103,6 +103,20 @@ class TestRfmTies(BoundaryCase):
             client.invalidate_recordset()
         self.assertEqual(self.scores(self.clients), first)
 
+    def test_a_day_later_same_segments(self):
+        """A day later with nothing new, every recency is a day longer: the
+        order of the clients, so their ranks and scores, stay: no client
+        changes segment, no history line is written."""
+        self.classify()
+        first = self.scores(self.clients)
+        with freeze_time(self.today + relativedelta(days=1)):
+            run = self.classify()
+            for client in self.clients:
+                client.invalidate_recordset()
+            self.assertEqual(run.history_count, 0)
+            self.assertEqual(self.scores(self.clients), first)
+            self.assertEqual(self.once[0].sputnik_recency_days, 101)
+
     def test_one_client_update_agrees_with_the_full_run(self):
         """Above the scan limit (here 0), a booking places its client against
         the stored cuts: r = [20, 40, 40, 100] (the highest recency of R 5, 4,
