@@ -29,7 +29,7 @@ Exit code 0 when every target is met, 1 otherwise.
 """
 
 import argparse
-import math
+import itertools
 import random
 import sys
 import time
@@ -153,33 +153,41 @@ def baseline_figures(env, partner, params):
     return figures
 
 
-def quintile_cuts(values):
-    """The 20/40/60/80 % discrete percentiles, as PostgreSQL's percentile_disc."""
+def average_rank_scores(values):
+    """Score 1-5 of each value by its average rank among ``values`` (ties share
+    the middle of their ranks), as the classification scores R and M: value ->
+    1 + floor(5 (2 below + same) / (2 total))."""
     values = sorted(values)
-    if not values:
-        return [0] * 4
-    return [
-        values[max(math.ceil(q * len(values)) - 1, 0)] for q in (0.2, 0.4, 0.6, 0.8)
-    ]
+    total = len(values)
+    scores, below = {}, 0
+    for value, group in itertools.groupby(values):
+        same = len(list(group))
+        scores[value] = 1 + (5 * (2 * below + same)) // (2 * total)
+        below += same
+    return scores
+
+
+def frequency_band(frequency):
+    """F: the band of the trips in the window (1, 2, 3-4, 5-7, 8+)."""
+    return 1 + sum(frequency >= low for low in (2, 3, 5, 8))
 
 
 def baseline_run(env, partners, params):
     company = params["company"]
     figures = {partner: baseline_figures(env, partner, params) for partner in partners}
     travelled = [f for f in figures.values() if f["trip_count"]]
-    r_cuts = quintile_cuts(
+    r_scores = average_rank_scores(
         [max((params["today"] - f["last_return"]).days, 0) for f in travelled]
     )
-    f_cuts = quintile_cuts([f["frequency"] for f in travelled])
-    m_cuts = quintile_cuts([f["monetary"] for f in travelled])
+    m_scores = average_rank_scores([f["monetary"] for f in travelled])
     for partner, fig in figures.items():
         vals = {"sputnik_trip_count": fig["trip_count"]}
         if fig["trip_count"]:
             recency = max((params["today"] - fig["last_return"]).days, 0)
             vals.update(
-                sputnik_rfm_r=5 - sum(recency > cut for cut in r_cuts),
-                sputnik_rfm_f=1 + sum(fig["frequency"] > cut for cut in f_cuts),
-                sputnik_rfm_m=1 + sum(fig["monetary"] > cut for cut in m_cuts),
+                sputnik_rfm_r=6 - r_scores[recency],
+                sputnik_rfm_f=frequency_band(fig["frequency"]),
+                sputnik_rfm_m=m_scores[fig["monetary"]],
                 sputnik_lifecycle=(
                     "lost"
                     if fig["last_return"] < params["lost"]

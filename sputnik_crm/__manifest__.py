@@ -105,6 +105,7 @@
     "assets": {
         "web.assets_backend": [
             "sputnik_crm/static/src/kpi_dashboard/*",
+            "sputnik_crm/static/src/rfm_grid/*",
         ],
         "web.assets_tests": [
             "sputnik_crm/static/tests/tours/*.js",

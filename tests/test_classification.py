@@ -36,6 +36,7 @@ CLASSES = [
     "sputnik_rfm_r",
     "sputnik_rfm_f",
     "sputnik_rfm_m",
+    "sputnik_rfm_frequency",
     "sputnik_rfm_monetary",
     "sputnik_churn_risk",
     "sputnik_next_trip_date",
@@ -211,9 +212,12 @@ class TestLifecycle(ClassificationCase):
 
 @tagged("post_install", "-at_install")
 class TestScores(ClassificationCase):
-    def test_rfm_quintiles_and_segments(self):
-        # five clients, recency 10/100/200/300/400 days, frequency and margin
-        # rising with recency: the breakpoints are the first four values
+    def test_rfm_scores_and_segments(self):
+        """Five clients, recency 10/100/200/300/400 days, 5 to 1 trips and
+        margin 25,000 to 1,000 falling with recency. Five distinct values: the
+        i-th lowest has the share (2 i + 1) / 10 (0.1 ... 0.9), so R 5 to 1 and
+        M 5 to 1; F by band: 5 trips 4, 4 and 3 trips 3, 2 trips 2, 1 trip 1.
+        fm = (F + M + 1) // 2: 5, 4, 3, 2, 1."""
         clients = []
         for i, days in enumerate((10, 100, 200, 300, 400)):
             client = self.client_(f"RFM {i}")
@@ -226,7 +230,7 @@ class TestScores(ClassificationCase):
             [c.sputnik_recency_days for c in clients], [10, 100, 200, 300, 400]
         )
         self.assertEqual([c.sputnik_rfm_r for c in clients], [5, 4, 3, 2, 1])
-        self.assertEqual([c.sputnik_rfm_f for c in clients], [5, 4, 3, 2, 1])
+        self.assertEqual([c.sputnik_rfm_f for c in clients], [4, 3, 3, 2, 1])
         self.assertEqual([c.sputnik_rfm_m for c in clients], [5, 4, 3, 2, 1])
         self.assertEqual(
             [c.sputnik_rfm_segment for c in clients],
@@ -234,14 +238,17 @@ class TestScores(ClassificationCase):
         )
 
     def test_ties_share_a_score(self):
+        """Four clients alike: each has the share (0 + 4 / 2) / 4 = 0.5 of R and
+        M, so R = 5 - 2 = 3 and M = 1 + 2 = 3 for all (the middle, not one end);
+        one trip: F 1; fm = (1 + 3 + 1) // 2 = 2: Need Attention."""
         same = [self.client_(f"Same {i}") for i in range(4)]
         for client in same:
             self.trip(client, 50)
         self.classify()
-        self.assertEqual({c.sputnik_rfm_r for c in same}, {5})
+        self.assertEqual({c.sputnik_rfm_r for c in same}, {3})
         self.assertEqual({c.sputnik_rfm_f for c in same}, {1})
-        # recent, but one trip and little margin so far
-        self.assertEqual({c.sputnik_rfm_segment for c in same}, {"promising"})
+        self.assertEqual({c.sputnik_rfm_m for c in same}, {3})
+        self.assertEqual({c.sputnik_rfm_segment for c in same}, {"attention"})
 
     def test_abc_shares(self):
         margins = (700.0, 200.0, 60.0, 40.0)
@@ -318,8 +325,11 @@ class TestChurnAndNextTrip(ClassificationCase):
             booked.sputnik_next_trip_date, self.today + relativedelta(days=40)
         )
         self.assertTrue(booked.sputnik_next_trip_booked)
+        # one trip: its anniversary (a calendar year on), 165 days ahead
+        # unless a 29 February lies between
         self.assertEqual(
-            far.sputnik_next_trip_date, self.today + relativedelta(days=165)
+            far.sputnik_next_trip_date,
+            self.today - relativedelta(days=200) + relativedelta(years=1),
         )
         self.assertEqual(calls_planned, 0)
 
@@ -488,9 +498,13 @@ class TestStoredCuts(ClassificationCase):
     def test_booking_agrees_with_the_next_full_run(self):
         run = self.classify()
         self.assertEqual(run.cuts["base_count"], 10)
+        # ten distinct recencies (13, 53, 63, ... 143 days) and margins (500,
+        # 1500, 2000, 2500, 3000, 5000, 6000, 7200, 8400, 10500): the i-th has
+        # the share (2 i + 1) / 20, so scores 5 5 4 4 3 3 2 2 1 1 (R) and
+        # 1 1 2 2 3 3 4 4 5 5 (M); the cuts are where they change
         self.assertEqual(run.cuts["r"], [53, 73, 103, 123])
-        self.assertEqual(run.cuts["f"], [1, 2, 5, 6])
-        self.assertEqual(run.cuts["m"], [1500, 2500, 5000, 7200])
+        self.assertEqual(run.cuts["m"], [2000, 3000, 6000, 8400])
+        self.assertNotIn("f", run.cuts, "F is a band of trips, no cut")
         # a booking ahead: the most recent still, in the middle of F and M
         self.trip(self.client, -30, margin=1000.0)
         self.client._sputnik_classify(source="booking")
@@ -516,13 +530,14 @@ class TestStoredCuts(ClassificationCase):
         # a day later, a recency cut counts that day too (0 stays 0)
         Classification = self.env["sputnik.classification"]
         params = Classification._params()
+        # (None: no client had that score, and none has it a day later)
         run.sudo().cuts = dict(
             run.cuts,
-            r=[0, 73, 103, 123],
+            r=[None, 0, 73, 123],
             date=fields.Date.to_string(params["today"] - relativedelta(days=1)),
         )
         run.flush_recordset()
-        self.assertEqual(Classification._stored_cuts(params)["r"], [0, 74, 104, 124])
+        self.assertEqual(Classification._stored_cuts(params)["r"], [None, 0, 74, 124])
         # cuts taken with other settings are not used: the base is read
         self.company.sputnik_abc_b = 10.0
         self.assertIsNone(Classification._stored_cuts(Classification._params()))
@@ -659,18 +674,20 @@ class TestPaymentDiscipline(ClassificationCase):
 
         on_time, late, open_ = invoice(1000.0), invoice(2000.0), invoice(3000.0)
         self.classify()
-        # three open invoices, overdue: none paid on time, no payment late yet
+        # three open invoices, 40 days overdue: none paid on time, each late
+        # until today (40 days)
         self.assertEqual(client.sputnik_paid_invoice_count, 3)
         self.assertEqual(client.sputnik_paid_on_time_rate, 0.0)
-        self.assertEqual(client.sputnik_avg_days_late, 0.0)
-        # a paid invoice updates the client at once
+        self.assertEqual(client.sputnik_avg_days_late, 40.0)
+        # a paid invoice updates the client at once: (0 + 40 + 40) / 3
         pay(on_time, due - relativedelta(days=1))
         self.assertEqual(client.sputnik_paid_on_time_rate, 33.3)
-        self.assertEqual(client.sputnik_avg_days_late, 0.0)
+        self.assertEqual(client.sputnik_avg_days_late, 26.7)
+        # paid 10 days late: (0 + 10 + 40) / 3
         pay(late, due + relativedelta(days=10))
         self.assertEqual(client.sputnik_paid_invoice_count, 3)
         self.assertEqual(client.sputnik_paid_on_time_rate, 33.3)
-        self.assertEqual(client.sputnik_avg_days_late, 5.0)
+        self.assertEqual(client.sputnik_avg_days_late, 16.7)
         # a run with nothing new changes nothing
         self.assertEqual(self.classify().changed_count, 0)
         self.assertEqual(

@@ -7,6 +7,7 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .sputnik_classification import FIGURES
+from .sputnik_classification_classes import FREQUENCY_BANDS
 from .sputnik_client_classification import ABC, LIFECYCLE, RFM_SEGMENTS, XYZ
 from .survey_user_input import NPS_CATEGORIES
 
@@ -359,8 +360,9 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         groups=CLASS_GROUPS,
-        help="Steadiness of the yearly spend: X up to 10 % of variation, Y up to "
-        "25 %, Z above (Settings).",
+        help="Steadiness of the yearly spend over the last years (3, Settings), "
+        "each of 12 calendar months back from today: X up to 10 % of variation, Y "
+        "up to 25 %, Z above (Settings).",
     )
     sputnik_tier_id = fields.Many2one(
         "sputnik.loyalty.tier",
@@ -376,8 +378,9 @@ class ResPartner(models.Model):
         copy=False,
         groups=CLASS_GROUPS,
         help="Time since the last return against the client's usual time between "
-        "trips (a year for one-trip clients): low below it, medium up to 1.5 "
-        "times it, high beyond or when lost. Low while a trip is booked.",
+        "trips (a year for one-trip clients, at least 90 days): low below it, "
+        "medium from it up to 1.5 times it included, high beyond or when lost. "
+        "Low while a trip is booked.",
     )
     # === FIGURES BEHIND THE CLASSES === #
     sputnik_trip_count = fields.Integer(
@@ -448,21 +451,26 @@ class ResPartner(models.Model):
         readonly=True,
         copy=False,
         groups=CLASS_GROUPS,
-        help="Recency 1-5 by quintile of the days since the last return.",
+        help="Recency 1-5 by the rank of the days since the last return among the "
+        "clients with a trip (5: the most recent fifth); equal days share a score "
+        "(the middle of their ranks).",
     )
     sputnik_rfm_f = fields.Integer(
         string="F Score",
         readonly=True,
         copy=False,
         groups=CLASS_GROUPS,
-        help="Frequency 1-5 by quintile of the trips in the window.",
+        help="Frequency 1-5 by the trips in the window: 1 (or none), 2, 3-4, 5-7, "
+        "8 and more.",
     )
     sputnik_rfm_m = fields.Integer(
         string="M Score",
         readonly=True,
         copy=False,
         groups=CLASS_GROUPS,
-        help="Monetary 1-5 by quintile of the margin in the window.",
+        help="Monetary 1-5 by the rank of the margin in the window among the "
+        "clients with a trip (5: the highest fifth); equal margins share a score "
+        "(the middle of their ranks).",
     )
     sputnik_spend_cv = fields.Float(
         string="Spend Variation (%)",
@@ -493,8 +501,9 @@ class ResPartner(models.Model):
         copy=False,
         digits=(16, 1),
         groups=CLASS_GROUPS,
-        help="Average over the paid invoices of the days between their due date "
-        "and their payment; an invoice paid on time counts 0.",
+        help="Average over the invoices rated (paid, and open after their due "
+        "date) of the days between the due date and the payment, or today while "
+        "open, at least 0, as the payment discipline report counts them.",
     )
     # === SATISFACTION (from the survey answers) === #
     sputnik_survey_count = fields.Integer(
@@ -540,9 +549,9 @@ class ResPartner(models.Model):
         copy=False,
         index="btree_not_null",
         groups=CLASS_GROUPS,
-        help="The next booked departure, or the last trip plus the client's usual "
-        "time between trips (a year for one-trip clients), moved by whole years "
-        "into the future.",
+        help="The next booked departure; else the last trip plus the client's usual "
+        "time between trips (at least 90 days; a year for one-trip clients), moved "
+        "by whole years to today or later. None for lost clients.",
     )
     sputnik_next_trip_booked = fields.Boolean(
         string="Next Trip Booked", readonly=True, copy=False, groups=CLASS_GROUPS
@@ -593,6 +602,112 @@ class ResPartner(models.Model):
             "target": "new",
             "context": {"default_partner_id": self.commercial_partner_id.id},
         }
+
+    @api.model
+    @api.readonly
+    def sputnik_rfm_grid(self):
+        """The RFM grid of the clients with a trip that the user may read, in
+        one grouped read: rows by recency score (5 first), columns by
+        frequency score with its band of trips, each cell with its count and
+        the count of each segment in it, each row with the range of its last
+        returns. Axis titles and labels come translated."""
+        _ = self.env._
+        domain = [("sputnik_trip_count", ">", 0), ("sputnik_rfm_r", ">", 0)]
+        groups = self._read_group(
+            domain,
+            ["sputnik_rfm_r", "sputnik_rfm_f", "sputnik_rfm_segment"],
+            [
+                "__count",
+                "sputnik_last_return_date:min",
+                "sputnik_last_return_date:max",
+            ],
+        )
+        segment_labels = dict(
+            self._fields["sputnik_rfm_segment"]._description_selection(self.env)
+        )
+        order = [key for key, _label in RFM_SEGMENTS]
+        hints = {
+            5: _("most recent"),
+            4: _("recent"),
+            3: _("middle"),
+            2: _("long ago"),
+            1: _("longest ago"),
+        }
+        cells = {}
+        returns = {}
+        for r, f, segment, count, first_return, last_return in groups:
+            cell = cells.setdefault((r, f), {"count": 0, "segments": {}})
+            cell["count"] += count
+            cell["segments"][segment] = cell["segments"].get(segment, 0) + count
+            known = [day for day in (*returns.get(r, ()), first_return, last_return)]
+            known = [day for day in known if day]
+            if known:
+                returns[r] = (min(known), max(known))
+        columns = [
+            {"score": score, "label": label}
+            for score, label in enumerate(self._sputnik_frequency_band_labels(), 1)
+        ]
+        rows = []
+        for r in range(5, 0, -1):
+            row_cells = []
+            for column in columns:
+                cell = cells.get((r, column["score"]), {"count": 0, "segments": {}})
+                row_cells.append(
+                    {
+                        "f": column["score"],
+                        "count": cell["count"],
+                        "segments": [
+                            {
+                                "key": key,
+                                "label": segment_labels[key],
+                                "count": cell["segments"][key],
+                            }
+                            for key in order
+                            if key in cell["segments"]
+                        ],
+                    }
+                )
+            first_return, last_return = returns.get(r, (False, False))
+            rows.append(
+                {
+                    "score": r,
+                    "label": hints[r],
+                    "count": sum(cell["count"] for cell in row_cells),
+                    "first_return": fields.Date.to_string(first_return),
+                    "last_return": fields.Date.to_string(last_return),
+                    "cells": row_cells,
+                }
+            )
+        for column in columns:
+            column["count"] = sum(
+                row["cells"][column["score"] - 1]["count"] for row in rows
+            )
+        return {
+            "row_title": _("Recency score: days since the last return"),
+            "column_title": _(
+                "Frequency score: trips in the last %(months)s months",
+                months=self.env.company.sputnik_rfm_months,
+            ),
+            "rows": rows,
+            "columns": columns,
+            "total": sum(row["count"] for row in rows),
+            "domain": domain,
+        }
+
+    @api.model
+    def _sputnik_frequency_band_labels(self):
+        """The trips of each frequency score, 1 to 5, from the bands of the
+        classification: "up to 1", "2", "3-4", "5-7", "8 or more"."""
+        _ = self.env._
+        lows = (0, *FREQUENCY_BANDS)
+        labels = [_("up to %(high)s", high=FREQUENCY_BANDS[0] - 1)]
+        for low, next_low in zip(lows[1:-1], lows[2:], strict=True):
+            high = next_low - 1
+            labels.append(
+                str(low) if low == high else _("%(low)s-%(high)s", low=low, high=high)
+            )
+        labels.append(_("%(low)s or more", low=FREQUENCY_BANDS[-1]))
+        return labels
 
     @api.depends_context("today")
     def _compute_sputnik_recency(self):

@@ -301,7 +301,7 @@ class SputnikClassification(models.AbstractModel):
     def _trips_sql(self, partner_ids, params):
         """Per client, the figures of their trips (``sputnik.trip``): all of
         them, those that returned in the RFM window, and the spend of each of
-        the XYZ years (0: the last 12 months)."""
+        the XYZ years by departure (see :meth:`_year_back_sql`)."""
         today = params["today"]
         trips = self.env["sputnik.trip"]._sputnik_trip_sql(
             None
@@ -327,24 +327,50 @@ class SputnikClassification(models.AbstractModel):
                        AS window_revenue,
                    %(spend_columns)s
               FROM (%(trips)s) trip
-        CROSS JOIN LATERAL (
-                   SELECT CASE WHEN trip.date_start <= %(today)s
-                               THEN (%(today)s - trip.date_start) * 4 / 1461
-                          END AS year_back
-                   ) v
+        CROSS JOIN LATERAL (SELECT %(year_back)s AS year_back) v
           GROUP BY trip.partner_id
             """,
             trips=trips,
             today=today,
             window=params["window"],
+            year_back=self._year_back_sql(SQL("trip.date_start"), params),
             spend_columns=self._spend_columns_sql(params["xyz_years"]),
+        )
+
+    @api.model
+    def _year_back_sql(self, date, params):
+        """XYZ: the year back ``date`` falls in, in calendar years: 0 for the
+        last 12 months (after the same day a year ago, up to today, as the
+        dashboard's "Last 12 Months"), 1 for the 12 months before, and so on;
+        ``xyz_years`` or more before them, None after today. A year back is
+        ``relativedelta(years=1)``, as PostgreSQL's ``interval '1 year'``
+        (from 29 February, 28 February): so a trip on the day exactly a
+        year back belongs to year 1, whatever 29 February lies between."""
+        today = params["today"]
+        years = params["xyz_years"]
+        return SQL(
+            "CASE WHEN %s > %s THEN NULL %s ELSE %s END",
+            date,
+            today,
+            SQL(" ").join(
+                SQL(
+                    "WHEN %s > %s THEN %s",
+                    date,
+                    today - relativedelta(years=year + 1),
+                    year,
+                )
+                for year in range(years)
+            ),
+            years,
         )
 
     @api.model
     def _payments_sql(self, partner_ids, params):
         """The ``invoice_payment`` and ``payment`` CTEs: per client, the posted
         customer invoices rated (paid, or open and overdue), those paid on
-        time, and the average days late of the paid ones."""
+        time, and their average days late: per invoice, as the payment
+        discipline report and the dashboard count it, (paid on, or today while
+        open) - due date, at least 0."""
         if partner_ids is None:
             move_filter = line_filter = SQL("TRUE")
         else:
@@ -374,9 +400,8 @@ class SputnikClassification(models.AbstractModel):
                        COUNT(*) FILTER (
                            WHERE paid.payment_date <= invoice.invoice_date_due
                        ) AS on_time_count,
-                       AVG(GREATEST(paid.payment_date - invoice.invoice_date_due, 0))
-                           FILTER (WHERE paid.payment_date IS NOT NULL)
-                           AS days_late
+                       AVG(GREATEST(COALESCE(paid.payment_date, %(today)s)
+                                    - invoice.invoice_date_due, 0)) AS days_late
                   FROM account_move invoice
              LEFT JOIN invoice_payment paid
                        ON paid.move_id = invoice.id
@@ -527,7 +552,9 @@ class SputnikClassification(models.AbstractModel):
                 _(
                     "RFM %(r)s-%(f)s-%(m)s, %(segment)s: %(days)s days since the last "
                     "return; in the last %(months)s months, trips %(freq)s and margin "
-                    "%(monetary)s; each scored 1-5 by quintile of the base.",
+                    "%(monetary)s. Recency and margin are scored 1-5 by their rank in "
+                    "the base (equal values share the middle of their ranks), trips "
+                    "by band: 1, 2, 3-4, 5-7, 8 and more.",
                     r=partner.sputnik_rfm_r,
                     f=partner.sputnik_rfm_f,
                     m=partner.sputnik_rfm_m,

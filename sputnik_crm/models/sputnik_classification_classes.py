@@ -7,6 +7,15 @@ from .sputnik_classification import CLASSES, FIGURES
 # against the cuts the last full run stored rather than reading the whole base
 # (ir.config_parameter sputnik_crm.classification_scan_limit).
 SCAN_LIMIT = 10000
+# The frequency score by the trips in the RFM window, in the bands a travel
+# bureau counts: 1 (or none), 2, 3-4, 5-7, 8 and more trips.
+FREQUENCY_BANDS = (2, 3, 5, 8)
+# The shortest usual time between trips, in days: closer trips (a weekend and
+# a tour in one month) do not make a client expected back within weeks.
+MIN_TRIP_GAP = 90
+# The way the cuts are taken, stored with them: cuts stored by a run that
+# scored another way are not used (a full run stores new ones).
+RFM_SCORING = "average-rank/bands"
 
 
 class SputnikClassification(models.AbstractModel):
@@ -14,10 +23,11 @@ class SputnikClassification(models.AbstractModel):
     are placed against, the query of the changes and one method per class
     (status, RFM, ABC, XYZ, churn, next trip, CLV, tier).
 
-    The cuts (the quintile breakpoints of R, F and M, the margin cuts of A and
-    B) are computed by a full run over the whole base and stored on its run;
-    an update of some clients (a booking, a payment) reads them back, so that
-    its cost is that of those clients' history."""
+    The cuts (the values where the R and M scores change, the margin cuts of
+    A and B) are computed by a full run over the whole base and stored on its
+    run; an update of some clients (a booking, a payment) reads them back, so
+    that its cost is that of those clients' history. The F score needs no
+    cut: it is the band of the trips (:data:`FREQUENCY_BANDS`)."""
 
     _inherit = "sputnik.classification"
 
@@ -63,8 +73,9 @@ class SputnikClassification(models.AbstractModel):
             return None
         days = (params["today"] - fields.Date.to_date(stored["date"])).days
         return {
-            **{key: stored[key] for key in ("f", "m", "cut_a", "cut_b")},
-            "r": stored["r"] and [cut + days if cut else 0 for cut in stored["r"]],
+            **{key: stored[key] for key in ("m", "cut_a", "cut_b")},
+            # a cut of None (no client has that score) stays None
+            "r": stored["r"] and [cut + days if cut else cut for cut in stored["r"]],
             "base_count": stored["base_count"],
         }
 
@@ -82,12 +93,13 @@ class SputnikClassification(models.AbstractModel):
     @api.model
     def _cuts_settings(self, params):
         """The settings the cuts depend on (the RFM window, the A and B
-        shares)."""
+        shares) and the way the scores are taken."""
         company = params["company"]
         return {
             "rfm_months": company.sputnik_rfm_months,
             "abc_a": company.sputnik_abc_a,
             "abc_b": company.sputnik_abc_b,
+            "rfm_scoring": RFM_SCORING,
         }
 
     @api.model
@@ -102,10 +114,22 @@ class SputnikClassification(models.AbstractModel):
 
     @api.model
     def _cuts_query(self, partner_ids, params):
-        """Quintile breakpoints of R, F and M, the margin cuts of A and B, and
-        the count of clients with a trip, over the whole base: the figures of
-        ``sputnik_classify_figures`` and, for some clients, the stored figures
-        of the others."""
+        """The cuts of the R and M scores (see :meth:`_rfm_scores_sql`), the
+        margin cuts of A and B, and the count of clients with a trip, over the
+        whole base: the figures of ``sputnik_classify_figures`` and, for some
+        clients, the stored figures of the others.
+
+        R and M score a client by the average rank of its value in the base
+        (ties take the middle of the ranks they share): with ``below`` clients
+        of a lower value and ``same`` of the same one among ``total``, the
+        share ``p = (below + same / 2) / total`` gives M = 1 + floor(5 p) and
+        R = 5 - floor(5 p) (the fewer days since the return, the better).
+        Equal values get equal scores, and a large tie (the many clients
+        booked ahead, or without margin in the window) takes the score of its
+        middle instead of pulling the cuts of the others onto its value. Each
+        cut is the value where a score changes: ``r`` the highest recency of
+        R 5, 4, 3 and 2, ``m`` the lowest margin of M 2, 3, 4 and 5 (None: no
+        client has that score); see :meth:`_average_rank_cuts_sql`."""
         company = params["company"]
         today = params["today"]
         others = SQL("")
@@ -114,7 +138,7 @@ class SputnikClassification(models.AbstractModel):
                 """
                 UNION ALL
                 SELECT GREATEST(%(today)s - p.sputnik_last_return_date, 0),
-                       p.sputnik_rfm_frequency, p.sputnik_rfm_monetary
+                       p.sputnik_rfm_monetary
                   FROM res_partner p
                  WHERE p.sputnik_trip_count > 0
                    AND p.id != ALL(%(ids)s)
@@ -122,14 +146,27 @@ class SputnikClassification(models.AbstractModel):
                 today=today,
                 ids=list(partner_ids),
             )
+        r_around, r_cuts = self._average_rank_cuts_sql("recency", descending=True)
+        m_around, m_cuts = self._average_rank_cuts_sql("monetary")
         return SQL(
             """
             WITH base AS (
-                SELECT GREATEST(%(today)s - last_return, 0) AS recency,
-                       frequency, monetary
+                SELECT GREATEST(%(today)s - last_return, 0) AS recency, monetary
                   FROM sputnik_classify_figures
                  WHERE trip_count > 0
                 %(others)s
+            ),
+            at AS (
+                SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                           WITHIN GROUP (ORDER BY recency) AS recency,
+                       (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
+                               WITHIN GROUP (ORDER BY monetary) FROM base)
+                           AS monetary
+                  FROM base
+            ),
+            around AS (
+                SELECT COUNT(*) AS total, %(r_around)s, %(m_around)s
+                  FROM base
             ),
             ranked AS (
                 SELECT monetary,
@@ -147,21 +184,82 @@ class SputnikClassification(models.AbstractModel):
                            AS cut_b
                   FROM ranked
             )
-            SELECT (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
-                           WITHIN GROUP (ORDER BY recency) FROM base) AS r,
-                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
-                           WITHIN GROUP (ORDER BY frequency) FROM base) AS f,
-                   (SELECT percentile_disc(ARRAY[0.2, 0.4, 0.6, 0.8])
-                           WITHIN GROUP (ORDER BY monetary) FROM base) AS m,
+            SELECT %(r_cuts)s AS r, %(m_cuts)s AS m,
                    abc.cut_a, abc.cut_b,
-                   (SELECT COUNT(*) FROM base) AS base_count
-              FROM abc
+                   around.total AS base_count
+              FROM abc, around, at
             """,
             today=today,
             others=others,
+            r_around=r_around,
+            m_around=m_around,
+            r_cuts=r_cuts,
+            m_cuts=m_cuts,
             a=company.sputnik_abc_a / 100.0,
             ab=(company.sputnik_abc_a + company.sputnik_abc_b) / 100.0,
         )
+
+    @api.model
+    def _average_rank_cuts_sql(self, column, descending=False):
+        """The cuts of a score by average rank (see :meth:`_cuts_query`) of
+        ``column`` of ``base``, from its quintiles in ``at`` (one sort) and
+        one scan of ``base`` in ``around``: the aggregates of ``around`` and
+        the array of the four cuts over ``at`` and ``around``.
+
+        With ``total`` values, the value of score at least j + 1 (M) is the
+        lowest whose ``2 below + same`` reaches ``2 j total / 5``: that of
+        rank ``ceil(j total / 5)``, the j-th quintile ``x``, when the middle
+        of its tie reaches it, else the next value above ``x`` (none: nobody
+        scores j + 1). No value below ``x`` reaches it: its tie ends before
+        ``x``. For R (``descending``), the value of score at least 5 - j + 1 is
+        the highest whose ``2 below + same`` stays under it: ``x``, or the
+        value before it when the middle of its tie reaches it."""
+        around, cuts = [], []
+        for j in range(1, 5):
+            at = SQL("(SELECT %s[%s] FROM at)", SQL.identifier(column), j)
+            names = {
+                key: SQL.identifier(f"{column}_{key}_{j}")
+                for key in ("below", "same", "near")
+            }
+            around += [
+                SQL(
+                    "COUNT(*) FILTER (WHERE %s < %s) AS %s",
+                    SQL.identifier(column),
+                    at,
+                    names["below"],
+                ),
+                SQL(
+                    "COUNT(*) FILTER (WHERE %s = %s) AS %s",
+                    SQL.identifier(column),
+                    at,
+                    names["same"],
+                ),
+                SQL(
+                    "%s(%s) FILTER (WHERE %s %s %s) AS %s",
+                    SQL("MAX" if descending else "MIN"),
+                    SQL.identifier(column),
+                    SQL.identifier(column),
+                    SQL("<" if descending else ">"),
+                    at,
+                    names["near"],
+                ),
+            ]
+            reached = SQL(
+                "5 * (2 * around.%s + around.%s) >= 2 * %s * around.total",
+                names["below"],
+                names["same"],
+                j,
+            )
+            near = SQL("around.%s", names["near"])
+            quintile = SQL("at.%s[%s]", SQL.identifier(column), j)
+            cuts.append(
+                SQL(
+                    "CASE WHEN %s THEN %s ELSE %s END",
+                    reached,
+                    *((near, quintile) if descending else (quintile, near)),
+                )
+            )
+        return SQL(", ").join(around), SQL("ARRAY[%s]", SQL(", ").join(cuts))
 
     # === CLASSES === #
     @api.model
@@ -259,12 +357,14 @@ class SputnikClassification(models.AbstractModel):
     @api.model
     def _trip_gap_sql(self):
         """The client's usual days between trips (over ``trip_count``,
-        ``first_trip``, ``last_trip``): a year for a one-trip client."""
+        ``first_trip``, ``last_trip``), at least :data:`MIN_TRIP_GAP`: 365 for a
+        one-trip client. Churn and the expected next trip read it."""
         return SQL(
             """CASE WHEN trip_count >= 2
                     THEN GREATEST((last_trip - first_trip)::numeric
-                                  / (trip_count - 1), 1)
-                    ELSE 365 END"""
+                                  / (trip_count - 1), %s)
+                    ELSE 365 END""",
+            MIN_TRIP_GAP,
         )
 
     @api.model
@@ -287,17 +387,26 @@ class SputnikClassification(models.AbstractModel):
 
     @api.model
     def _rfm_scores_sql(self, cuts):
-        """The columns ``r``, ``f`` and ``m``: 1-5 by quintile of the base."""
-        r, f, m = cuts["r"] or [0] * 4, cuts["f"] or [0] * 4, cuts["m"] or [0] * 4
+        """The columns ``r``, ``f`` and ``m``, 1-5: R and M against the cuts of
+        the base (see :meth:`_cuts_query`; a cut of None: nobody has that
+        score), F by the band of the trips in the window
+        (:data:`FREQUENCY_BANDS`)."""
+        r, m = cuts["r"] or [None] * 4, cuts["m"] or [None] * 4
         score_r = SQL(
             "5 - (%s)",
-            SQL(" + ").join(SQL("(recency > %s)::int", cut) for cut in r),
+            SQL(" + ").join(SQL("COALESCE(recency > %s, TRUE)::int", cut) for cut in r),
         )
         score_f = SQL(
-            "1 + %s", SQL(" + ").join(SQL("(frequency > %s)::int", cut) for cut in f)
+            "1 + %s",
+            SQL(" + ").join(
+                SQL("(frequency >= %s)::int", band) for band in FREQUENCY_BANDS
+            ),
         )
         score_m = SQL(
-            "1 + %s", SQL(" + ").join(SQL("(monetary > %s)::int", cut) for cut in m)
+            "1 + %s",
+            SQL(" + ").join(
+                SQL("COALESCE(monetary >= %s, FALSE)::int", cut) for cut in m
+            ),
         )
         return SQL(
             """CASE WHEN trip_count > 0 THEN %s END AS r,
@@ -390,13 +499,14 @@ class SputnikClassification(models.AbstractModel):
     @api.model
     def _churn_sql(self, booked):
         """Churn, written once: the days since the last return (``recency``)
-        against the client's usual time between trips (``gap``, at least 90
-        days), over ``trip_count`` and ``lifecycle``; ``booked`` says a trip is
-        booked ahead. Returns the SQL of the ``score`` (0-100: 50 when that
-        time has passed, 100 at twice it or when lost; 0 while booked) and of
-        the ``risk`` (low below that time, medium up to 1.5 times it, high
-        beyond or when lost; low while booked)."""
-        ratio = SQL("recency / GREATEST(gap, 90)")
+        against the client's usual time between trips (``gap``, see
+        :meth:`_trip_gap_sql`), over ``trip_count`` and ``lifecycle``;
+        ``booked`` says a trip is booked ahead. Returns the SQL of the
+        ``score`` (0-100: 50 when that time has passed, 100 at twice it or when
+        lost; 0 while booked) and of the ``risk`` (low below that time, medium
+        from it up to 1.5 times it included, high beyond or when lost; low
+        while booked)."""
+        ratio = SQL("recency / gap")
         return {
             "score": SQL(
                 """CASE WHEN trip_count = 0 OR %(booked)s THEN 0
@@ -410,7 +520,7 @@ class SputnikClassification(models.AbstractModel):
                         WHEN %(booked)s THEN 'low'
                         WHEN lifecycle = 'lost' THEN 'high'
                         WHEN %(ratio)s < 1 THEN 'low'
-                        WHEN %(ratio)s < 1.5 THEN 'medium'
+                        WHEN %(ratio)s <= 1.5 THEN 'medium'
                         ELSE 'high' END""",
                 booked=booked,
                 ratio=ratio,
@@ -419,16 +529,28 @@ class SputnikClassification(models.AbstractModel):
 
     @api.model
     def _next_trip_sql(self, today):
-        """The next booked departure, or the last trip plus the usual gap,
-        moved by whole years into the future; none when lost. Returns the
-        columns ``next_base`` and ``years_on`` (of ``classed``) and the
-        expression of the date over them."""
+        """The next booked departure; else, except for lost clients, the
+        client's season: the last departure plus the usual time between trips
+        (:meth:`_trip_gap_sql`; a calendar year after a single trip), moved by
+        whole calendar years to today or after (an anniversary falling today is
+        today's). Returns the columns ``next_base`` and ``years_on`` (of
+        ``classed``) and the expression of the date over them.
+
+        ``years_on`` is the difference of the calendar years of today and of
+        ``next_base``: ``next_base`` moved by it falls in today's year, and is
+        moved by one more year when that is before today. A year is added as
+        PostgreSQL's ``interval '1 year'`` does (29 February on 28 February),
+        as ``relativedelta(years=1)`` does."""
+        next_base = SQL(
+            """CASE WHEN trip_count >= 2 THEN last_trip + ROUND(gap)::int
+                    ELSE (last_trip + interval '1 year')::date END"""
+        )
         columns = SQL(
-            """last_trip + ROUND(gap)::int AS next_base,
-               GREATEST(CEIL(
-                   (%(today)s - (last_trip + ROUND(gap)::int)) / 365.25
-               ), 0)::int AS years_on""",
-            today=today,
+            """%(next_base)s AS next_base,
+               GREATEST(%(year)s - EXTRACT(YEAR FROM %(next_base)s)::int, 0)
+                   AS years_on""",
+            next_base=next_base,
+            year=today.year,
         )
         next_trip = SQL(
             """CASE WHEN trip_count = 0 THEN NULL

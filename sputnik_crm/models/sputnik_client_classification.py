@@ -294,7 +294,7 @@ class SputnikClassificationRun(models.Model):
     cuts = fields.Json(
         string="Cuts of the Base",
         readonly=True,
-        help="The quintile breakpoints of R, F and M and the margin cuts of "
+        help="The values where the R and M scores change and the margin cuts of "
         "classes A and B this run placed the clients against: a booking or a "
         "payment places its client against them until the next run.",
     )
