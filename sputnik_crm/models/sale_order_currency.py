@@ -26,7 +26,9 @@ class SaleOrder(models.Model):
         compute="_compute_sputnik_amount_company",
         help="The posted invoices less credit notes, each at its date's rate.",
     )
-    sputnik_foreign_currency = fields.Boolean(compute="_compute_sputnik_amount_company")
+    sputnik_foreign_currency = fields.Boolean(
+        string="In a Foreign Currency", compute="_compute_sputnik_amount_company"
+    )
 
     @api.depends("amount_total", "currency_rate", "invoice_ids.amount_total_signed")
     def _compute_sputnik_amount_company(self):
