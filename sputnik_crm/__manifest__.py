@@ -39,6 +39,7 @@
         "report/sputnik_documents_reports.xml",
         "report/sputnik_documents_templates.xml",
         "data/sputnik_documents_data.xml",
+        "report/sputnik_operator_statement_templates.xml",
         "views/res_partner_views.xml",
         "views/sputnik_destination_views.xml",
         "views/product_template_views.xml",

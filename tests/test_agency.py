@@ -296,6 +296,42 @@ class TestAgencySale(SputnikCase):
         with self.assertRaisesRegex(Exception, "cannot be negative"):
             self.departure.commission_fixed = -1.0
 
+    def test_statement_states_the_open_bookings(self):
+        """Two bookings of 48 000.00 each (commission 5 100.00, net 42 900.00,
+        billed); 10 000.00 paid to the operator on the first: the statement
+        totals 96 000.00 gross, 85 800.00 billed, 10 000.00 paid and 75 800.00
+        still due to the operator."""
+        first = self.book()
+        second = self.book(make_travellers(self.env, 2, prefix="Statement"))
+        self.pay(first.order_line.sputnik_operator_bill_id, 10000.0)
+        report = self.env["ir.actions.report"].with_user(self.accountant)
+        html, __ = report._render_qweb_html(
+            "sputnik_crm.report_operator_statement", self.operator.ids
+        )
+        html = html.decode()
+        for name in (first.name, second.name):
+            self.assertIn(name, html)
+        for amount in ("96", "85", "75"):
+            self.assertIn(amount, html)
+        values = (
+            self.env["report.sputnik_crm.report_operator_statement"]
+            .with_user(self.accountant)
+            ._get_report_values(self.operator.ids)
+        )
+        totals = values["statements"][self.operator.id]["totals"]
+        self.assertEqual(
+            [
+                round(totals[name], 2)
+                for name in ("gross", "billed", "paid", "amount_open")
+            ],
+            [96000.0, 85800.0, 10000.0, 75800.0],
+        )
+        self.assertIn("owes the tour operator", html)
+        with self.assertRaises(AccessError):
+            report.with_user(self.agent)._render_qweb_html(
+                "sputnik_crm.report_operator_statement", self.operator.ids
+            )
+
 
 @tagged("post_install", "-at_install")
 class TestAgencyDemo(SputnikCase):

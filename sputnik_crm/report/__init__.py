@@ -1,6 +1,7 @@
 from . import sputnik_report_mixin
 from . import sputnik_client_settlement
 from . import sputnik_operator_settlement
+from . import sputnik_operator_statement
 from . import sputnik_client_timeline
 from . import sputnik_client_dynamics_report
 from . import sputnik_cohort_report
