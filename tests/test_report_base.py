@@ -270,6 +270,71 @@ class TestClientDynamics(ReportCase):
                 self.agent
             )._sputnik_kpis(self.m0, self.end0, other)
 
+    def test_stocks_of_several_months_are_not_summed(self):
+        """A stock (active at the start / at the end, clients with a trip) of
+        several months is the stock at the start of the first month or at the
+        end of the last one; a flow (new, became dormant) is their sum.
+
+        Months m0 and m1 (the month after it), dormancy 12 months:
+
+        - P leaves on m0's third day: new in m0, active at both ends;
+        - R came back 12 months before m1's sixth day: active at the start of
+          m0 and at its end, dormant at the end of m1 (its return is then
+          more than 12 months old): active at the start of m1 too;
+        - Q and T leave in m1: new in m1.
+
+        So m0: active at start 1 (R), at end 2 (P, R), clients 2, new 1;
+        m1: active at start 2 (P, R), at end 3 (P, Q, T), clients 4, new 2,
+        became dormant 1 (R). Over both months: active at start 1 (m0's,
+        not 1 + 2), active at end 3 (m1's, not 2 + 3), clients 4 (not 2 + 4),
+        new 1 + 2 = 3, became dormant 0 + 1 = 1."""
+        m0 = self.m0
+        m1 = m0 + relativedelta(months=1)
+        clients = {name: self.client_(f"Stock {name}") for name in "PRQT"}
+        self.trip_on(clients["P"], m0 + timedelta(days=2))
+        self.trip_on(clients["R"], m1 + timedelta(days=5) - relativedelta(months=12))
+        self.trip_on(clients["Q"], m1 + timedelta(days=3))
+        self.trip_on(clients["T"], m1 + timedelta(days=10))
+        Dynamics = self.env["sputnik.client.dynamics.report"]
+        Dynamics._sputnik_refresh()
+        domain = [("date", "in", [m0, m1])]
+        measures = [
+            "active_start:sum",
+            "active_end:sum",
+            "client_count:sum",
+            "new_client:sum",
+            "became_dormant:sum",
+        ]
+        # each month alone: its own sums
+        months = Dynamics._read_group(domain, ["date:month"], measures)
+        self.assertEqual(months, [(m0, 1, 2, 2, 1, 0), (m1, 2, 3, 4, 2, 1)])
+        # the total of the two months (a pivot's Total row)
+        self.assertEqual(Dynamics._read_group(domain, [], measures)[0], (1, 3, 4, 3, 1))
+        # the pivot reads it the same way
+        total = Dynamics.read_group(domain, ["active_end:sum"], [], lazy=False)[0]
+        self.assertEqual(total["active_end"], 3)
+        # grouped by the status at the start of the month, over both months:
+        # "none" is P in m0, Q and T in m1 (at the end of m1: Q and T active);
+        # "active" is R in m0, P and R in m1 (at the end of m1: P only; at the
+        # start of m0: R). The groups add up to the total.
+        groups = Dynamics._read_group(
+            domain, ["status_start"], ["active_start:sum", "active_end:sum"]
+        )
+        self.assertEqual(
+            {status: (start, end) for status, start, end in groups},
+            {"none": (0, 2), "active": (1, 1)},
+        )
+        # a group without a row in m0 holds none of the stock at m0's start:
+        # (active, active) is R in m0 and P in m1, (active, dormant) R in m1
+        # only, (none, active) P in m0, Q and T in m1
+        groups = Dynamics._read_group(
+            domain, ["status_start", "status_end"], ["active_start:sum"]
+        )
+        self.assertEqual(
+            {(start, end): value for start, end, value in groups},
+            {("none", "active"): 0, ("active", "active"): 1, ("active", "dormant"): 0},
+        )
+
 
 @tagged("post_install", "-at_install")
 class TestCohorts(ReportCase):

@@ -2,7 +2,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
+from odoo.tools import SQL, format_date
 
 STATUSES = [
     ("none", "No Trip Yet"),
@@ -62,6 +62,20 @@ class SputnikClientDynamicsReport(models.Model):
         "repeat_rate": ("repeat_client", "client_count", 100.0),
     }
 
+    # The stocks of the report: counts of clients on a day, which a group of
+    # several months does not add up: its value is the stock of its first
+    # month's start (_sputnik_start_stocks) or of its last month's end
+    # (_sputnik_end_stocks), see _read_group_select. The other measures are
+    # flows (new, reactivated, became dormant...), summed over the months.
+    _sputnik_start_stocks = ("active_start",)
+    _sputnik_end_stocks = (
+        "active_end",
+        "dormant_end",
+        "lost_end",
+        "client_count",
+        "repeat_client",
+    )
+
     # === FIELDS === #
     date = fields.Date(string="Month", readonly=True, help="First day of the month.")
     user_id = fields.Many2one(
@@ -88,13 +102,17 @@ class SputnikClientDynamicsReport(models.Model):
         readonly=True,
         help="1 when the client was active on the last day of the month before: "
         "a trip booked by then returned no earlier than the dormancy months "
-        "before that day, or has not returned yet. Summed: S.",
+        "before that day, or has not returned yet. Added up over the clients of "
+        "a month: S; over several months, the clients active at the start of "
+        "the first one (not a sum of the months).",
     )
     active_end = fields.Integer(
         string="Active at End",
         readonly=True,
         help="1 when the client is active on the last day of the month (today for "
-        "the current month). Summed: E.",
+        "the current month). Added up over the clients of a month: E; over "
+        "several months, the clients active at the end of the last one (not a "
+        "sum of the months).",
     )
     new_client = fields.Integer(
         string="New",
@@ -128,24 +146,26 @@ class SputnikClientDynamicsReport(models.Model):
     dormant_end = fields.Integer(
         string="Dormant at End",
         readonly=True,
-        help="1 when the client is dormant on the last day of the month.",
+        help="1 when the client is dormant on the last day of the month; over "
+        "several months, at the end of the last one.",
     )
     lost_end = fields.Integer(
         string="Lost at End",
         readonly=True,
-        help="1 when the client is lost on the last day of the month.",
+        help="1 when the client is lost on the last day of the month; over "
+        "several months, at the end of the last one.",
     )
     client_count = fields.Integer(
         string="Clients with a Trip",
         readonly=True,
         help="1 for every client with at least one trip booked by the end of the "
-        "month.",
+        "month; over several months, by the end of the last one.",
     )
     repeat_client = fields.Integer(
         string="Clients with 2+ Trips",
         readonly=True,
         help="1 when the client has at least two trips booked by the end of the "
-        "month.",
+        "month; over several months, by the end of the last one.",
     )
     booking_count = fields.Integer(
         string="Trips Booked", readonly=True, help="Trips booked in the month."
@@ -372,6 +392,54 @@ class SputnikClientDynamicsReport(models.Model):
             """
         )
 
+    # === GROUPS === #
+    def _read_group_groupby(self, groupby_spec, query):
+        """Group by, noting on ``query`` the terms that group by month (for
+        the stocks, see :meth:`_read_group_select`)."""
+        term = super()._read_group_groupby(groupby_spec, query)
+        if groupby_spec.partition(":")[0] == "date":
+            query.sputnik_date_terms = [*getattr(query, "sputnik_date_terms", []), term]
+        return term
+
+    def _read_group_select(self, aggregate_spec, query):
+        """A stock of a group of rows over several months (a pivot's total, a
+        year, a quarter) is the stock on the first day or the last day of the
+        months it covers, never the sum of the months: "active at end" of a
+        year is the clients active at the end of its last month.
+
+        The months a group covers are those of its date group (the year of a
+        pivot's row grouped by year), or of all the rows read when not grouped
+        by date: their first (last) month is found over every group that
+        shares the date group, with a window over the groups. A group that
+        has no row in that month (no client of its salesperson or statuses
+        then) holds 0 of the stock; one that has is the sum of its rows of that
+        month. Grouped by month, this is the month's sum as before."""
+        fname, __, func = aggregate_spec.partition(":")
+        if func != "sum" or fname not in (
+            *self._sputnik_start_stocks,
+            *self._sputnik_end_stocks,
+        ):
+            return super()._read_group_select(aggregate_spec, query)
+        edge = SQL("MIN") if fname in self._sputnik_start_stocks else SQL("MAX")
+        date = self._field_to_sql(self._table, "date", query)
+        value = self._field_to_sql(self._table, fname, query)
+        partition = SQL(", ").join(getattr(query, "sputnik_date_terms", []))
+        # an aggregate of the outer query inside the subquery (ARRAY_AGG,
+        # MIN/MAX over the group's rows) is computed over the group's rows
+        return SQL(
+            """CASE WHEN %(edge)s(%(date)s) = %(edge)s(%(edge)s(%(date)s))
+                    OVER (%(partition)s)
+               THEN (SELECT COALESCE(SUM(month_row.value), 0)
+                       FROM unnest(ARRAY_AGG(%(date)s), ARRAY_AGG(%(value)s))
+                            AS month_row(date, value)
+                      WHERE month_row.date = %(edge)s(%(date)s))
+               ELSE 0 END""",
+            edge=edge,
+            date=date,
+            value=value,
+            partition=SQL("PARTITION BY %s", partition) if partition else SQL(),
+        )
+
     # === ACTIONS === #
     def _clients(self):
         """The clients of the row (its month, company, salesperson and
@@ -405,7 +473,7 @@ class SputnikClientDynamicsReport(models.Model):
             self._clients(),
             self.env._(
                 "%(month)s: %(start)s to %(end)s",
-                month=self.date.strftime("%m/%Y"),
+                month=format_date(self.env, self.date, date_format="LLLL y"),
                 start=statuses[self.status_start],
                 end=statuses[self.status_end],
             ),

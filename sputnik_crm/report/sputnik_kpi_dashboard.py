@@ -1,3 +1,4 @@
+import io
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 
@@ -5,7 +6,8 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
-from odoo.tools import SQL, format_amount, formatLang
+from odoo.tools import SQL, format_amount, format_date, formatLang
+from odoo.tools.misc import xlsxwriter
 from odoo.tools.translate import LazyTranslate
 
 from ..models.sputnik_values import parse_date
@@ -13,6 +15,9 @@ from ..models.sputnik_values import parse_date
 _lt = LazyTranslate(__name__)
 
 PERIODS = ("current", "previous", "last_year")
+# The periods the current one is compared with: the period just before (by
+# default) or the same period a year before.
+COMPARISONS = ("previous", "last_year")
 
 # The sections of the dashboard, in order: (key, title, source), the source
 # being a report summed over the periods (model, date field, action) or, for
@@ -210,8 +215,8 @@ def evaluate(formula, sums):
 
 
 class SputnikKpiDashboard(models.AbstractModel):
-    """The indicators of the client base for a period, against the previous
-    period of the same length and the same period a year before.
+    """The indicators of the client base for a period, against the period just
+    before it (:meth:`_previous_period`) and the same period a year before.
 
     Each group of indicators is read from its report in ONE query that sums
     the three periods side by side (``SUM(...) FILTER (WHERE date in period)``)
@@ -234,18 +239,47 @@ class SputnikKpiDashboard(models.AbstractModel):
             )
         if (date_to - date_from).days > 3660:
             raise UserError(self.env._("Choose a period of ten years at most."))
-        days = (date_to - date_from).days + 1
         return {
             "current": (date_from, date_to),
-            "previous": (
-                date_from - timedelta(days=days),
-                date_from - timedelta(days=1),
-            ),
+            "previous": self._previous_period(date_from, date_to),
             "last_year": (
                 date_from - relativedelta(years=1),
-                date_to - relativedelta(years=1),
+                self._shift_end(date_to, relativedelta(years=1)),
             ),
         }
+
+    @api.model
+    def _shift_end(self, date_to, delta):
+        """``date_to`` moved back by ``delta``, the last day of a month staying
+        the last day of its month (28 February 2029 a year back is 29 February
+        2028)."""
+        shifted = date_to - delta
+        if (date_to + timedelta(days=1)).day == 1:
+            shifted += relativedelta(day=31)
+        return shifted
+
+    @api.model
+    def _previous_period(self, date_from, date_to):
+        """The period just before ``date_from`` - ``date_to``, ending the day
+        before it starts: as many whole months when the period is made of
+        whole months (March: February; a quarter: the quarter before; a year:
+        the year before), else as many days."""
+        if date_from.day == 1 and (date_to + timedelta(days=1)).day == 1:
+            delta = relativedelta(date_to + timedelta(days=1), date_from)
+            start = date_from - delta
+        else:
+            start = date_from - timedelta(days=(date_to - date_from).days + 1)
+        return start, date_from - timedelta(days=1)
+
+    @api.model
+    def _period_label(self, period):
+        """``(start, end)`` in the user's date format: "01.03.2026 – 31.03.2026"."""
+        start, end = period
+        return self.env._(
+            "%(start)s – %(end)s",
+            start=format_date(self.env, start),
+            end=format_date(self.env, end),
+        )
 
     # === SUMS === #
     @api.model
@@ -318,10 +352,9 @@ class SputnikKpiDashboard(models.AbstractModel):
         ]
         action["context"] = context or {}
         action["display_name"] = self.env._(
-            "%(report)s, %(start)s – %(end)s",
+            "%(report)s, %(period)s",
             report=action["name"],
-            start=date_from.strftime("%d.%m.%Y"),
-            end=date_to.strftime("%d.%m.%Y"),
+            period=self._period_label((date_from, date_to)),
         )
         action["name"] = action["display_name"]
         return action
@@ -408,9 +441,10 @@ class SputnikKpiDashboard(models.AbstractModel):
             )
 
     @api.model
+    @api.readonly
     def get_dashboard(self, date_from, date_to):
         """Every indicator of the period ``date_from`` - ``date_to`` (ISO dates)
-        with the previous period and the same period a year before; a figure
+        with the period just before and the same period a year before; a figure
         without a value (a ratio of nothing) is left out."""
         return without_none(self._sputnik_dashboard(date_from, date_to))
 
@@ -441,6 +475,157 @@ class SputnikKpiDashboard(models.AbstractModel):
         return self.env.ref("sputnik_crm.action_report_sputnik_kpi").report_action(
             None, data={"date_from": date_from, "date_to": date_to}
         )
+
+    # === XLSX === #
+    @api.model
+    def _xlsx_number_formats(self):
+        """The Excel number format of each KPI format: amounts in the
+        company's currency, rates as percentages (the cell holds the
+        fraction: 12.5 % is 0.125)."""
+        currency = self.env.company.currency_id
+        amount = "#,##0"
+        symbol = '"{}"'.format(currency.symbol.replace('"', ""))
+        amount = (
+            f"{symbol} {amount}"
+            if currency.position == "before"
+            else f"{amount} {symbol}"
+        )
+        return {
+            "amount": amount,
+            "percent": "0.0%",
+            "days": "0.0",
+            "hours": "0.0",
+            "ratio": "0.00",
+            "score": "0.0",
+            "number": "#,##0",
+        }
+
+    @api.model
+    def _xlsx_value(self, kpi, value):
+        """A figure as its cell holds it: a rate as a fraction."""
+        if value is None:
+            return None
+        return value / 100.0 if kpi["format"] == "percent" else value
+
+    @api.model
+    def _sputnik_xlsx(self, date_from, date_to, compare="previous"):
+        """The dashboard of the period as an XLSX workbook: ``(file name,
+        content)``. One sheet: the period and the period compared with
+        (``compare``: the period just before or the same period a year
+        before), then every indicator of every section with its value, the
+        value of the period compared with, the change (in the indicator's
+        unit: points for a rate) and, for amounts and counts, the change in
+        percent of the compared value."""
+        if compare not in COMPARISONS:
+            raise UserError(
+                self.env._(
+                    "Compare the period with the period just before or with the "
+                    "same period a year before."
+                )
+            )
+        dashboard = self._sputnik_dashboard(date_from, date_to)
+        periods = self._periods(date_from, date_to)
+        compare_titles = {
+            "previous": self.env._("Period Just Before"),
+            "last_year": self.env._("Same Period a Year Before"),
+        }
+        output = io.BytesIO()
+        workbook = xlsxwriter.Workbook(output, {"in_memory": True})
+        sheet = workbook.add_worksheet(self.env._("KPI Dashboard")[:31])
+        bold = workbook.add_format({"bold": True})
+        title = workbook.add_format({"bold": True, "font_size": 14})
+        header = workbook.add_format(
+            {"bold": True, "bottom": 1, "text_wrap": True, "valign": "top"}
+        )
+        header_number = workbook.add_format(
+            {
+                "bold": True,
+                "bottom": 1,
+                "text_wrap": True,
+                "valign": "top",
+                "align": "right",
+            }
+        )
+        section_format = workbook.add_format({"bold": True, "bg_color": "#E9ECEF"})
+        number_formats = {
+            key: workbook.add_format({"num_format": num_format})
+            for key, num_format in self._xlsx_number_formats().items()
+        }
+        change_formats = {
+            key: workbook.add_format(
+                {"num_format": f"+{num_format};-{num_format};{num_format}"}
+            )
+            for key, num_format in self._xlsx_number_formats().items()
+        }
+        help_format = workbook.add_format({"font_color": "#6C757D"})
+
+        sheet.write(0, 0, self.env._("Client Base Effectiveness"), title)
+        sheet.write(1, 0, self.env._("Company"), bold)
+        sheet.write(1, 1, self.env.company.name)
+        sheet.write(2, 0, self.env._("Period"), bold)
+        sheet.write(2, 1, self._period_label(periods["current"]))
+        sheet.write(3, 0, self.env._("Compared with"), bold)
+        sheet.write(
+            3,
+            1,
+            self.env._(
+                "%(comparison)s: %(period)s",
+                comparison=compare_titles[compare],
+                period=self._period_label(periods[compare]),
+            ),
+        )
+        columns = (
+            (self.env._("Indicator"), header, 32),
+            (self.env._("Period"), header_number, 16),
+            (compare_titles[compare], header_number, 16),
+            (self.env._("Change"), header_number, 14),
+            (self.env._("Change (%)"), header_number, 12),
+            (self.env._("Formula"), header, 80),
+        )
+        row = 5
+        for col, (label, style, width) in enumerate(columns):
+            sheet.write(row, col, label, style)
+            sheet.set_column(col, col, width)
+        sheet.write(row + 1, 1, self._period_label(periods["current"]), header_number)
+        sheet.write(row + 1, 2, self._period_label(periods[compare]), header_number)
+        sheet.freeze_panes(row + 2, 1)
+        row += 2
+        for section in dashboard["sections"]:
+            sheet.merge_range(
+                row, 0, row, len(columns) - 1, section["title"], section_format
+            )
+            row += 1
+            for kpi in section["kpis"]:
+                current = kpi["values"]["current"]
+                other = kpi["values"][compare]
+                number = number_formats[kpi["format"]]
+                sheet.write(row, 0, kpi["label"])
+                sheet.write(row, 1, self._xlsx_value(kpi, current), number)
+                sheet.write(row, 2, self._xlsx_value(kpi, other), number)
+                if current is not None and other is not None:
+                    sheet.write(
+                        row,
+                        3,
+                        self._xlsx_value(kpi, current - other),
+                        change_formats[kpi["format"]],
+                    )
+                    if kpi["format"] in ("amount", "number") and other:
+                        sheet.write(
+                            row,
+                            4,
+                            (current - other) / abs(other),
+                            change_formats["percent"],
+                        )
+                sheet.write(row, 5, kpi["help"], help_format)
+                row += 1
+        workbook.close()
+        start, end = periods["current"]
+        name = self.env._(
+            "KPI dashboard %(start)s - %(end)s.xlsx",
+            start=fields.Date.to_string(start),
+            end=fields.Date.to_string(end),
+        )
+        return name, output.getvalue()
 
 
 class ReportSputnikKpi(models.AbstractModel):
@@ -495,12 +680,13 @@ class ReportSputnikKpi(models.AbstractModel):
             "dashboard": dashboard,
             "periods": periods,
             "labels": {
-                name: f"{start:%d.%m.%Y} – {end:%d.%m.%Y}"
-                for name, (start, end) in periods.items()
+                name: Dashboard._period_label(period)
+                for name, period in periods.items()
             },
             "months": [
                 {
-                    "label": month.strftime("%m.%Y"),
+                    # the month in the user's language: "March 2026"
+                    "label": format_date(self.env, month, date_format="LLLL y"),
                     "revenue": revenue,
                     "margin": margin,
                     "bookings": bookings,

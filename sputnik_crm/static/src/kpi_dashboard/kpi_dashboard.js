@@ -4,6 +4,7 @@ import { Component, onWillStart, useState } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { serializeDate, formatDate } from "@web/core/l10n/dates";
 import { formatFloat, formatMonetary } from "@web/views/fields/formatters";
+import { download } from "@web/core/network/download";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 
@@ -11,8 +12,9 @@ const { DateTime } = luxon;
 
 /**
  * The KPI dashboard of the client base: every indicator of a period against
- * the previous period and the same period a year before; each card opens the
- * report it comes from. The figures are computed on the server
+ * the period just before it (by default) or the same period a year before,
+ * each named with its dates in the user's format; each card opens the report
+ * it comes from; the figures download as an XLSX file. The figures are computed on the server
  * (sputnik.kpi.dashboard), under the user's record rules.
  */
 export class SputnikKpiDashboard extends Component {
@@ -22,10 +24,12 @@ export class SputnikKpiDashboard extends Component {
     setup() {
         this.orm = useService("orm");
         this.action = useService("action");
+        this.ui = useService("ui");
         const today = DateTime.local().startOf("day");
         this.state = useState({
             dateFrom: serializeDate(today.minus({ months: 12 }).plus({ days: 1 })),
             dateTo: serializeDate(today),
+            compare: "previous",
             data: null,
             loading: true,
         });
@@ -74,6 +78,21 @@ export class SputnikKpiDashboard extends Component {
         ];
     }
 
+    get comparisons() {
+        return [
+            { key: "previous", label: _t("Period just before") },
+            { key: "last_year", label: _t("Same period a year before") },
+        ];
+    }
+
+    get comparison() {
+        return this.comparisons.find((comparison) => comparison.key === this.state.compare);
+    }
+
+    onCompareChange(ev) {
+        this.state.compare = ev.target.value;
+    }
+
     async load() {
         this.state.loading = true;
         this.state.data = await this.orm.call("sputnik.kpi.dashboard", "get_dashboard", [
@@ -97,9 +116,14 @@ export class SputnikKpiDashboard extends Component {
         await this.load();
     }
 
+    /** The dates of a period in the user's date format. */
     periodLabel(period) {
         const [from, to] = this.state.data.periods[period];
         return `${formatDate(DateTime.fromISO(from))} – ${formatDate(DateTime.fromISO(to))}`;
+    }
+
+    comparisonLabel(comparison) {
+        return `${comparison.label} (${this.periodLabel(comparison.key)})`;
     }
 
     format(kpi, value) {
@@ -159,6 +183,22 @@ export class SputnikKpiDashboard extends Component {
             this.state.dateTo,
         ]);
         await this.action.doAction(action);
+    }
+
+    async downloadXlsx() {
+        this.ui.block();
+        try {
+            await download({
+                url: "/sputnik_crm/kpi_dashboard/xlsx",
+                data: {
+                    date_from: this.state.dateFrom,
+                    date_to: this.state.dateTo,
+                    compare: this.state.compare,
+                },
+            });
+        } finally {
+            this.ui.unblock();
+        }
     }
 }
 
