@@ -18,8 +18,13 @@ client paid 14 400.00: its credit note (14 400.00) pays the penalty
 (12 200.00) and leaves 2 200.00 to give back.
 """
 
+from dateutil.relativedelta import relativedelta
+
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user, tagged
+
+from odoo.addons.sputnik_crm.report.sputnik_kpi_dashboard import evaluate
 
 from .common import (
     SputnikCase,
@@ -71,6 +76,7 @@ class TestAgencySale(SputnikCase):
         )
         cls.departure = make_departure(cls.env, cls.tour, start_in_days=20)
         cls.departure.allotment_seats = 6
+        cls.today = fields.Date.context_today(cls.departure)
         cls.travellers = make_travellers(cls.env, 2, prefix="Agency")
         cls.accountant = new_test_user(
             cls.env,
@@ -295,6 +301,49 @@ class TestAgencySale(SputnikCase):
             self.operator.with_company(self.company).sputnik_commission_percent = 120.0
         with self.assertRaisesRegex(Exception, "cannot be negative"):
             self.departure.commission_fixed = -1.0
+
+    def test_reports_count_the_commission_and_the_cancellations(self):
+        """One agency booking kept (48 000.00, commission 5 100.00) and one
+        cancelled twenty days ahead (penalty 25 % x 48 000.00 + 200.00 =
+        12 200.00): the Bookings Analysis and the dashboard's sales count a
+        revenue of 48 000.00, a margin and a commission of 5 100.00, one
+        booking, one cancellation (a rate of 1 / 2 = 50 %) and 12 200.00 of
+        penalties; the client's classification counts the margin 5 100.00."""
+        kept = self.book()
+        dropped = self.book(make_travellers(self.env, 2, prefix="Dropped"))
+        self.env["sale.order.cancel"].create(
+            {"order_id": dropped.id, "sputnik_cancel_reason": "Illness"}
+        ).action_cancel()
+        self.env["sputnik.booking.report"]._sputnik_refresh()
+        dashboard = self.env["sputnik.kpi.dashboard"]
+        measures = [
+            "revenue",
+            "margin",
+            "commission",
+            "booking_count",
+            "cancelled_count",
+            "penalty",
+        ]
+        sums = dashboard._period_sums(
+            "sputnik.booking.report",
+            "date",
+            measures,
+            {"current": (self.today - relativedelta(days=1), self.today)},
+            domain=[("order_id", "in", (kept | dropped).ids)],
+        )["current"]
+        self.assertEqual(
+            [round(sums[name], 2) for name in measures],
+            [48000.0, 5100.0, 5100.0, 1, 1, 12200.0],
+        )
+        self.assertEqual(
+            evaluate(
+                ("cancelled_count", ["booking_count", "cancelled_count"], 100.0), sums
+            ),
+            50.0,
+        )
+        client = kept.partner_id
+        client._sputnik_classify(source="booking")
+        self.assertEqual(client.sputnik_margin_total, 5100.0)
 
     def test_statement_states_the_open_bookings(self):
         """Two bookings of 48 000.00 each (commission 5 100.00, net 42 900.00,

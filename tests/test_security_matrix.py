@@ -382,6 +382,7 @@ WITHOUT_RECORDS = {
     "report.sputnik_crm.report_booking_voucher",
     "report.sputnik_crm.report_departure_manifest",
     "report.sputnik_crm.report_client_statement",
+    "report.sputnik_crm.report_operator_statement",
 }
 # What a role writes to check a write cell (a harmless change).
 WRITE_VALUES = {

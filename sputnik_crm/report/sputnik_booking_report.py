@@ -6,13 +6,15 @@ from ..models.sputnik_client_classification import ABC, LIFECYCLE, RFM_SEGMENTS
 
 
 class SputnikBookingReport(models.Model):
-    """Confirmed bookings, one row per booked departure line.
+    """Confirmed and cancelled bookings, one row per booked departure line.
 
-    A line of a confirmed sale order (state ``sale``) that books seats of a
-    departure. Amounts are converted from the order's currency into the
-    company's with the order's rate, as in ``sale.report``. The first departure
-    line of each order carries ``booking_count`` = 1 so that the bookings of any
-    group add up without counting an order twice.
+    A line of a confirmed or cancelled sale order that books seats of a
+    departure; a cancelled one counts its cancellation and its penalty, and
+    none of its seats, revenue or margin. Amounts are converted from the
+    order's currency into the company's with the order's rate, as in
+    ``sale.report``. The first departure line of each order carries
+    ``booking_count`` = 1 (``cancelled_count`` for a cancelled one) so that
+    the bookings of any group add up without counting an order twice.
     """
 
     _name = "sputnik.booking.report"
@@ -129,6 +131,29 @@ class SputnikBookingReport(models.Model):
         help="Confirmed orders: 1 on the first departure line of each order, 0 on "
         "the others. Average booking value = Revenue / Bookings.",
     )
+    state = fields.Selection(
+        [("sale", "Confirmed"), ("cancel", "Cancelled")],
+        string="Status",
+        readonly=True,
+    )
+    commission = fields.Monetary(
+        readonly=True,
+        help="Commission of the line sold as the tour operator's agent (its "
+        "margin), in the company currency.",
+    )
+    cancelled_count = fields.Integer(
+        string="Cancellations",
+        readonly=True,
+        help="Cancelled bookings: 1 on the first departure line of each "
+        "cancelled order. Cancellation rate = Cancellations / (Bookings + "
+        "Cancellations).",
+    )
+    penalty = fields.Monetary(
+        string="Penalties",
+        readonly=True,
+        help="Cancellation penalty of the cancelled booking (on its first "
+        "departure line), in the company currency.",
+    )
 
     _depends = {
         "sale.order": [
@@ -142,6 +167,7 @@ class SputnikBookingReport(models.Model):
             "medium_id",
             "company_id",
             "currency_rate",
+            "sputnik_penalty_amount",
         ],
         "sale.order.line": [
             "order_id",
@@ -150,6 +176,7 @@ class SputnikBookingReport(models.Model):
             "product_uom_qty",
             "price_subtotal",
             "margin",
+            "sputnik_commission",
         ],
         "sputnik.departure": [
             "tour_id",
@@ -207,22 +234,37 @@ class SputnikBookingReport(models.Model):
                 so.medium_id AS medium_id,
                 so.company_id AS company_id,
                 company.currency_id AS currency_id,
-                ROUND(line.product_uom_qty)::integer AS seats,
-                line.price_subtotal / %(rate)s AS revenue,
-                COALESCE(line.margin, 0) / %(rate)s AS margin,
-                -- the first departure line counts the booking: a look-up
-                -- rather than a window over every line, so that a filter on
-                -- the date reaches the orders' index
-                (NOT EXISTS (
+                so.state AS state,
+                CASE WHEN %(confirmed)s
+                     THEN ROUND(line.product_uom_qty)::integer ELSE 0 END AS seats,
+                CASE WHEN %(confirmed)s
+                     THEN line.price_subtotal / %(rate)s ELSE 0 END AS revenue,
+                CASE WHEN %(confirmed)s
+                     THEN COALESCE(line.margin, 0) / %(rate)s ELSE 0 END AS margin,
+                CASE WHEN %(confirmed)s
+                     THEN COALESCE(line.sputnik_commission, 0) / %(rate)s ELSE 0
+                END AS commission,
+                (%(confirmed)s AND %(first)s)::int AS booking_count,
+                (NOT %(confirmed)s AND %(first)s)::int AS cancelled_count,
+                CASE WHEN NOT %(confirmed)s AND %(first)s
+                     THEN COALESCE(so.sputnik_penalty_amount, 0) / %(rate)s ELSE 0
+                END AS penalty
+            """,
+            rate=rate,
+            confirmed=SQL("so.state = 'sale'"),
+            # the first departure line counts the booking: a look-up rather
+            # than a window over every line, so that a filter on the date
+            # reaches the orders' index
+            first=SQL(
+                """NOT EXISTS (
                     SELECT 1
                       FROM sale_order_line earlier
                      WHERE earlier.order_id = line.order_id
                        AND earlier.sputnik_departure_id IS NOT NULL
                        AND earlier.display_type IS NULL
                        AND earlier.id < line.id
-                ))::int AS booking_count
-            """,
-            rate=rate,
+                )"""
+            ),
         )
 
     @api.model
@@ -241,7 +283,7 @@ class SputnikBookingReport(models.Model):
     def _where(self):
         return SQL(
             """
-            WHERE so.state = 'sale'
+            WHERE so.state IN ('sale', 'cancel')
               AND line.display_type IS NULL
             """
         )

@@ -88,6 +88,17 @@ KPIS = (
     ("avg_booking", "sales", _lt("Average Booking"),
      ("revenue", "booking_count", 1.0), "amount", "up",
      _lt("Average booking value = revenue / bookings.")),
+    ("commission", "sales", _lt("Agency Commission"), "commission", "amount", "up",
+     _lt("Commission of the bookings sold as the tour operators' agent (their "
+         "margin, counted in Margin).")),
+    ("cancellations", "sales", _lt("Cancellations"), "cancelled_count", "number",
+     "down", _lt("Bookings ordered in the period and cancelled since.")),
+    ("cancellation_rate", "sales", _lt("Cancellation Rate"),
+     ("cancelled_count", ["booking_count", "cancelled_count"], 100.0),
+     "percent", "down",
+     _lt("Cancellations / (bookings + cancellations) x 100, by order date.")),
+    ("penalties", "sales", _lt("Cancellation Penalties"), "penalty", "amount",
+     "up", _lt("Penalties of the cancelled bookings, by order date.")),
     ("active", "clients", _lt("Active Clients"), "active_end", "number", "up",
      _lt("Clients active at the end of the period: a trip returning within the "
          "dormancy months before it, or booked ahead.")),
