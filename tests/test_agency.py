@@ -353,6 +353,8 @@ class TestAgencySale(SputnikCase):
         first = self.book()
         second = self.book(make_travellers(self.env, 2, prefix="Statement"))
         self.pay(first.order_line.sputnik_operator_bill_id, 10000.0)
+        # the statement is printed in the operator's language: English here
+        self.operator.lang = "en_US"
         report = self.env["ir.actions.report"].with_user(self.accountant)
         html, __ = report._render_qweb_html(
             "sputnik_crm.report_operator_statement", self.operator.ids

@@ -321,7 +321,7 @@ class SputnikDemo(models.AbstractModel):
         (28, "agent", [(45, "krakow", 1, 0)]),
         (2, "agent2", [(60, "dubai", 4, 0)]),
         # about to sleep, and in need of attention
-        (29, "agent", [(105, "krakow", 1, 5)]),
+        (29, "agent", [(95, "krakow", 1, 5)]),
         (30, "agent2", [(210, "hurghada", 2, 18), (570, "sunny", 1, 40)]),
         (19, "agent2", [(395, "hurghada", 2, 0)]),
         # irregular spend: class Z
