@@ -157,6 +157,13 @@ class SaleOrder(models.Model):
     sputnik_passport_issues = fields.Text(
         string="Passport Issues", compute="_compute_sputnik_passport_issues"
     )
+    sputnik_passport_valid_until = fields.Date(
+        string="Passports Valid Until",
+        compute="_compute_sputnik_passport_valid_until",
+        help="A trip abroad asks every traveller for a foreign passport valid "
+        "until this date: its return date and the months of the passport rule "
+        "(Settings).",
+    )
     sputnik_passport_override_reason = fields.Text(
         string="Passport Override Reason", copy=False, tracking=True, readonly=True
     )
@@ -380,6 +387,18 @@ class SaleOrder(models.Model):
                 order._sputnik_passport_problems(documents)
             )
 
+    @api.depends(
+        "order_line.sputnik_departure_id.is_abroad",
+        "order_line.sputnik_departure_id.date_end",
+        "company_id.sputnik_passport_months",
+    )
+    def _compute_sputnik_passport_valid_until(self):
+        for order in self:
+            abroad = order.order_line.sputnik_departure_id.filtered("is_abroad")
+            order.sputnik_passport_valid_until = abroad and max(
+                abroad.mapped("date_end")
+            ) + relativedelta(months=order.company_id.sputnik_passport_months)
+
     def _sputnik_travel_documents(self):
         """The travel documents of all these bookings' travellers, in one query."""
         # sudo: the passport rule needs the expiry dates of every traveller of a
@@ -395,11 +414,9 @@ class SaleOrder(models.Model):
         """What the passport rule finds wrong with this booking's travellers
         (``documents``: their travel documents, when already read)."""
         self.ensure_one()
-        abroad = self.order_line.sputnik_departure_id.filtered("is_abroad")
-        if not abroad:
+        valid_until = self.sputnik_passport_valid_until
+        if not valid_until:
             return []
-        months = self.company_id.sputnik_passport_months
-        valid_until = max(abroad.mapped("date_end")) + relativedelta(months=months)
         problems = []
         if documents is None:
             documents = self._sputnik_travel_documents()
