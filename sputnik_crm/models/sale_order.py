@@ -140,7 +140,7 @@ class SaleOrder(models.Model):
         string="Deposit Paid", compute="_compute_sputnik_schedule"
     )
     sputnik_balance_amount = fields.Monetary(
-        string="Balance", compute="_compute_sputnik_schedule"
+        string="Balance Payment", compute="_compute_sputnik_schedule"
     )
     sputnik_balance_invoiced = fields.Boolean(
         string="Balance Invoiced", compute="_compute_sputnik_schedule"
