@@ -1,5 +1,6 @@
-"""The documents the bureau prints: the contract on tourist services and the
-voucher of a booking, the rooming list of a departure, the client statement.
+"""The documents the bureau prints: the contract on tourist services, the
+voucher and the payment schedule of a booking, the rooming list of a
+departure, the client statement.
 
 The contract and the rooming list state the travellers' passports: they are
 printed by the Sputnik groups only, the documents are read with the printing
@@ -61,22 +62,7 @@ class ReportBookingContract(models.AbstractModel):
             "doc_model": "sale.order",
             "docs": orders,
             "documents": travel_documents(self.env, orders.sputnik_traveller_ids),
-            "schedules": {order.id: self._payment_schedule(order) for order in orders},
-        }
-
-    @api.model
-    def _payment_schedule(self, order):
-        """The deposit due on signing (the company's deposit percentage of the
-        total) and the balance due by the booking's balance date."""
-        percent = order.company_id.sputnik_deposit_percent
-        deposit = order.currency_id.round(order.amount_total * percent / 100)
-        return {
-            "percent": percent,
-            "deposit": deposit,
-            "balance": order.amount_total - deposit,
-            "balance_date": order.sputnik_balance_due_date,
-            "paid": order.amount_total - order.sputnik_amount_to_pay,
-            "to_pay": order.sputnik_amount_to_pay,
+            "schedules": orders._sputnik_payment_schedule(),
         }
 
 
@@ -89,6 +75,30 @@ class ReportBookingVoucher(models.AbstractModel):
         orders = self.env["sale.order"].browse(docids)
         check_bookings(orders)
         return {"doc_ids": docids, "doc_model": "sale.order", "docs": orders}
+
+
+class ReportBookingPaymentSchedule(models.AbstractModel):
+    _name = "report.sputnik_crm.report_booking_payment_schedule"
+    _description = "Payment Schedule"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        orders = self.env["sale.order"].browse(docids)
+        check_bookings(orders)
+        cancelled = orders.filtered(lambda o: o.state == "cancel")
+        if cancelled:
+            raise UserError(
+                self.env._(
+                    "%(names)s are cancelled: they have no payment schedule.",
+                    names=", ".join(cancelled.mapped("name")),
+                )
+            )
+        return {
+            "doc_ids": docids,
+            "doc_model": "sale.order",
+            "docs": orders,
+            "schedules": orders._sputnik_payment_schedule(),
+        }
 
 
 class ReportDepartureManifest(models.AbstractModel):
