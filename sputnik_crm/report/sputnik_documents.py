@@ -63,6 +63,29 @@ class ReportBookingContract(models.AbstractModel):
             "docs": orders,
             "documents": travel_documents(self.env, orders.sputnik_traveller_ids),
             "schedules": orders._sputnik_payment_schedule(),
+            "penalties": {order.id: self._penalty_terms(order) for order in orders},
+        }
+
+    @api.model
+    def _penalty_terms(self, order):
+        """The cancellation schedule of the booking's first tour in its
+        company, longest notice first, and the bureau's fee."""
+        tour = order.order_line.sputnik_departure_id.sorted("date_start")[:1].tour_id
+        rules = self.env["sputnik.penalty.rule"]._sputnik_schedule(
+            tour, order.company_id
+        )
+        # sudo: the bureau's fee of the operator, a setting of the bureau
+        # printed in the contract of a booking the user may read
+        operator = tour.sudo().sputnik_operator_id.with_company(order.company_id)
+        fee = (
+            operator.sputnik_cancel_fee or order.company_id.sputnik_cancel_fee
+            if tour
+            else 0.0
+        )
+        return {
+            "rules": rules.sorted(lambda r: -r.days_from),
+            "fee": fee,
+            "currency": order.company_id.currency_id,
         }
 
 
