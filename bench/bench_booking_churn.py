@@ -408,11 +408,14 @@ def free_port():
 class Server:
     """Odoo served on the bench database in prefork mode, stopped by stop()."""
 
-    def __init__(self, args):
+    def __init__(self, args, extra_args=(), extra_env=None):
         self.args = args
         self.port = args.port or free_port()
         self.log = Path(args.log or Path(args.data_dir, "logs", "bench-churn.log"))
         self.process = None
+        # more Odoo options and environment (bench_replica.py: the replica)
+        self.extra_args = list(extra_args)
+        self.extra_env = dict(extra_env or {})
 
     def start(self):
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -436,8 +439,9 @@ class Server:
             "--limit-request=100000",
             "--log-level=info",
             f"--logfile={self.log}",
+            *self.extra_args,
         ]
-        env = dict(os.environ)
+        env = dict(os.environ, **self.extra_env)
         env["PYTHONPATH"] = os.pathsep.join(
             p
             for p in (
