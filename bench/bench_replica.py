@@ -53,7 +53,14 @@ from pathlib import Path
 
 import bench_booking_churn as churn
 from dateutil.relativedelta import relativedelta
-from odoo_boot import ROOT, add_odoo_arguments, database_size, init_odoo, print_result
+from odoo_boot import (
+    ROOT,
+    add_odoo_arguments,
+    add_size_argument,
+    database_size,
+    init_odoo,
+    print_result,
+)
 
 from odoo import SUPERUSER_ID, Command, api, fields
 
@@ -81,13 +88,9 @@ def parse_args():
     parser.add_argument(
         "--bookings", type=int, default=6, help="bookings confirmed on each server"
     )
-    parser.add_argument(
-        "--size",
-        default="demo",
-        help="the label of the base in the RESULT line (default: %(default)s)",
-    )
     parser.add_argument("--timeout", type=float, default=300, help="seconds per call")
     add_odoo_arguments(parser)
+    add_size_argument(parser, default="demo", generates=False)
     parser.set_defaults(data_dir=str(ROOT / ".replica" / "odoo-data"))
     args = parser.parse_args()
     if not 1 <= args.bookings <= 200:

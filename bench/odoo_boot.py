@@ -44,15 +44,23 @@ SIZES = {
 }
 
 
-def add_size_argument(parser, default="100k"):
+def add_size_argument(parser, default="100k", generates=True):
+    """``--size``: with ``generates``, the base made in the database when it
+    lacks it; otherwise only what the RESULT line says of the database given
+    (``make bench... SIZE=`` picks that database)."""
+    if generates:
+        help_text = (
+            "the base: demo (the database as it is, nothing generated), 100k "
+            "(100,000 generated clients, 1,000,000 order lines) or 1m (ten "
+            "times that), generated when absent and reused when present"
+        )
+    else:
+        help_text = "the base the database holds, as the RESULT line names it"
     parser.add_argument(
         "--size",
         choices=tuple(SIZES),
         default=default,
-        help="the base: demo (the database as it is, nothing generated), 100k "
-        "(100,000 generated clients, 1,000,000 order lines) or 1m (ten times "
-        "that), generated when absent and reused when present "
-        "(default: %(default)s)",
+        help=f"{help_text} (default: %(default)s)",
     )
 
 
