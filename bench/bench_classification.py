@@ -357,6 +357,7 @@ def main():
         finally:
             Classification._params = classify_params
         report("full run, a day later:", nightly, nightly_seconds)
+        nightly_changed = nightly.changed_count
         cr.rollback()
         env.invalidate_all()
         # one client, as on a confirmation
@@ -451,7 +452,7 @@ def main():
         no_new_data_s=round(second_seconds, 3),
         no_new_data_rows_written=second_changed,
         day_later_s=round(nightly_seconds, 3),
-        day_later_rows_written=nightly.changed_count,
+        day_later_rows_written=nightly_changed,
         one_client_ms=round(one_ms, 1),
         baseline_sample=len(sample),
         baseline_ms_per_client=round(sample_seconds / len(sample) * 1000, 2),
