@@ -226,7 +226,7 @@ class TestDocuments(SputnikCase):
         self.assertIn("Seats: <strong>4</strong>", html)
 
     # --- e-mail --------------------------------------------------------------
-    def test_send_attaches_contract_and_voucher(self):
+    def test_send_attaches_contract_voucher_and_schedule(self):
         action = self.booking.with_user(self.agent).action_sputnik_send_documents()
         composer = (
             self.env["mail.compose.message"]
@@ -238,7 +238,11 @@ class TestDocuments(SputnikCase):
         # (tests render the reports as HTML instead of PDF)
         self.assertEqual(
             sorted(os.path.splitext(a.name)[0] for a in composer.attachment_ids),
-            [f"Contract - {self.booking.name}", f"Voucher - {self.booking.name}"],
+            [
+                f"Contract - {self.booking.name}",
+                f"Payment Schedule - {self.booking.name}",
+                f"Voucher - {self.booking.name}",
+            ],
         )
 
     def test_one_real_pdf(self):

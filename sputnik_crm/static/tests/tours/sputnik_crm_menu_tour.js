@@ -114,9 +114,23 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
             trigger: ".o_form_view .o_field_widget[name=partner_id]:contains('Tour Client Sputnik')",
         },
         {
-            content: "open a complaint from the booking",
-            trigger: ".o_form_view button[name=action_sputnik_open_complaint]",
+            // a secondary action: in the booking's action (gear) menu
+            content: "open the booking's action menu",
+            trigger: ".o_control_panel .o_cp_action_menus button",
             run: "click",
+        },
+        {
+            content: "open a complaint from the booking",
+            trigger: ".o-dropdown--menu .o-dropdown-item",
+            async run(helpers) {
+                const item = [
+                    ...document.querySelectorAll(".o-dropdown--menu .o-dropdown-item"),
+                ].find((el) => /Відкрити скаргу|Open a Complaint/.test(el.textContent));
+                if (!item) {
+                    throw new Error("No Open a Complaint in the booking's action menu");
+                }
+                await helpers.click(item);
+            },
         },
         {
             content: "say what the complaint is about",
