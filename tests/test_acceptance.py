@@ -11,12 +11,22 @@ longer count them.
 import time
 import uuid
 from datetime import timedelta
+from unittest.mock import patch
 
-from odoo import SUPERUSER_ID, api, fields
+from dateutil.relativedelta import relativedelta
+
+from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.modules.registry import Registry
-from odoo.tests import BaseCase, get_db_name, tagged
+from odoo.tests import BaseCase, HttpCase, get_db_name, new_test_user, tagged
 
-from .common import post_invoice, register_payment
+from .common import (
+    buy_seats,
+    make_booking,
+    make_departure,
+    make_tour,
+    post_invoice,
+    register_payment,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -142,3 +152,172 @@ class TestMoneyReportsAfterCommit(BaseCase):
             env["sputnik.report.mixin"]._cron_sputnik_refresh_money()
         settlement, __, __ = self._rows()
         self.assertEqual(settlement[0]["amount_due"], 600.0)
+
+
+def add_passport(env, partner, number, expiry):
+    return env["sputnik.travel.document"].create(
+        {
+            "partner_id": partner.id,
+            "document_type": "foreign_passport",
+            "number": number,
+            "country_id": env.ref("base.ua").id,
+            "expiry_date": expiry,
+        }
+    )
+
+
+@tagged("post_install", "-at_install")
+class TestAcceptanceTours(HttpCase):
+    """The bureau's users at work in the browser, each tour from its own data."""
+
+    def setUp(self):
+        super().setUp()
+        self.env = self.env(context=dict(self.env.context, tracking_disable=True))
+        self.today = fields.Date.context_today(self.env["res.partner"])
+        # a Ukrainian bureau: a trip to Turkey or Portugal is abroad
+        self.env.company.country_id = self.env.ref("base.ua")
+        self.env["res.lang"]._activate_lang("uk_UA")
+
+    def _agent(self, login, lang):
+        return new_test_user(
+            self.env,
+            login=login,
+            name=f"Acceptance {login}",
+            lang=lang,
+            groups="base.group_user,sputnik_crm.group_sputnik_user",
+        )
+
+    def test_agent_books_a_departure_found_by_its_ukrainian_name(self):
+        """The departure of «Кемер Приймальний» (the tour Kemer Acceptance in
+        Ukrainian) is found and booked for two travellers; the companion's
+        passport expires in two months, before the trip's end (in 67 days)
+        plus the company's months of validity: the rule warns, the agent adds
+        a passport valid five years, confirms and logs a call."""
+        agent = self._agent("sputnik_acceptance_agent", "uk_UA")
+        tour = make_tour(self.env, name="Kemer Acceptance")
+        tour.with_context(lang="uk_UA").name = "Кемер Приймальний"
+        departure = make_departure(self.env, tour)
+        buy_seats(self.env, departure, 4)
+        client, companion = self.env["res.partner"].create(
+            [
+                {"name": name, "customer_rank": 1, "user_id": agent.id}
+                for name in ("Приймальна Клієнтка", "Приймальний Супутник")
+            ]
+        )
+        add_passport(self.env, client, "FP5550000", self.today + relativedelta(years=3))
+        add_passport(
+            self.env, companion, "FP5559999", self.today + relativedelta(months=2)
+        )
+
+        self.start_tour("/odoo", "sputnik_acceptance_agent_tour", login=agent.login)
+
+        booking = self.env["sale.order"].search([("partner_id", "=", client.id)])
+        self.assertEqual(booking.state, "sale")
+        self.assertEqual(booking.user_id, agent)
+        # (besides the deposit's down payment lines)
+        line = booking.order_line.filtered("sputnik_departure_id")
+        self.assertEqual(line.sputnik_departure_id, departure)
+        self.assertEqual(line.product_uom_qty, 2)
+        self.assertEqual(booking.sputnik_traveller_ids, client | companion)
+        self.assertFalse(booking.sputnik_passport_override_reason)
+        passport = companion.sputnik_travel_document_ids.filtered(
+            lambda document: document.number == "FP5550001"
+        )
+        self.assertEqual(passport.document_type, "foreign_passport")
+        self.assertEqual(passport.expiry_date, self.today + relativedelta(years=5))
+        call = self.env["sputnik.interaction"].search(
+            [("order_id", "=", booking.id), ("automatic", "=", False)]
+        )
+        self.assertEqual(call.name, "Підтвердили бронювання по телефону")
+        self.assertEqual((call.partner_id, call.user_id), (client, agent))
+
+    def test_accountant_sees_the_deposit_paid_at_once(self):
+        """A booking of one seat of a 30,000 tour, 30 % deposit (9,000)
+        invoiced at confirmation, the balance not yet (due 30 days before the
+        departure, in 60 days). The accountant registers the deposit's payment;
+        Client Settlements, refreshed when the request commits (here: when the
+        test cursor commits, which runs the post-commit hooks as a real
+        commit does), shows 9,000 paid right after, not the 0 computed
+        before."""
+        accountant = new_test_user(
+            self.env,
+            login="sputnik_acceptance_accountant",
+            name="Acceptance Accountant",
+            lang="en_US",
+            groups="base.group_user,account.group_account_invoice",
+        )
+        self.env.company.write(
+            {"sputnik_deposit_percent": 30.0, "sputnik_balance_days": 30}
+        )
+        departure = make_departure(self.env, make_tour(self.env, name="Settled Tour"))
+        buy_seats(self.env, departure, 2)
+        client = self.env["res.partner"].create(
+            {"name": "Settled Client", "customer_rank": 1}
+        )
+        add_passport(self.env, client, "FP7770000", self.today + relativedelta(years=3))
+        booking = make_booking(self.env, departure, client)
+        booking.action_confirm()
+        deposit = booking.invoice_ids
+        self.assertEqual(deposit.mapped("amount_total"), [9000.0])
+        Settlement = self.env["sputnik.client.settlement"]
+        Settlement._sputnik_refresh()
+        row = Settlement.search([("partner_id", "=", client.id)])
+        self.assertEqual((row.amount_paid, row.amount_due), (0.0, 9000.0))
+
+        # TestCursor drops the post-commit hooks (the test's transaction never
+        # commits): run the money reports' refresh after each commit of a
+        # request, as a real commit does
+        commit = sql_db.TestCursor.commit
+
+        def commit_and_refresh(cursor):
+            hooks = [
+                hook
+                for hook in cursor.postcommit._funcs
+                if "_sputnik_money_changed" in hook.__qualname__
+            ]
+            commit(cursor)
+            for hook in hooks:
+                hook()
+
+        with patch.object(sql_db.TestCursor, "commit", commit_and_refresh):
+            self.start_tour(
+                f"/odoo/account.move/{deposit.id}",
+                "sputnik_acceptance_accountant_tour",
+                login=accountant.login,
+            )
+        self.assertIn(deposit.payment_state, ("paid", "in_payment"))
+
+    def test_manager_drills_the_revenue_down_and_downloads_the_workbook(self):
+        """The demo manager's dashboard (demo data): the revenue card's figure
+        is the grand total of the Bookings Analysis it opens (the same report
+        on the same period); the XLSX button's request answers 200."""
+        self.start_tour(
+            "/odoo/action-sputnik_crm.sputnik_kpi_dashboard_action",
+            "sputnik_acceptance_manager_tour",
+            login="manager",
+        )
+
+    def test_english_agent_books_in_english(self):
+        """An agent who reads English books the one departure of the Lisbon
+        Acceptance tour from the catalogue for a client with a valid
+        passport, and confirms it."""
+        agent = self._agent("sputnik_acceptance_english", "en_US")
+        tour = make_tour(self.env, name="Lisbon Acceptance", country="base.pt")
+        tour.with_context(lang="uk_UA").name = "Лісабон Приймальний"
+        departure = make_departure(self.env, tour)
+        buy_seats(self.env, departure, 2)
+        client = self.env["res.partner"].create(
+            {
+                "name": "English Acceptance Client",
+                "customer_rank": 1,
+                "user_id": agent.id,
+            }
+        )
+        add_passport(self.env, client, "FP8880000", self.today + relativedelta(years=3))
+
+        self.start_tour("/odoo", "sputnik_acceptance_english_tour", login=agent.login)
+
+        booking = self.env["sale.order"].search([("partner_id", "=", client.id)])
+        self.assertEqual(booking.state, "sale")
+        self.assertEqual(booking.sputnik_traveller_ids, client)
+        self.assertEqual(booking.order_line.sputnik_departure_id, departure)
