@@ -34,7 +34,8 @@ class TestMoneyReportsAfterCommit(BaseCase):
     """An invoice of 1000 due in 30 days, then a payment of 400 registered:
     right after each request's commit, without the cron, the client's
     settlement row and the invoice's payment discipline row count it (due
-    1000, then paid 400 and due 1000 - 400 = 600)."""
+    1000, then paid 400 and due 1000 - 400 = 600); the payment taken back,
+    due 1000 again; the invoice reset to draft, no row."""
 
     def setUp(self):
         super().setUp()
@@ -56,10 +57,13 @@ class TestMoneyReportsAfterCommit(BaseCase):
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             invoice = env["account.move"].browse(self.invoice_id)
-            payments = invoice._get_reconciled_payments()
-            payments.action_draft()
+            payments = env["account.payment"].search(
+                [("partner_id", "=", self.client_id)]
+            )
+            payments.filtered(lambda p: p.state != "draft").action_draft()
             payments.action_cancel()
-            invoice.button_draft()
+            if invoice.state == "posted":
+                invoice.button_draft()
             invoice.button_cancel()
             env["res.partner"].browse(self.client_id).active = False
         # (the refresh after that commit takes them out of the reports)
@@ -111,6 +115,23 @@ class TestMoneyReportsAfterCommit(BaseCase):
         self.assertEqual(payment[0]["amount_residual"], 600.0)
         # computed after the payment, not by an earlier run
         self.assertGreaterEqual(computed_on, before_payment)
+
+        # the payment taken back (reset to draft, unmatched): due 1000 again
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            invoice = env["account.move"].browse(self.invoice_id)
+            invoice._get_reconciled_payments().action_draft()
+        settlement, payment, __ = self._rows()
+        self.assertEqual(settlement[0]["amount_paid"], 0.0)
+        self.assertEqual(settlement[0]["amount_due"], 1000.0)
+        self.assertEqual(payment[0]["amount_residual"], 1000.0)
+
+        # the invoice reset to draft: no longer counted
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            env["account.move"].browse(self.invoice_id).button_draft()
+        settlement, payment, __ = self._rows()
+        self.assertEqual((settlement, payment), ([], []))
 
     def test_running_refresh_is_not_waited_for(self):
         """While another transaction refreshes the settlements (it holds their

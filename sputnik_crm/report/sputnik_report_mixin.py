@@ -296,7 +296,8 @@ class SputnikReportMixin(models.AbstractModel):
 
     @api.model
     def _sputnik_money_changed(self):
-        """An invoice was posted or a payment matched: the money reports are
+        """An invoice was posted or reset to draft, a payment matched or
+        unmatched: the money reports are
         computed again once this request has committed, in a transaction of
         its own (once per request, however many invoices and payments it
         touched), so that the accountant sees the change at once. The cost of
