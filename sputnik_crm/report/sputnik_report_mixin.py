@@ -297,11 +297,11 @@ class SputnikReportMixin(models.AbstractModel):
     @api.model
     def _sputnik_money_changed(self):
         """An invoice was posted or reset to draft, a payment matched or
-        unmatched: the money reports are
-        computed again once this request has committed, in a transaction of
-        its own (once per request, however many invoices and payments it
-        touched), so that the accountant sees the change at once. The cost of
-        that refresh is paid by the request (see README, Reports).
+        unmatched: the money reports are computed again once this request has
+        committed, in a transaction of its own (once per request, however many
+        invoices and payments it touched), so that the accountant sees the
+        change at once. The cost of that refresh is paid by the request (see
+        README, Reports).
 
         Odoo's cron is triggered a minute later as well: it catches up what
         the refresh after the commit could not count (another refresh of the

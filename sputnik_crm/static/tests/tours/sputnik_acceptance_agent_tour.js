@@ -211,7 +211,7 @@ registry.category("web_tour.tours").add("sputnik_acceptance_agent_tour", {
                     const look = () => {
                         const found = [
                             ...document.querySelectorAll(".o-dropdown--menu .o-dropdown-item"),
-                        ].find((el) => el.textContent.includes("Записати взаємодію"));
+                        ].find((el) => /Записати взаємодію|Log Interaction/.test(el.textContent));
                         if (found || Date.now() - started > 5000) {
                             resolve(found);
                         } else {
