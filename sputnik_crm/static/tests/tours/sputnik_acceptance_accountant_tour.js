@@ -61,5 +61,14 @@ registry.category("web_tour.tours").add("sputnik_acceptance_accountant_tour", {
             content: "the row tells when it was computed",
             trigger: ".o_list_view .o_data_row:contains('Settled Client') td[name=computed_on]:not(:empty)",
         },
+        {
+            content: "switch to the pivot",
+            trigger: ".o_switch_view.o_pivot",
+            run: "click",
+        },
+        {
+            content: "the pivot tells when its figures were computed",
+            trigger: ".o_pivot_view .o_sputnik_computed_on:contains('Computed On')",
+        },
     ],
 });
