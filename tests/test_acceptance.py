@@ -174,6 +174,50 @@ class TestMoneyReportsAfterCommit(BaseCase):
         settlement, __, __ = self._rows()
         self.assertEqual(settlement[0]["amount_due"], 600.0)
 
+    def test_failed_refresh_is_not_the_users_concern(self):
+        """A refresh after the commit that fails (here: made to fail) leaves
+        the payment's request successful and the reports as they were (due
+        1000), logged as a warning; the cron, triggered a minute later,
+        counts the payment (due 600)."""
+        with self.registry.cursor() as cr:
+            Settlement = api.Environment(cr, SUPERUSER_ID, {})[
+                "sputnik.client.settlement"
+            ]
+            settlement_class = type(Settlement)
+        with (
+            patch.object(
+                settlement_class,
+                "_sputnik_refresh",
+                side_effect=RuntimeError("the refresh failed"),
+                autospec=True,
+            ),
+            self.assertLogs(
+                "odoo.addons.sputnik_crm.report.sputnik_report_mixin", "WARNING"
+            ) as logs,
+        ):
+            with self.registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+                invoice = env["account.move"].browse(self.invoice_id)
+                journal = env["account.journal"].search(
+                    [
+                        *env["account.journal"]._check_company_domain(
+                            invoice.company_id
+                        ),
+                        ("type", "=", "bank"),
+                    ],
+                    limit=1,
+                )
+                register_payment(env, invoice, 400.0, invoice.invoice_date, journal)
+        self.assertIn("Could not refresh sputnik.client.settlement", logs.output[0])
+        settlement, payment, __ = self._rows()
+        self.assertEqual(settlement[0]["amount_due"], 1000.0)
+        self.assertEqual(payment[0]["amount_residual"], 600.0)
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["sputnik.report.mixin"]._cron_sputnik_refresh_money()
+        settlement, __, __ = self._rows()
+        self.assertEqual(settlement[0]["amount_due"], 600.0)
+
 
 def add_passport(env, partner, number, expiry):
     return env["sputnik.travel.document"].create(
