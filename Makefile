@@ -1,7 +1,8 @@
 # sputnik_crm: `make run` serves Odoo 18 with the addon, `make test` runs the suite.
 # Overridable: DB=sputnik PORT=8069 TEST_DB=$(DB)_test ODOO_SRC=/opt/odoo
+#              SIZE=demo|100k|1m (the benchmarks' base, bench/README.md)
 #              ODOO_OPTS="--any-odoo-option" PYTEST_ARGS="-k access"
-.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench bench-classification bench-reports bench-churn
+.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench bench-classification bench-reports bench-churn bench-replica replica-start replica-stop
 
 help:
 	@echo "make run       install or upgrade sputnik_crm in database \$$DB and serve http://localhost:\$$PORT"
@@ -12,9 +13,12 @@ help:
 	@echo "make check-existing  install into a database with sales/stock/purchase data, upgrade, lose nothing"
 	@echo "make screenshot  docs/screenshot.png of the app served by make run"
 	@echo "make bench     booking confirmation against a plain sale order (bench/README.md)"
-	@echo "make bench-classification  classify 100,000 generated clients (bench/README.md)"
-	@echo "make bench-reports  KPI dashboard and report pivots on the 100,000-client base"
+	@echo "make bench-classification  classify the generated client base (SIZE=100k)"
+	@echo "make bench-reports  KPI dashboard and report pivots on the generated base (SIZE=100k)"
 	@echo "make bench-churn  booking race and churn over XML-RPC, Odoo with 4 workers"
+	@echo "make bench-replica  two Odoo servers booking on a primary, reading from its streaming replica"
+	@echo "               every bench: SIZE=demo|100k|1m, last line RESULT {json}"
+	@echo "make replica-start / replica-stop  the local PostgreSQL primary and standby (scripts/replica.sh)"
 	@echo "make reset-db  drop database \$$DB after confirmation (YES=1 skips the question)"
 
 venv:
@@ -50,13 +54,22 @@ screenshot: venv
 	.venv/bin/python scripts/screenshot.py "/odoo/action-sputnik_crm.sputnik_kpi_dashboard_action" docs/dashboard.png --login manager --password manager --ready ".o_sputnik_kpi" --size 1440x1300
 
 bench:
-	@bash scripts/bench.sh booking
+	@SIZE=$(SIZE) bash scripts/bench.sh booking
 
 bench-classification:
-	@bash scripts/bench.sh classification
+	@SIZE=$(SIZE) bash scripts/bench.sh classification
 
 bench-reports:
-	@bash scripts/bench.sh reports
+	@SIZE=$(SIZE) bash scripts/bench.sh reports
 
 bench-churn:
-	@bash scripts/bench.sh churn
+	@SIZE=$(SIZE) bash scripts/bench.sh churn
+
+bench-replica:
+	@SIZE=$(SIZE) bash scripts/bench.sh replica
+
+replica-start:
+	@bash scripts/replica.sh start
+
+replica-stop:
+	@bash scripts/replica.sh stop

@@ -49,7 +49,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
-from odoo_boot import ROOT, add_odoo_arguments, init_odoo
+from odoo_boot import (
+    ROOT,
+    add_odoo_arguments,
+    add_size_argument,
+    database_size,
+    init_odoo,
+)
 
 from odoo import SUPERUSER_ID, Command, api, fields, sql_db
 from odoo.modules.registry import Registry
@@ -127,6 +133,7 @@ def parse_args():
         help="Odoo's log file (default: DATA_DIR/logs/bench-churn.log)",
     )
     add_odoo_arguments(parser)
+    add_size_argument(parser, default="demo", generates=False)
     args = parser.parse_args()
     args.db = args.db or f"{args.source}_churn"
     args.seconds = max(1.0, min(args.seconds, MAX_SECONDS))
@@ -385,6 +392,7 @@ def prepare(args):
             "departures": env["sputnik.departure"].search_count([]),
             "deposit_percent": env.company.sputnik_deposit_percent,
         }
+        database = database_size(cr, args.db)
         cr.commit()
         return {
             "agents": [(a.id, a.login) for a in agents],
@@ -393,6 +401,7 @@ def prepare(args):
             "race_bookings": race_bookings,
             "churn": churn,
             "size": size,
+            "database": database,
         }
 
 
@@ -408,11 +417,14 @@ def free_port():
 class Server:
     """Odoo served on the bench database in prefork mode, stopped by stop()."""
 
-    def __init__(self, args):
+    def __init__(self, args, extra_args=(), extra_env=None):
         self.args = args
         self.port = args.port or free_port()
         self.log = Path(args.log or Path(args.data_dir, "logs", "bench-churn.log"))
         self.process = None
+        # more Odoo options and environment (bench_replica.py: the replica)
+        self.extra_args = list(extra_args)
+        self.extra_env = dict(extra_env or {})
 
     def start(self):
         self.log.parent.mkdir(parents=True, exist_ok=True)
@@ -436,8 +448,9 @@ class Server:
             "--limit-request=100000",
             "--log-level=info",
             f"--logfile={self.log}",
+            *self.extra_args,
         ]
-        env = dict(os.environ)
+        env = dict(os.environ, **self.extra_env)
         env["PYTHONPATH"] = os.pathsep.join(
             p
             for p in (
@@ -1013,8 +1026,8 @@ def report(  # noqa: PLR0913 - the figures of every part of the run
         print(f"  [{'met' if met else 'NOT met'}] {goal}")
     result = {
         "bench": "booking_churn",
-        "size": "demo",
-        "db": args.db,
+        "size": args.size,
+        "database": data["database"],
         "source": args.source,
         "data": data["size"],
         "workers": args.workers,

@@ -43,7 +43,7 @@ import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from odoo_boot import add_odoo_arguments, init_odoo
+from odoo_boot import SIZES, add_odoo_arguments, init_odoo
 
 _logger = logging.getLogger("bench.classification_data")
 
@@ -1541,8 +1541,25 @@ def generate(cr, clients=100_000, lines=1_000_000, years=5, seed=42, today=None)
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="database with sputnik_crm")
-    parser.add_argument("--clients", type=int, default=100_000)
-    parser.add_argument("--lines", type=int, default=1_000_000, help="order lines")
+    parser.add_argument(
+        "--clients", type=int, help="clients (default: the --size's, 100,000)"
+    )
+    parser.add_argument(
+        "--lines", type=int, help="order lines (default: the --size's, 1,000,000)"
+    )
+    parser.add_argument(
+        "--size",
+        choices=[name for name, size in SIZES.items() if size],
+        default="100k",
+        help="100k: 100,000 clients and 1,000,000 order lines; 1m: ten times "
+        "that (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--if-absent",
+        action="store_true",
+        help="a database that holds a generated base already is left as it is "
+        "(exit code 0) instead of refused",
+    )
     parser.add_argument("--years", type=int, default=5, help="years of history")
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument(
@@ -1552,7 +1569,10 @@ def parse_args(argv=None):
         help="reference date, YYYY-MM-DD (default: the current date)",
     )
     add_odoo_arguments(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.clients = args.clients or SIZES[args.size]["clients"]
+    args.lines = args.lines or SIZES[args.size]["lines"]
+    return args
 
 
 def main(argv=None):
@@ -1571,6 +1591,9 @@ def main(argv=None):
         )
         cr.commit()
     except AlreadyGenerated as error:
+        if args.if_absent:
+            print(f"database {args.db}: the generated base is there, reused")
+            return 0
         print(f"database {args.db}: {error}", file=sys.stderr)
         return 1
     finally:

@@ -41,7 +41,14 @@ import bench_reports_data as reports_data
 import psycopg2
 from dateutil.relativedelta import relativedelta
 from lxml import etree
-from odoo_boot import add_odoo_arguments, init_odoo
+from odoo_boot import (
+    SIZES,
+    add_odoo_arguments,
+    add_size_argument,
+    database_size,
+    init_odoo,
+    print_result,
+)
 
 from odoo import SUPERUSER_ID, api, fields, sql_db
 from odoo.tools import SQL
@@ -58,8 +65,12 @@ REPORTS_MENU = "sputnik_crm.sputnik_crm_menu_reports"
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--db", required=True, help="database with sputnik_crm")
-    parser.add_argument("--clients", type=int, default=100_000)
-    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument(
+        "--clients", type=int, help="clients generated (default: the --size's)"
+    )
+    parser.add_argument(
+        "--lines", type=int, help="order lines generated (default: the --size's)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="warm runs per case")
     parser.add_argument(
         "--only", help="comma-separated substrings of the cases to run (and baseline)"
@@ -77,18 +88,22 @@ def parse_args():
         help="seconds after which a case's query is cancelled (counted missed)",
     )
     add_odoo_arguments(parser)
-    return parser.parse_args()
+    add_size_argument(parser)
+    return classification.sized(parser, parser.parse_args())
 
 
 # === THE BASE === #
 
 
 def ensure_base(registry, args):
-    """The classification base, classified, with the reports' activity."""
+    """The classification base, classified, with the reports' activity (at
+    the size's scale); the demo database is taken as it is."""
+    if not SIZES[args.size]:
+        return
     classification.ensure_base(registry, args)
     changed = False
     with registry.cursor() as cr:
-        company_id = classification_company(cr)
+        company_id = classification.base_company(cr, args)
         cr.execute(
             """SELECT COUNT(*) FROM res_partner
                 WHERE ref LIKE 'BENCH-%%' AND sputnik_lifecycle IS NOT NULL"""
@@ -104,7 +119,7 @@ def ensure_base(registry, args):
         if not reports_data.is_generated(cr):
             print("adding the reports' activity...", flush=True)
             started = time.perf_counter()
-            counts = reports_data.generate(cr)
+            counts = reports_data.generate(cr, scale=SIZES[args.size]["scale"])
             cr.commit()
             print(f"added in {time.perf_counter() - started:.0f} s: {counts}")
             changed = True
@@ -134,11 +149,6 @@ def refresh_stored(registry, company_id):
             timings[report._name] = time.perf_counter() - started
         cr.commit()
     return timings
-
-
-def classification_company(cr):
-    cr.execute("SELECT company_id FROM sale_order WHERE name LIKE 'BENCH/%%' LIMIT 1")
-    return cr.fetchone()[0]
 
 
 def bench_user(cr, company_id):
@@ -493,7 +503,7 @@ def main():
     registry = init_odoo(args)
     ensure_base(registry, args)
     with registry.cursor() as cr:
-        company_id = classification_company(cr)
+        company_id = classification.base_company(cr, args)
     refreshed = refresh_stored(registry, company_id)
     print(
         "stored reports computed (their hourly run): "
@@ -501,8 +511,12 @@ def main():
     )
     with registry.cursor() as cr:
         uid = bench_user(cr, company_id)
-        cr.execute("SELECT COUNT(*) FROM res_partner WHERE ref LIKE 'BENCH-%%'")
+        cr.execute(
+            "SELECT COUNT(*) FROM res_partner WHERE "  # noqa: S608 - fixed conditions
+            + classification.clients_where(args)
+        )
         clients = cr.fetchone()[0]
+        database = database_size(cr, args.db)
         counts = {}
         for table in (
             "sale_order_line",
@@ -516,7 +530,7 @@ def main():
             counts[table] = cr.fetchone()[0]
         env = user_env(cr, uid, company_id)
         print(
-            f"base: {clients:,} generated clients; "
+            f"base ({args.size}): {clients:,} clients; "
             + ", ".join(f"{table} {count:,}" for table, count in counts.items())
         )
         print(f"as {env.user.login} (Sputnik manager), company {env.company.name}")
@@ -569,14 +583,14 @@ def main():
     dashboard = next((c for c in cases if "dashboard" in c.key), None)
     if dashboard:
         print(
-            f"RESULT dashboard cold={dashboard.cold:.0f}ms "
+            f"dashboard cold={dashboard.cold:.0f}ms "
             f"warm={statistics.median(dashboard.warm):.0f}ms "
             f"({statistics.median(dashboard.warm) / base_warm:.2f}x) "
             f"target<={DASHBOARD_TARGET_MS:.0f}ms"
         )
     if worst:
         print(
-            f"RESULT slowest pivot {worst.label}: cold={worst.cold:.0f}ms "
+            f"slowest pivot {worst.label}: cold={worst.cold:.0f}ms "
             f"warm={statistics.median(worst.warm):.0f}ms "
             f"({statistics.median(worst.warm) / base_warm:.2f}x) "
             f"target<={PIVOT_TARGET_MS:.0f}ms"
@@ -585,6 +599,29 @@ def main():
     if args.profile:
         for case in missed if missed else cases:
             profile(registry, uid, company_id, case)
+
+    def figures(case):
+        warm = statistics.median(case.warm)
+        return {
+            "cold_ms": round(case.cold),
+            "warm_ms": round(warm),
+            "x_baseline": round(warm / base_warm, 3),
+            "queries": case.queries,
+        }
+
+    print_result(
+        "reports",
+        args.size,
+        database,
+        stored_refresh_s={name: round(sec, 2) for name, sec in refreshed.items()},
+        baseline=figures(baseline),
+        dashboard=figures(dashboard) if dashboard else None,
+        slowest_pivot={"case": worst.label, **figures(worst)} if worst else None,
+        cases={case.key: figures(case) for case in cases},
+        targets={"dashboard_ms": DASHBOARD_TARGET_MS, "pivot_ms": PIVOT_TARGET_MS},
+        missed=[case.label for case in missed],
+        passed=ok,
+    )
     return 0 if ok else 1
 
 

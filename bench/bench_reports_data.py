@@ -316,7 +316,7 @@ def _campaigns(cr, params):
                   END,
                   1, 1, s.sent_date, s.sent_date
              FROM s JOIN bench_client c ON c.n = s.cn""",
-        {**params, "per_mailing": TRACES // MAILINGS},
+        {**params, "per_mailing": params["n_traces"] // MAILINGS},
     )
     traces = cr.rowcount
     # 5 % of the bookings from a campaign (its e-mail medium, its mailing source)
@@ -349,7 +349,7 @@ def _leads(cr, params):
            SELECT nextval('crm_lead_id_seq')::int AS id, o.n, o.id AS order_id,
                   o.partner_id, o.user_id, o.team_id, o.date_order, o.amount_untaxed
              FROM (SELECT * FROM bench_order ORDER BY random() LIMIT %(won)s) o""",
-        {**params, "won": WON_LEADS},
+        {**params, "won": params["n_won_leads"]},
     )
     cr.execute(
         """INSERT INTO crm_lead (
@@ -409,7 +409,12 @@ def _leads(cr, params):
                        THEN (%(campaign_ids)s::int[])[1 + s.i %% %(campaigns)s] END,
                   1, 1, s.date, s.date
              FROM s JOIN bench_client c ON c.n = s.cn""",
-        {**params, "count": LEADS - won, "won": won, "campaigns": CAMPAIGNS},
+        {
+            **params,
+            "count": params["n_leads"] - won,
+            "won": won,
+            "campaigns": CAMPAIGNS,
+        },
     )
     return {"opportunities": won + cr.rowcount, "won and booked": linked}
 
@@ -459,7 +464,7 @@ def _complaints(cr, params):
                        THEN round((500 + d.r3 * 4500)::numeric, 2) ELSE 0 END,
                   0, d.r < 0.03, 1, 1, d.opened, d.opened
              FROM d""",
-        {**params, "count": COMPLAINTS},
+        {**params, "count": params["n_complaints"]},
     )
     return {"complaints": cr.rowcount}
 
@@ -503,7 +508,7 @@ def _surveys(cr, params):
                        WHEN d.nps >= 7 THEN 'passive' ELSE 'detractor' END,
                   1, 1, d.answered - interval '5 minutes', d.answered
              FROM d JOIN res_partner c ON c.id = d.partner_id""",
-        {**params, "count": SURVEY_ANSWERS},
+        {**params, "count": params["n_survey_answers"]},
     )
     answers = cr.rowcount
     # each answer recorded as a feedback interaction, as answering does
@@ -549,7 +554,7 @@ def _interactions(cr, params, already):
                   o.user_id, o.id, 'after_sale', TRUE,
                   1, 1, o.date_order, o.date_order
              FROM s JOIN bench_order o ON o.n = s.on_""",
-        {**params, "count": CAPTURED},
+        {**params, "count": params["n_captured"]},
     )
     captured = cr.rowcount
     # contacts logged by the agents
@@ -590,13 +595,14 @@ def _interactions(cr, params, already):
                        THEN round((0.1 + t.r3 * 0.9)::numeric, 2) END,
                   FALSE, 1, 1, t.date, t.date
              FROM t JOIN bench_client c ON c.n = t.cn""",
-        {**params, "count": INTERACTIONS - already - captured},
+        {**params, "count": params["n_interactions"] - already - captured},
     )
     return {"interactions": already + captured + cr.rowcount}
 
 
-def generate(cr, today=None, seed=0.42):
-    """Add the activity in the cursor's transaction; ``{what: rows}``."""
+def generate(cr, today=None, seed=0.42, scale=1):
+    """Add the activity in the cursor's transaction; ``{what: rows}``. ``scale``
+    multiplies every count (10 for the 1,000,000-client base)."""
     if is_generated(cr):
         raise AlreadyGenerated(
             "The database already holds the reports' activity (BENCH campaigns, "
@@ -609,6 +615,19 @@ def generate(cr, today=None, seed=0.42):
     counts = _departures(cr)
     _logger.info("%6.1fs  departures", time.perf_counter() - started)
     params = _context(cr, today)
+    # the counts of this base, flat (every value goes to psycopg2)
+    params |= {
+        f"n_{name.lower()}": count * scale
+        for name, count in (
+            ("INTERACTIONS", INTERACTIONS),
+            ("SURVEY_ANSWERS", SURVEY_ANSWERS),
+            ("CAPTURED", CAPTURED),
+            ("LEADS", LEADS),
+            ("WON_LEADS", WON_LEADS),
+            ("COMPLAINTS", COMPLAINTS),
+            ("TRACES", TRACES),
+        )
+    }
     for label, step in (
         ("campaigns, mailings, traces", _campaigns),
         ("opportunities", _leads),

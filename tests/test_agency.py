@@ -18,6 +18,8 @@ client paid 14 400.00: its credit note (14 400.00) pays the penalty
 (12 200.00) and leaves 2 200.00 to give back.
 """
 
+import re
+
 from dateutil.relativedelta import relativedelta
 
 from odoo import fields
@@ -345,6 +347,29 @@ class TestAgencySale(SputnikCase):
         client._sputnik_classify(source="booking")
         self.assertEqual(client.sputnik_margin_total, 5100.0)
 
+    def test_contract_states_the_penalty_schedule(self):
+        """The contract of an agency booking prints its operator's schedule
+        (31 days and more 10 %, 15 - 30 days 25 %, 0 - 14 days 100 %) and the
+        bureau's fee of 200.00."""
+        order = self.book()
+        order.partner_id.lang = "en_US"
+        html, __ = (
+            self.env["ir.actions.report"]
+            .with_user(self.agent)
+            ._render_qweb_html("sputnik_crm.report_booking_contract", order.ids)
+        )
+        schedule = html.decode().split("o_sputnik_penalty_schedule", 1)[1]
+        schedule = " ".join(re.sub(r"<[^>]+>", " ", schedule).split())
+        for text in (
+            "31 and more",
+            "10 % of the price",
+            "15 – 30",
+            "25 % of the price",
+        ):
+            self.assertIn(text, schedule)
+        self.assertIn("cancellation fee of", schedule)
+        self.assertIn("200,00", schedule.replace(".", ","))
+
     def test_statement_states_the_open_bookings(self):
         """Two bookings of 48 000.00 each (commission 5 100.00, net 42 900.00,
         billed); 10 000.00 paid to the operator on the first: the statement
@@ -353,6 +378,8 @@ class TestAgencySale(SputnikCase):
         first = self.book()
         second = self.book(make_travellers(self.env, 2, prefix="Statement"))
         self.pay(first.order_line.sputnik_operator_bill_id, 10000.0)
+        # the statement is printed in the operator's language: English here
+        self.operator.lang = "en_US"
         report = self.env["ir.actions.report"].with_user(self.accountant)
         html, __ = report._render_qweb_html(
             "sputnik_crm.report_operator_statement", self.operator.ids

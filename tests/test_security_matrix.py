@@ -380,6 +380,7 @@ WITHOUT_RECORDS = {
     "sputnik.privacy.erasure",
     "report.sputnik_crm.report_booking_contract",
     "report.sputnik_crm.report_booking_voucher",
+    "report.sputnik_crm.report_booking_payment_schedule",
     "report.sputnik_crm.report_departure_manifest",
     "report.sputnik_crm.report_client_statement",
     "report.sputnik_crm.report_operator_statement",

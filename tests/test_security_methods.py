@@ -39,6 +39,7 @@ sputnik.waitlist.action_cancel                waitlist         yes yes no  no  n
 sputnik.sales.plan.action_activate            plan             no  yes no  no  no  no
 sputnik.complaint.action_grant_compensation   complaint        no  yes no  no  no  no
 res.partner.action_sputnik_classify           -                no  yes no  no  no  no
+res.partner.action_sputnik_traveller_passport client           yes yes no  no  no  yes
 res.partner.sputnik_rfm_grid                  -                yes yes no  no  no  yes
 sputnik.booking.report.action_sputnik_refresh -                no  yes no  no  no  no
 sputnik.kpi.dashboard.get_dashboard           -                yes yes no  no  no  yes

@@ -225,7 +225,7 @@ class SputnikDemo(models.AbstractModel):
         # operator's bill, one cancelled 20 days ahead (the operator charges
         # its 25 %, refunded the rest of its bill)
         sharm = departure("sharm", 50, 12)
-        pay(book(sharm, [23]))
+        pay(book(sharm, [22]))
         sharm_soon = departure("sharm", 20, 8)
         dropped = book(sharm_soon, [29])
         pay(dropped)
@@ -289,7 +289,8 @@ class SputnikDemo(models.AbstractModel):
             23,
             "agent",
             [
-                (120, "side", 2, 0),
+                (90, "side", 2, 0),
+                (300, "kemer", 2, 0),
                 (480, "side", 2, 0),
                 (840, "side", 2, 0),
                 (1200, "side", 1, 0),
@@ -320,7 +321,7 @@ class SputnikDemo(models.AbstractModel):
         (28, "agent", [(45, "krakow", 1, 0)]),
         (2, "agent2", [(60, "dubai", 4, 0)]),
         # about to sleep, and in need of attention
-        (29, "agent", [(105, "krakow", 1, 5)]),
+        (29, "agent", [(95, "krakow", 1, 5)]),
         (30, "agent2", [(210, "hurghada", 2, 18), (570, "sunny", 1, 40)]),
         (19, "agent2", [(395, "hurghada", 2, 0)]),
         # irregular spend: class Z

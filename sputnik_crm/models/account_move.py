@@ -27,8 +27,9 @@ class AccountMove(models.Model):
         recursive=True,
         readonly=True,
         index=True,
-        help="Departure of the first invoiced booking line that has one; for a credit "
-        "note without such lines, the departure of the invoice it reverses.",
+        help="Departure of the first invoiced booking line that has one (of the "
+        "booking, for a deposit); for a credit note without such lines, the "
+        "departure of the invoice it reverses.",
     )
 
     def init(self):
@@ -48,6 +49,7 @@ class AccountMove(models.Model):
         "move_type",
         "invoice_line_ids.sale_line_ids.order_id",
         "invoice_line_ids.sale_line_ids.sputnik_departure_id",
+        "invoice_line_ids.sale_line_ids.order_id.order_line.sputnik_departure_id",
         "reversed_entry_id.sputnik_booking_id",
         "reversed_entry_id.sputnik_departure_id",
     )
@@ -61,7 +63,12 @@ class AccountMove(models.Model):
                 continue
             sale_lines = move.invoice_line_ids.sale_line_ids
             booking = sale_lines.order_id[:1]
-            departure = sale_lines.sputnik_departure_id[:1]
+            # a deposit (down payment) line books no departure itself: the
+            # departure of its booking
+            departure = (
+                sale_lines.sputnik_departure_id
+                or booking.order_line.sputnik_departure_id
+            )[:1]
             reversed_move = move.reversed_entry_id
             if move.move_type == "out_refund" and reversed_move:
                 booking = booking or reversed_move.sputnik_booking_id

@@ -117,6 +117,37 @@ class SaleOrder(models.Model):
         help="What the client still owes on the booking: its total less what "
         "was paid on its invoices (net of the credit notes).",
     )
+    sputnik_amount_paid = fields.Monetary(
+        string="Paid So Far",
+        compute="_compute_sputnik_amount_to_pay",
+        help="What the client paid on the booking's invoices, net of the credit "
+        "notes.",
+    )
+    # === PAYMENT SCHEDULE (see _sputnik_payment_schedule) === #
+    sputnik_deposit_amount = fields.Monetary(
+        string="Deposit",
+        compute="_compute_sputnik_schedule",
+        help="The deposit: invoiced at confirmation, the company's percentage of "
+        "the total (Settings); nothing when the whole price is invoiced at once.",
+    )
+    sputnik_deposit_date = fields.Date(
+        string="Deposit Due", compute="_compute_sputnik_schedule"
+    )
+    sputnik_deposit_invoiced = fields.Boolean(
+        string="Deposit Invoiced", compute="_compute_sputnik_schedule"
+    )
+    sputnik_deposit_paid = fields.Monetary(
+        string="Deposit Paid", compute="_compute_sputnik_schedule"
+    )
+    sputnik_balance_amount = fields.Monetary(
+        string="Balance Payment", compute="_compute_sputnik_schedule"
+    )
+    sputnik_balance_invoiced = fields.Boolean(
+        string="Balance Invoiced", compute="_compute_sputnik_schedule"
+    )
+    sputnik_balance_paid = fields.Monetary(
+        string="Balance Paid", compute="_compute_sputnik_schedule"
+    )
     sputnik_survey_answer_ids = fields.One2many(
         "survey.user_input",
         "sputnik_order_id",
@@ -125,6 +156,13 @@ class SaleOrder(models.Model):
     )
     sputnik_passport_issues = fields.Text(
         string="Passport Issues", compute="_compute_sputnik_passport_issues"
+    )
+    sputnik_passport_valid_until = fields.Date(
+        string="Passports Valid Until",
+        compute="_compute_sputnik_passport_valid_until",
+        help="A trip abroad asks every traveller for a foreign passport valid "
+        "until this date: its return date and the months of the passport rule "
+        "(Settings).",
     )
     sputnik_passport_override_reason = fields.Text(
         string="Passport Override Reason", copy=False, tracking=True, readonly=True
@@ -277,12 +315,37 @@ class SaleOrder(models.Model):
 
     @api.depends("amount_total", "invoice_ids.amount_residual", "invoice_ids.state")
     def _compute_sputnik_amount_to_pay(self):
+        # the invoices of all the orders are prefetched together by the ORM
         for order in self:
-            paid = 0.0
-            for move in order.invoice_ids.filtered(lambda m: m.state == "posted"):
-                sign = -1 if move.move_type == "out_refund" else 1
-                paid += sign * (move.amount_total - move.amount_residual)
+            paid = order._sputnik_amount_paid()
+            order.sputnik_amount_paid = paid
             order.sputnik_amount_to_pay = max(order.amount_total - paid, 0.0)
+
+    @api.depends(
+        "state",
+        "amount_total",
+        "date_order",
+        "company_id.sputnik_deposit_percent",
+        "sputnik_balance_due_date",
+        "invoice_ids.state",
+        "invoice_ids.amount_total",
+        "invoice_ids.amount_residual",
+        "invoice_ids.invoice_date_due",
+        "invoice_ids.payment_state",
+    )
+    def _compute_sputnik_schedule(self):
+        schedules = self._sputnik_payment_schedule()
+        for order in self:
+            rows = {row["kind"]: row for row in schedules.get(order.id, [])}
+            deposit = rows.get("deposit", {})
+            balance = rows.get("balance") or rows.get("full", {})
+            order.sputnik_deposit_amount = deposit.get("amount", 0.0)
+            order.sputnik_deposit_date = deposit.get("date_due", False)
+            order.sputnik_deposit_invoiced = deposit.get("invoiced", False)
+            order.sputnik_deposit_paid = deposit.get("paid", 0.0)
+            order.sputnik_balance_amount = balance.get("amount", 0.0)
+            order.sputnik_balance_invoiced = balance.get("invoiced", False)
+            order.sputnik_balance_paid = balance.get("paid", 0.0)
 
     def _search_sputnik_payment_status(self, operator, value):
         if operator not in ("=", "!=") or value != "overdue":
@@ -324,6 +387,18 @@ class SaleOrder(models.Model):
                 order._sputnik_passport_problems(documents)
             )
 
+    @api.depends(
+        "order_line.sputnik_departure_id.is_abroad",
+        "order_line.sputnik_departure_id.date_end",
+        "company_id.sputnik_passport_months",
+    )
+    def _compute_sputnik_passport_valid_until(self):
+        for order in self:
+            abroad = order.order_line.sputnik_departure_id.filtered("is_abroad")
+            order.sputnik_passport_valid_until = abroad and max(
+                abroad.mapped("date_end")
+            ) + relativedelta(months=order.company_id.sputnik_passport_months)
+
     def _sputnik_travel_documents(self):
         """The travel documents of all these bookings' travellers, in one query."""
         # sudo: the passport rule needs the expiry dates of every traveller of a
@@ -339,11 +414,9 @@ class SaleOrder(models.Model):
         """What the passport rule finds wrong with this booking's travellers
         (``documents``: their travel documents, when already read)."""
         self.ensure_one()
-        abroad = self.order_line.sputnik_departure_id.filtered("is_abroad")
-        if not abroad:
+        valid_until = self.sputnik_passport_valid_until
+        if not valid_until:
             return []
-        months = self.company_id.sputnik_passport_months
-        valid_until = max(abroad.mapped("date_end")) + relativedelta(months=months)
         problems = []
         if documents is None:
             documents = self._sputnik_travel_documents()
@@ -562,6 +635,98 @@ class SaleOrder(models.Model):
         return action
 
     # === BUSINESS === #
+    def _sputnik_payment_schedule(self):
+        """The instalments of these bookings, by order id: the one home of the
+        schedule shown on the booking's form, in its contract and in its
+        printed payment schedule.
+
+        Each row is a dict: ``kind`` (deposit, balance, or full: the whole
+        price in one instalment), ``amount``, ``date_due`` (False while the
+        deposit waits for the confirmation), ``invoices`` (the posted invoices
+        of the instalment), ``invoiced``, ``paid`` and ``remaining``; the
+        deposit's also its ``percent``. The deposit is its invoice once
+        invoiced, else the company's percentage of the total; the balance is
+        the rest, due on the balance date. A booking invoiced in full at once
+        (confirmed inside the balance window) or without a deposit has a
+        single row.
+        The invoices of all the orders are read together (ORM prefetch)."""
+        today = fields.Date.context_today(self)
+        horizon = today + relativedelta(days=BALANCE_INVOICE_DAYS)
+        schedules = {}
+        for order in self.filtered(lambda o: o.sputnik_is_booking):
+            currency = order.currency_id
+            invoices = order._sputnik_invoices()
+            deposits = invoices.filtered(
+                lambda m: m.invoice_line_ids.filtered(
+                    lambda line: line.display_type == "product"
+                )
+                and all(
+                    line.is_downpayment
+                    for line in m.invoice_line_ids
+                    if line.display_type == "product"
+                )
+            )
+            balances = invoices - deposits
+            percent = order.company_id.sputnik_deposit_percent
+            if deposits:
+                deposit = sum(deposits.mapped("amount_total"))
+                # the percentage invoiced, whatever the settings say today
+                percent = order.amount_total and round(
+                    deposit / order.amount_total * 100, 2
+                )
+            elif (
+                balances
+                or not percent
+                or order.amount_total <= 0
+                or (
+                    # confirmed now, it would be invoiced in full at once
+                    order.state in ("draft", "sent")
+                    and order.sputnik_balance_due_date
+                    and order.sputnik_balance_due_date <= horizon
+                )
+            ):
+                deposit = 0.0
+            else:
+                deposit = currency.round(order.amount_total * percent / 100)
+            rows = []
+            if deposit:
+                rows.append(
+                    {
+                        "kind": "deposit",
+                        "percent": percent,
+                        "amount": deposit,
+                        "date_due": min(deposits.mapped("invoice_date_due"))
+                        if deposits
+                        else order.state == "sale"
+                        and fields.Date.context_today(order, order.date_order),
+                        "invoices": deposits,
+                    }
+                )
+            rows.append(
+                {
+                    "kind": "balance" if deposit else "full",
+                    "amount": currency.round(order.amount_total - deposit),
+                    "date_due": max(balances.mapped("invoice_date_due"))
+                    if balances
+                    else order.sputnik_balance_due_date,
+                    "invoices": balances,
+                }
+            )
+            for row in rows:
+                moves = row["invoices"]
+                row["invoiced"] = bool(moves)
+                # a move closed by its credit note was not paid
+                row["paid"] = currency.round(
+                    sum(
+                        move.amount_total - move.amount_residual
+                        for move in moves
+                        if move.payment_state != "reversed"
+                    )
+                )
+                row["remaining"] = max(currency.round(row["amount"] - row["paid"]), 0.0)
+            schedules[order.id] = rows
+        return schedules
+
     def _sputnik_check_travellers(self):
         self.ensure_one()
         travellers = len(self.sputnik_traveller_ids)

@@ -81,3 +81,29 @@ class SputnikBookingInvoicing(models.AbstractModel):
             )
             if credit.state == "draft":
                 credit.action_post()
+
+
+class SaleAdvancePaymentInv(models.TransientModel):
+    """The deposit invoice of a booking names its tour and dates."""
+
+    _inherit = "sale.advance.payment.inv"
+
+    def _get_down_payment_description(self, order):
+        name = super()._get_down_payment_description(order)
+        if not order.sputnik_is_booking:
+            return name
+        # in the client's language, as the invoice is printed
+        order = order.with_context(lang=order.partner_id.lang or self.env.lang)
+        values = {
+            "tour": order.sputnik_tour_id.name,
+            "start": order.sputnik_date_start.strftime("%d.%m.%Y"),
+            "end": order.sputnik_date_end.strftime("%d.%m.%Y"),
+        }
+        if self.advance_payment_method == "percentage":
+            percent = f"{self.amount:g}"
+            return order.env._(
+                "Deposit %(percent)s %% — %(tour)s, %(start)s–%(end)s",
+                percent=percent,
+                **values,
+            )
+        return order.env._("Deposit — %(tour)s, %(start)s–%(end)s", **values)

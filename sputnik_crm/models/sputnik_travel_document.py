@@ -1,12 +1,14 @@
 from dateutil.relativedelta import relativedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 
 from .sputnik_privacy_log import logged_read
 
 EXPIRING_DAYS = 90
+PERSONAL = "sputnik_crm.group_sputnik_user"
+PASSPORT_FIELDS = ("sputnik_passport_number", "sputnik_passport_expiry")
 
 
 class SputnikTravelDocument(models.Model):
@@ -184,3 +186,94 @@ class SputnikTravelDocument(models.Model):
             self.env["sputnik.privacy.log"]._sputnik_log_access(
                 "document", documents.sudo().partner_id
             )
+
+
+class ResPartner(models.Model):
+    """A traveller's foreign passport at a glance: in the travellers of a
+    booking, beside their birth date (personal data: Sputnik groups only)."""
+
+    # the passport of a traveller belongs with the travel documents
+    _inherit = "res.partner"  # pylint: disable=consider-merging-classes-inherited
+
+    sputnik_passport_id = fields.Many2one(
+        "sputnik.travel.document",
+        string="Foreign Passport",
+        compute="_compute_sputnik_passport",
+        groups=PERSONAL,
+        help="The traveller's active foreign passport that expires last.",
+    )
+    sputnik_passport_number = fields.Char(
+        string="Passport Number", compute="_compute_sputnik_passport", groups=PERSONAL
+    )
+    sputnik_passport_expiry = fields.Date(
+        string="Passport Expiry", compute="_compute_sputnik_passport", groups=PERSONAL
+    )
+
+    @api.depends(
+        "sputnik_travel_document_ids.document_type",
+        "sputnik_travel_document_ids.number",
+        "sputnik_travel_document_ids.expiry_date",
+        "sputnik_travel_document_ids.active",
+    )
+    def _compute_sputnik_passport(self):
+        # one search for all the travellers, with the user's rights; the last
+        # to expire first (no expiry date: last of all)
+        passports = self.env["sputnik.travel.document"].search(
+            [
+                ("partner_id", "in", self._origin.ids),
+                ("document_type", "=", "foreign_passport"),
+            ],
+            order="expiry_date DESC NULLS LAST, id DESC",
+        )
+        best = {}
+        for passport in passports:
+            best.setdefault(passport.partner_id.id, passport)
+        for partner in self:
+            passport = best.get(partner._origin.id, passports.browse())
+            partner.sputnik_passport_id = passport
+            partner.sputnik_passport_number = passport.number
+            partner.sputnik_passport_expiry = passport.expiry_date
+
+    def read(self, fields=None, load="_classic_read"):
+        """A user's read of the passports (the travellers of a booking) is
+        logged per client, as any read of travel documents."""
+        result = super().read(fields, load)
+        if not self.env.su:
+            ids = [
+                values["id"]
+                for values in result
+                if isinstance(values.get("id"), int)
+                and any(values.get(name) for name in PASSPORT_FIELDS)
+            ]
+            if ids:
+                self.env["sputnik.privacy.log"]._sputnik_log_access(
+                    "document", self.browse(ids)
+                )
+        return result
+
+    def action_sputnik_traveller_passport(self):
+        """The traveller's foreign passport in a dialog, to correct it (the one
+        that expires last), or a new one to record (none yet, or expired)."""
+        self.ensure_one()
+        if not self.env.user.has_group(PERSONAL):
+            raise AccessError(
+                self.env._("Only travel agents may see the travellers' passports.")
+            )
+        self.check_access("read")
+        passport = self.sputnik_passport_id
+        today = fields.Date.context_today(self)
+        if passport.expiry_date and passport.expiry_date < today:
+            passport = passport.browse()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Passport of %(name)s", name=self.name),
+            "res_model": "sputnik.travel.document",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "res_id": passport.id,
+            "target": "new",
+            "context": {
+                "default_partner_id": self.id,
+                "default_document_type": "foreign_passport",
+            },
+        }

@@ -1,5 +1,6 @@
-"""The documents the bureau prints: the contract on tourist services and the
-voucher of a booking, the rooming list of a departure, the client statement.
+"""The documents the bureau prints: the contract on tourist services, the
+voucher and the payment schedule of a booking, the rooming list of a
+departure, the client statement.
 
 The contract and the rooming list state the travellers' passports: they are
 printed by the Sputnik groups only, the documents are read with the printing
@@ -61,22 +62,30 @@ class ReportBookingContract(models.AbstractModel):
             "doc_model": "sale.order",
             "docs": orders,
             "documents": travel_documents(self.env, orders.sputnik_traveller_ids),
-            "schedules": {order.id: self._payment_schedule(order) for order in orders},
+            "schedules": orders._sputnik_payment_schedule(),
+            "penalties": {order.id: self._penalty_terms(order) for order in orders},
         }
 
     @api.model
-    def _payment_schedule(self, order):
-        """The deposit due on signing (the company's deposit percentage of the
-        total) and the balance due by the booking's balance date."""
-        percent = order.company_id.sputnik_deposit_percent
-        deposit = order.currency_id.round(order.amount_total * percent / 100)
+    def _penalty_terms(self, order):
+        """The cancellation schedule of the booking's first tour in its
+        company, longest notice first, and the bureau's fee."""
+        tour = order.order_line.sputnik_departure_id.sorted("date_start")[:1].tour_id
+        rules = self.env["sputnik.penalty.rule"]._sputnik_schedule(
+            tour, order.company_id
+        )
+        # sudo: the bureau's fee of the operator, a setting of the bureau
+        # printed in the contract of a booking the user may read
+        operator = tour.sudo().sputnik_operator_id.with_company(order.company_id)
+        fee = (
+            operator.sputnik_cancel_fee or order.company_id.sputnik_cancel_fee
+            if tour
+            else 0.0
+        )
         return {
-            "percent": percent,
-            "deposit": deposit,
-            "balance": order.amount_total - deposit,
-            "balance_date": order.sputnik_balance_due_date,
-            "paid": order.amount_total - order.sputnik_amount_to_pay,
-            "to_pay": order.sputnik_amount_to_pay,
+            "rules": rules.sorted(lambda r: -r.days_from),
+            "fee": fee,
+            "currency": order.company_id.currency_id,
         }
 
 
@@ -89,6 +98,30 @@ class ReportBookingVoucher(models.AbstractModel):
         orders = self.env["sale.order"].browse(docids)
         check_bookings(orders)
         return {"doc_ids": docids, "doc_model": "sale.order", "docs": orders}
+
+
+class ReportBookingPaymentSchedule(models.AbstractModel):
+    _name = "report.sputnik_crm.report_booking_payment_schedule"
+    _description = "Payment Schedule"
+
+    @api.model
+    def _get_report_values(self, docids, data=None):
+        orders = self.env["sale.order"].browse(docids)
+        check_bookings(orders)
+        cancelled = orders.filtered(lambda o: o.state == "cancel")
+        if cancelled:
+            raise UserError(
+                self.env._(
+                    "%(names)s are cancelled: they have no payment schedule.",
+                    names=", ".join(cancelled.mapped("name")),
+                )
+            )
+        return {
+            "doc_ids": docids,
+            "doc_model": "sale.order",
+            "docs": orders,
+            "schedules": orders._sputnik_payment_schedule(),
+        }
 
 
 class ReportDepartureManifest(models.AbstractModel):

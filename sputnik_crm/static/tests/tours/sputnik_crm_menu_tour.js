@@ -84,11 +84,12 @@ registry.category("web_tour.tours").add("sputnik_crm_menu_tour", {
         ...openSection("sputnik_crm_menu_clients", "res_partner_menu_rfm_grid"),
         {
             content: "the RFM grid opens with its recency rows and frequency columns labelled",
-            trigger: ".o_sputnik_rfm_grid .o_sputnik_rfm_row_title:contains('Recency score')",
+            // the titles are in the agent's language: their presence, not their words
+            trigger: ".o_sputnik_rfm_grid .o_sputnik_rfm_row_title:not(:empty)",
         },
         {
             content: "the frequency columns show their bands of trips",
-            trigger: ".o_sputnik_rfm_grid .o_sputnik_rfm_column[data-score='5']:contains('8 or more')",
+            trigger: ".o_sputnik_rfm_grid .o_sputnik_rfm_column[data-score='5'] .small:contains('8')",
         },
         ...openSection("sputnik_crm_menu_bookings", "sale_order_menu_bookings"),
         {
