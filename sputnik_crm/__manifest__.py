@@ -108,6 +108,10 @@
             "sputnik_crm/static/src/kpi_dashboard/*",
             "sputnik_crm/static/src/rfm_grid/*",
         ],
+        # the pivot views (and so the stored reports' own) load on demand
+        "web.assets_backend_lazy": [
+            "sputnik_crm/static/src/stored_report/*",
+        ],
         "web.assets_tests": [
             "sputnik_crm/static/tests/tours/*.js",
         ],

@@ -82,6 +82,17 @@ class AccountMove(models.Model):
             self.env["sputnik.report.mixin"]._sputnik_money_changed()
         return posted
 
+    def button_draft(self):
+        posted_invoices = self.filtered(
+            lambda m: m.state == "posted"
+            and m.move_type in ("out_invoice", "out_refund")
+        )
+        res = super().button_draft()
+        if posted_invoices:
+            # an invoice or credit note taken back: the money reports drop it
+            self.env["sputnik.report.mixin"]._sputnik_money_changed()
+        return res
+
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")

@@ -11,3 +11,10 @@ class AccountPartialReconcile(models.Model):
         # owe changes in the money reports
         self.env["sputnik.report.mixin"]._sputnik_money_changed()
         return partials
+
+    def unlink(self):
+        if self:
+            # a payment unmatched (reset to draft, cancelled): what clients owe
+            # changes back in the money reports
+            self.env["sputnik.report.mixin"]._sputnik_money_changed()
+        return super().unlink()

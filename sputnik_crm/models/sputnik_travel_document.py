@@ -178,10 +178,13 @@ class SputnikTravelDocument(models.Model):
         )
 
     def _sputnik_log_read(self):
-        if not self.env.su and self:
+        # the stored documents only: a line being edited in a form (an
+        # onchange's new record) is not a read of what the database keeps
+        documents = self._origin
+        if not self.env.su and documents:
             # partner_id only, of records the user just read
             self.env["sputnik.privacy.log"]._sputnik_log_access(
-                "document", self.sudo().partner_id
+                "document", documents.sudo().partner_id
             )
 
 

@@ -126,9 +126,10 @@ class SputnikClientSettlement(models.Model):
     computed_on = fields.Datetime(
         readonly=True,
         help="When the figures were computed: the report counts the invoices and "
-        "payments posted until then (a minute after an invoice is posted or a "
-        "payment matched, every hour, or Refresh Reports in the Reports menu); "
-        "the Invoices button shows them as they are now.",
+        "payments posted until then (as soon as an invoice is posted or a "
+        "payment matched, within a minute when another computation was "
+        "running, every hour, or Refresh Reports in the Reports menu); the "
+        "Invoices button shows them as they are now.",
     )
 
     _depends = {

@@ -133,6 +133,13 @@ class SputnikPaymentReport(models.Model):
         help="Paid on - invoice date, in days, for the paid invoices. Averaged: "
         "the average payment time, the second DSO figure.",
     )
+    computed_on = fields.Datetime(
+        readonly=True,
+        help="When the figures were computed: the report counts the invoices and "
+        "payments posted until then (as soon as an invoice is posted or a "
+        "payment matched, within a minute when another computation was "
+        "running, every hour, or Refresh Reports in the Reports menu).",
+    )
 
     _depends = {
         "account.move": [
@@ -237,7 +244,8 @@ class SputnikPaymentReport(models.Model):
                 CASE WHEN %(overdue)s THEN 100.0 ELSE 0.0 END AS overdue_rate,
                 GREATEST(COALESCE(invoice.paid_date, %(today)s) - invoice.date_due, 0)
                     AS days_late,
-                invoice.paid_date - invoice.invoice_date AS days_to_pay
+                invoice.paid_date - invoice.invoice_date AS days_to_pay,
+                now() AT TIME ZONE 'UTC' AS computed_on
             """,
             overdue=overdue,
             today=today,

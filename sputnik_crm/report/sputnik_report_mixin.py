@@ -2,11 +2,21 @@ import logging
 import time
 from datetime import timedelta
 
-from odoo import api, fields, models, tools
+from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql
 
 _logger = logging.getLogger(__name__)
+
+# the request changed money: its money reports are refreshed after its commit
+MONEY_REFRESH_AFTER_COMMIT = "sputnik_money_refresh"
+# key1 of the advisory locks that keep two refreshes of a stored report from
+# running at once (key2: the oid of the report's view); no other lock of the
+# database uses it
+REFRESH_LOCK_SPACE = 0x5E70
+# how long a refresh after a commit waits for a lock on the report's view
+# (a refresh that does not take the advisory lock, a schema change)
+MONEY_REFRESH_LOCK_TIMEOUT = "2s"
 
 
 class SputnikReportMixin(models.AbstractModel):
@@ -22,8 +32,9 @@ class SputnikReportMixin(models.AbstractModel):
     # documents while a user waits (a grid of every client and month, every
     # booked seat, interaction or trip of the years read).
     _sputnik_stored = False
-    # A stored report that accountants act on: computed again within a minute
-    # of an invoice posted or a payment matched (see _sputnik_money_changed),
+    # A stored report that accountants act on: computed again as soon as the
+    # request that posts an invoice or matches a payment has committed, or
+    # within a minute when that is not possible (see _sputnik_money_changed),
     # besides the hourly run.
     _sputnik_money = False
 
@@ -230,6 +241,9 @@ class SputnikReportMixin(models.AbstractModel):
         self._sputnik_analytic_session()
         for report in reports:
             started = time.perf_counter()
+            # queue behind a refresh of the same report running after a
+            # request's commit (which does not wait for this one)
+            report._sputnik_refresh_lock(wait=True)
             if sql.table_kind(self.env.cr, report._table) != sql.TableKind.Materialized:
                 # code newer than the database (not upgraded yet): create it
                 report.init()
@@ -249,6 +263,25 @@ class SputnikReportMixin(models.AbstractModel):
         return True
 
     @api.model
+    def _sputnik_refresh_lock(self, wait):
+        """Take the lock of this stored report's refresh until the end of the
+        transaction; with ``wait=False``, only if no other transaction holds
+        it. Whether it is taken (always, with ``wait``)."""
+        if sql.table_kind(self.env.cr, self._table) is None:
+            # no view yet (created by the refresh): nothing to queue behind
+            return True
+        target = SQL("%s::regclass::oid::integer", self._table)
+        if wait:
+            self.env.cr.execute(
+                SQL("SELECT pg_advisory_xact_lock(%s, %s)", REFRESH_LOCK_SPACE, target)
+            )
+            return True
+        self.env.cr.execute(
+            SQL("SELECT pg_try_advisory_xact_lock(%s, %s)", REFRESH_LOCK_SPACE, target)
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
     def _cron_sputnik_refresh(self):
         return self.env["sputnik.report.mixin"]._sputnik_refresh()
 
@@ -263,9 +296,18 @@ class SputnikReportMixin(models.AbstractModel):
 
     @api.model
     def _sputnik_money_changed(self):
-        """An invoice was posted or a payment matched: the money reports are
-        computed again within a minute, once for all the changes of that
-        minute (Odoo's cron triggers), instead of at the next hourly run."""
+        """An invoice was posted or reset to draft, a payment matched or
+        unmatched: the money reports are computed again once this request has
+        committed, in a transaction of its own (once per request, however many
+        invoices and payments it touched), so that the accountant sees the
+        change at once. The cost of that refresh is paid by the request (see
+        README, Reports).
+
+        Odoo's cron is triggered a minute later as well: it catches up what
+        the refresh after the commit could not count (another refresh of the
+        report was running, the refresh failed, the server stopped between
+        the commit and the refresh), once for all the changes of that
+        minute."""
         # sudo: the trigger of the addon's own cron, for any user who posts
         # an invoice or a payment; no value of the caller's is used
         cron = self.env.ref(
@@ -273,6 +315,52 @@ class SputnikReportMixin(models.AbstractModel):
         )
         if cron:
             cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=1))
+        postcommit = self.env.cr.postcommit
+        if MONEY_REFRESH_AFTER_COMMIT in postcommit.data:
+            return
+        postcommit.data[MONEY_REFRESH_AFTER_COMMIT] = True
+        registry = self.env.registry
+
+        @postcommit.add
+        def refresh():
+            postcommit.data.pop(MONEY_REFRESH_AFTER_COMMIT, None)
+            self._sputnik_refresh_money_committed(registry)
+
+    @api.model
+    def _sputnik_refresh_money_committed(self, registry):
+        """Refresh each money report from the committed documents, in a short
+        transaction of its own (the request has committed: its cursor's
+        snapshot is done). A report whose refresh is already running is left
+        to the cron triggered by _sputnik_money_changed rather than waited
+        for; a failure is logged, never shown to the user, whose request has
+        succeeded."""
+        names = [
+            report._name
+            for report in self._sputnik_stored_reports()
+            if report._sputnik_money
+        ]
+        for name in names:
+            try:
+                with registry.cursor() as cr:
+                    cr.execute(
+                        SQL("SET LOCAL lock_timeout = %s", MONEY_REFRESH_LOCK_TIMEOUT)
+                    )
+                    report = api.Environment(cr, SUPERUSER_ID, {})[name]
+                    if not report._sputnik_refresh_lock(wait=False):
+                        _logger.info(
+                            "%s is being refreshed: the next refresh counts the "
+                            "latest invoices and payments",
+                            name,
+                        )
+                        continue
+                    report._sputnik_refresh()
+            except Exception:
+                # the cron triggered by _sputnik_money_changed catches up
+                _logger.warning(
+                    "Could not refresh %s after an invoice or a payment changed",
+                    name,
+                    exc_info=True,
+                )
 
     @api.model
     def action_sputnik_refresh(self):
