@@ -103,3 +103,17 @@ class SputnikPlanMixin(models.AbstractModel):
         action["domain"] = [("plan_id", "in", self.ids)]
         action["context"] = {}
         return action
+
+
+def check_whole(model, field, value):
+    """Refuse a fractional value for an integer field (Odoo would truncate it
+    without a word): targets and planned seats are whole seats and bookings."""
+    if isinstance(value, float) and not value.is_integer():
+        raise ValidationError(
+            model.env._(
+                "%(field)s of %(model)s must be a whole number, not %(value)s.",
+                field=field._description_string(model.env),
+                model=model._sputnik_model_label(),
+                value=value,
+            )
+        )

@@ -2,7 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .sputnik_sales_plan import check_whole
+from .sputnik_plan_mixin import check_whole
 
 # what a purchase plan line compares: planned, then actual
 ACTUALS = ("seats_bought", "seats_sold", "billed_amount")

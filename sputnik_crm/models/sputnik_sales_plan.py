@@ -1,23 +1,8 @@
 from odoo import fields, models
-from odoo.exceptions import ValidationError
 
 # the planned figures: target_<measure>, actual_<measure>, percent_<measure>,
 # forecast_<measure> on each plan line
 MEASURES = ("bookings", "seats", "revenue", "margin", "new_clients")
-
-
-def check_whole(model, field, value):
-    """Refuse a fractional value for an integer field (Odoo would truncate it
-    without a word): targets and planned seats are whole seats and bookings."""
-    if isinstance(value, float) and not value.is_integer():
-        raise ValidationError(
-            model.env._(
-                "%(field)s of %(model)s must be a whole number, not %(value)s.",
-                field=field._description_string(model.env),
-                model=model._sputnik_model_label(),
-                value=value,
-            )
-        )
 
 
 def pace_factor(date_from, date_to, today):
