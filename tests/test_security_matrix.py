@@ -374,6 +374,7 @@ WITHOUT_RECORDS = {
     "sputnik.values.mixin",
     "sputnik.seat.engine",
     "sputnik.purchase.planner",
+    "sputnik.plan.mixin",
     "sputnik.booking.invoicing",
     "sputnik.operator.billing",
     "sputnik.privacy.export",

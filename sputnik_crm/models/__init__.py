@@ -20,6 +20,7 @@ from . import ir_module_module
 from . import sputnik_seat_engine
 from . import sputnik_purchase_planner
 from . import sputnik_waitlist
+from . import sputnik_plan_mixin
 from . import sputnik_sales_plan
 from . import sputnik_sales_plan_line
 from . import sputnik_purchase_plan

@@ -1,10 +1,8 @@
-from dateutil.relativedelta import relativedelta
-
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
-from .sputnik_sales_plan import check_whole, quarter_start
+from .sputnik_plan_mixin import check_whole
 
 # what a purchase plan line compares: planned, then actual
 ACTUALS = ("seats_bought", "seats_sold", "billed_amount")
@@ -16,48 +14,14 @@ class SputnikPurchasePlan(models.Model):
 
     _name = "sputnik.purchase.plan"
     _description = "Purchase Plan"
-    _inherit = ["mail.thread", "mail.activity.mixin", "sputnik.system.fields.mixin"]
-    _order = "date_from desc, id desc"
-    _check_company_auto = True
+    _inherit = ["sputnik.plan.mixin"]
+    _sputnik_plan_report = "sputnik_crm.sputnik_purchase_plan_report_action"
 
     # === FIELDS === #
-    name = fields.Char(required=True, tracking=True)
-    period_type = fields.Selection(
-        [("month", "Month"), ("quarter", "Quarter"), ("season", "Season")],
-        string="Period",
-        required=True,
-        default="quarter",
-        help="A month or a quarter fills the end date from the start date; a "
-        "season has the dates you give it.",
-    )
     date_from = fields.Date(
-        string="From",
-        required=True,
-        tracking=True,
-        default=lambda self: quarter_start(fields.Date.context_today(self)),
-        help="The departures leaving from this date on are planned.",
+        help="The departures leaving from this date on are planned."
     )
-    date_to = fields.Date(
-        string="To",
-        required=True,
-        tracking=True,
-        default=lambda self: quarter_start(fields.Date.context_today(self))
-        + relativedelta(months=3, days=-1),
-        help="The departures leaving until this date are planned.",
-    )
-    state = fields.Selection(
-        [("draft", "Draft"), ("active", "Active"), ("closed", "Closed")],
-        default="draft",
-        required=True,
-        copy=False,
-        index=True,
-        tracking=True,
-        help="Only the lines of active plans must not overlap.",
-    )
-    company_id = fields.Many2one(
-        "res.company", required=True, index=True, default=lambda s: s.env.company
-    )
-    currency_id = fields.Many2one(related="company_id.currency_id")
+    date_to = fields.Date(help="The departures leaving until this date are planned.")
     line_ids = fields.One2many(
         "sputnik.purchase.plan.line", "plan_id", string="Purchases", copy=True
     )
@@ -69,7 +33,6 @@ class SputnikPurchasePlan(models.Model):
         compute="_compute_totals",
         help="Budget of the lines for all destinations.",
     )
-    note = fields.Html()
 
     # === COMPUTES === #
     @api.depends(
@@ -92,48 +55,6 @@ class SputnikPurchasePlan(models.Model):
                 budget += sum(lines.mapped("planned_budget"))
             plan.planned_seats = seats
             plan.planned_budget = budget
-
-    # === CONSTRAINTS AND ONCHANGES === #
-    @api.constrains("date_from", "date_to")
-    def _check_dates(self):
-        for plan in self:
-            if plan.date_to < plan.date_from:
-                raise ValidationError(
-                    self.env._(
-                        "Purchase plan %(name)s ends before it starts.", name=plan.name
-                    )
-                )
-
-    @api.constrains("state", "date_from", "date_to", "company_id")
-    def _check_overlap(self):
-        self.line_ids._check_overlap()
-
-    @api.onchange("period_type", "date_from")
-    def _onchange_period(self):
-        months = {"month": 1, "quarter": 3}.get(self.period_type)
-        if months and self.date_from:
-            self.date_to = self.date_from + relativedelta(months=months, days=-1)
-
-    # === ACTIONS === #
-    def action_activate(self):
-        self.write({"state": "active"})
-        return True
-
-    def action_close(self):
-        self.write({"state": "closed"})
-        return True
-
-    def action_draft(self):
-        self.write({"state": "draft"})
-        return True
-
-    def action_view_report(self):
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "sputnik_crm.sputnik_purchase_plan_report_action"
-        )
-        action["domain"] = [("plan_id", "in", self.ids)]
-        action["context"] = {}
-        return action
 
 
 class SputnikPurchasePlanLine(models.Model):

@@ -3,7 +3,8 @@ from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .product_template import TOUR_TYPES
-from .sputnik_sales_plan import MEASURES, check_whole, pace_factor
+from .sputnik_plan_mixin import check_whole
+from .sputnik_sales_plan import MEASURES, pace_factor
 
 
 class SputnikSalesPlanLine(models.Model):
