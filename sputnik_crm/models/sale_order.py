@@ -518,6 +518,14 @@ class SaleOrder(models.Model):
                 order.pricelist_id = pricelist
         return res
 
+    def _prepare_invoice(self):
+        values = super()._prepare_invoice()
+        # an invoice posted as soon as it is created (a deposit) is dated at
+        # creation, as its posting would date it
+        if self.env.context.get("sputnik_invoice_date"):
+            values["invoice_date"] = self.env.context["sputnik_invoice_date"]
+        return values
+
     # === ACTIONS === #
     def _sputnik_check_group(self, *groups):
         """Refuse a user of none of ``groups`` (xml ids) what is meant for them."""
