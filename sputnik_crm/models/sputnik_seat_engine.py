@@ -119,7 +119,7 @@ class SputnikSeatEngine(models.AbstractModel):
                     )
                 )
             taking |= departure
-        self.env.flush_all()
+        # the figures are read by _read_group, which flushes what it reads
         figures = departures._get_seat_figures()
         others = self._sputnik_take(taking, gained, figures)
         self._sputnik_refresh_state(departures, figures, others)
