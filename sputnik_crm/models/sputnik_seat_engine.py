@@ -524,12 +524,13 @@ class SputnikSeatEngine(models.AbstractModel):
         try:
             with closing(sql_db.db_connect(cr.dbname).cursor()) as claim_cr:
                 claim_cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-                claim_cr.execute(SQL("SELECT to_regclass('sputnik_seat_claim')"))
-                if not claim_cr.fetchone()[0]:
-                    # the addon is being installed by this very transaction
-                    # (its demo bookings): no other request can see its
-                    # departures, nothing to claim against
-                    return {}
+                if not self.pool.ready:
+                    claim_cr.execute(SQL("SELECT to_regclass('sputnik_seat_claim')"))
+                    if not claim_cr.fetchone()[0]:
+                        # the addon is being installed by this very transaction
+                        # (its demo bookings): no other request can see its
+                        # departures, nothing to claim against
+                        return {}
                 claim_cr.execute(SQL("SET LOCAL lock_timeout = %s", SEAT_LOCK_TIMEOUT))
                 for dep_id in ids:
                     claim_cr.execute(
