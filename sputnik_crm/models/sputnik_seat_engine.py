@@ -577,7 +577,8 @@ class SputnikSeatEngine(models.AbstractModel):
         """The seats claimed on departures ``ids`` by requests other than the
         transaction ``xact`` that a request of snapshot ``snapshot`` cannot
         see: still running, or committed after the snapshot was taken (the
-        text forms of a xid8 and a pg_snapshot; ``xact`` may be None)."""
+        text forms of a xid8 and a pg_snapshot, or SQL expressions of them;
+        ``xact`` may be None)."""
         return SQL(
             """
             SELECT departure_id, SUM(seats)
@@ -603,14 +604,14 @@ class SputnikSeatEngine(models.AbstractModel):
         refused the work of a confirmation (the decision itself is made by
         _sputnik_claim)."""
         cr = self.env.cr
+        # this request's own transaction and snapshot, read by the query
         cr.execute(
-            SQL(
-                "SELECT pg_current_xact_id_if_assigned()::text, "
-                "pg_current_snapshot()::text"
+            self._sputnik_claims_query(
+                ids,
+                SQL("pg_current_xact_id_if_assigned()"),
+                SQL("pg_current_snapshot()"),
             )
         )
-        xact, snapshot = cr.fetchone()
-        cr.execute(self._sputnik_claims_query(ids, xact, snapshot))
         return {dep_id: int(seats) for dep_id, seats in cr.fetchall()}
 
     @api.model
