@@ -26,7 +26,6 @@ is ``RESULT {json}``. Run from the repository's root:
 import argparse
 import cProfile
 import io
-import json
 import pstats
 import re
 import statistics
@@ -36,7 +35,13 @@ from collections import Counter
 from pathlib import Path
 
 from dateutil.relativedelta import relativedelta
-from odoo_boot import add_odoo_arguments, init_odoo
+from odoo_boot import (
+    add_odoo_arguments,
+    add_size_argument,
+    database_size,
+    init_odoo,
+    print_result,
+)
 
 from odoo import SUPERUSER_ID, Command, api, fields, sql_db
 
@@ -80,6 +85,7 @@ def parse_args():
         help="also save each profile for pstats, as PREFIX-confirm.prof and "
         "PREFIX-cancel.prof",
     )
+    add_size_argument(parser, default="demo", generates=False)
     add_odoo_arguments(parser)
     return parser.parse_args()
 
@@ -355,31 +361,15 @@ def profile(cr, uid, order_ids, top, dump=None):
 # === REPORT === #
 
 
-def database_size(cr):
-    cr.execute("SELECT pg_database_size(current_database())")
-    size = cr.fetchone()[0]
-    env = api.Environment(cr, SUPERUSER_ID, {})
-    return {
-        "name": cr.dbname,
-        "size_mb": round(size / 2**20),
-        "partners": env["res.partner"].search_count([]),
-        "orders": env["sale.order"].search_count([]),
-        "bookings": env["sale.order"].search_count([("sputnik_is_booking", "=", True)]),
-        "invoices": env["account.move"].search_count(
-            [("move_type", "in", ("out_invoice", "out_refund"))]
-        ),
-    }
-
-
 def summary(values):
     return round(statistics.median(values), 1) if values else None
 
 
-def report(rounds, deposit, seats, db):
+def report(rounds, deposit, args, database):
     print()
     print(f"{'operation':<10} {'cpu ms':>8} {'wall ms':>8} {'queries':>8}   per round")
     print("-" * 75)
-    result = {"db": db, "deposit_percent": deposit, "seats": seats}
+    result = {}
     for operation in OPERATIONS:
         merged = {
             key: [v for r in rounds for v in r[operation][key]]
@@ -402,7 +392,14 @@ def report(rounds, deposit, seats, db):
     print("(medians per call; cpu: this Odoo process only, not PostgreSQL's)")
     for (operation, hook), count in sorted(POSTCOMMIT.items()):
         print(f"after the commit of a {operation} (not run): {hook} x{count}")
-    print("RESULT " + json.dumps(result, sort_keys=True))
+    print_result(
+        "profile_booking",
+        args.size,
+        database,
+        deposit_percent=deposit,
+        seats=args.seats,
+        **result,
+    )
 
 
 def main():
@@ -412,15 +409,15 @@ def main():
     total = args.warmup + per_round * args.repeat + args.profile
     cr = registry.cursor()
     try:
-        db = database_size(cr)
+        database = database_size(cr, args.db)
         env = new_env(cr, SUPERUSER_ID, SETUP_CONTEXT)
         if args.deposit is not None:
             env.company.sputnik_deposit_percent = args.deposit
         deposit = env.company.sputnik_deposit_percent
         print(
-            f"database {db['name']} ({db['size_mb']} MB, {db['partners']} partners, "
-            f"{db['orders']} orders): {total} bookings of {args.seats} seats, "
-            f"deposit {deposit:g} %"
+            f"database {args.db} ({database['megabytes']} MB, "
+            f"{database['clients']} clients, {database['order_lines']} order "
+            f"lines): {total} bookings of {args.seats} seats, deposit {deposit:g} %"
         )
         agent = make_agent(env)
         departure = make_departure(env, total * args.seats)
@@ -443,7 +440,7 @@ def main():
             )
         if args.profile:
             profile(cr, uid, rest[per_round * args.repeat :], args.top, args.dump)
-        report(rounds, deposit, args.seats, db)
+        report(rounds, deposit, args, database)
     finally:
         cr.rollback()
         cr.close()
