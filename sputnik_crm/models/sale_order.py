@@ -247,8 +247,11 @@ class SaleOrder(models.Model):
         "sputnik_date_start",
         "sputnik_date_end",
         "invoice_status",
-        "invoice_ids.payment_state",
-        "invoice_ids.state",
+        # the invoices of invoice_ids, through the path the ORM can follow
+        # back from an invoice (invoice_ids has no inverse: its every change
+        # of state would search the orders)
+        "order_line.invoice_lines.move_id.payment_state",
+        "order_line.invoice_lines.move_id.state",
     )
     def _compute_sputnik_status(self):
         today = fields.Date.context_today(self)
@@ -514,6 +517,14 @@ class SaleOrder(models.Model):
             ):
                 order.pricelist_id = pricelist
         return res
+
+    def _prepare_invoice(self):
+        values = super()._prepare_invoice()
+        # an invoice posted as soon as it is created (a deposit) is dated at
+        # creation, as its posting would date it
+        if self.env.context.get("sputnik_invoice_date"):
+            values["invoice_date"] = self.env.context["sputnik_invoice_date"]
+        return values
 
     # === ACTIONS === #
     def _sputnik_check_group(self, *groups):

@@ -32,7 +32,11 @@ class SputnikBookingInvoicing(models.AbstractModel):
                     }
                 )
             )
-            invoice = wizard._create_invoices(order)
+            # dated at once, as its posting would date it: the posting then
+            # does not write the date and rebuild the due lines after it
+            invoice = wizard.with_context(
+                sputnik_invoice_date=fields.Date.context_today(order)
+            )._create_invoices(order)
             invoice.action_post()
 
     @api.model

@@ -96,19 +96,19 @@ class SputnikClassification(models.AbstractModel):
         self.env.flush_all()
         self._open_session(full)
         params = self._params()
-        client_count = self._fill(
-            "sputnik_classify_figures", self._figures_query(partner_ids, params), full
-        )
-        cuts = self._cuts(partner_ids, params)
-        self._fill(
-            "sputnik_classify_changes",
-            self._changes_query(params, cuts, partner_ids),
-            full,
-        )
         if full:
+            client_count = self._fill(
+                "sputnik_classify_figures", self._figures_query(None, params)
+            )
+            cuts = self._cuts(None, params)
+            self._fill("sputnik_classify_changes", self._changes_query(params, cuts))
             cr.execute(SQL("ANALYZE sputnik_classify_changes"))
-        cr.execute(self._apply_query(source))
-        changed_count, history_count = cr.fetchone()
+            cr.execute(self._apply_query(source))
+            changed_count, history_count = cr.fetchone()
+        else:
+            client_count, changed_count, history_count = self._classify_some(
+                partner_ids, params, source
+            )
         Partner.invalidate_model(list(FIGURES) + ["write_date", "write_uid"])
         self.env["sputnik.client.class.history"].invalidate_model()
         self._close_session(full)
@@ -214,33 +214,56 @@ class SputnikClassification(models.AbstractModel):
             cr.execute(SQL("SET LOCAL jit TO DEFAULT"))
 
     @api.model
-    def _fill(self, table, query, full):
-        """Put the rows of ``query`` in the temporary ``table``; return their count.
+    def _classify_some(self, partner_ids, params, source):
+        """Classify the clients ``partner_ids`` (as on a booking or a paid
+        invoice) in one statement, and their cuts in one more when they are
+        read from the base; return the counts of clients, rows written and
+        history lines.
 
-        A full run creates the table from the query (a plan that may run in
-        parallel) and drops it at the end. One-client updates, many of which may
-        follow each other in one transaction (a batch of confirmations), reuse
-        one table for the transaction instead of creating one each time, which
-        would hold a lock per table until the commit.
-        """
+        The figures and the changes are common table expressions named after
+        the full run's tables, which the queries of the cuts, the changes and
+        the write read: no temporary table is created and dropped by the
+        request (catalog writes at every confirmation or cancellation)."""
         cr = self.env.cr
-        name = SQL.identifier(table)
-        if full:
-            cr.execute(SQL("DROP TABLE IF EXISTS %s", name))
-            cr.execute(SQL("CREATE TEMP TABLE %s ON COMMIT DROP AS %s", name, query))
-            return cr.rowcount
-        cr.execute(SQL("SELECT to_regclass(%s)", f"pg_temp.{table}"))
-        if cr.fetchone()[0]:
-            cr.execute(SQL("DELETE FROM %s", name))
-        else:
+        figures = SQL(
+            "sputnik_classify_figures AS MATERIALIZED (%s)",
+            self._figures_query(partner_ids, params),
+        )
+        # the cuts of the last full run, or of the base now (see _cuts)
+        cuts = self._stored_cuts(params)
+        if not cuts:
             cr.execute(
                 SQL(
-                    "CREATE TEMP TABLE %s ON COMMIT DROP AS %s WITH NO DATA",
-                    name,
-                    query,
+                    "WITH %s SELECT * FROM (%s) cuts",
+                    figures,
+                    self._cuts_query(partner_ids, params),
                 )
             )
-        cr.execute(SQL("INSERT INTO %s %s", name, query))
+            cuts = cr.dictfetchone()
+        changes = SQL(
+            "sputnik_classify_changes AS MATERIALIZED (SELECT * FROM (%s) changes)",
+            self._changes_query(params, cuts, partner_ids),
+        )
+        cr.execute(
+            self._apply_query(
+                source,
+                tables=SQL("%s, %s,", figures, changes),
+                client_count=SQL("(SELECT COUNT(*) FROM sputnik_classify_figures)"),
+            )
+        )
+        changed_count, history_count, client_count = cr.fetchone()
+        return client_count, changed_count, history_count
+
+    @api.model
+    def _fill(self, table, query):
+        """Put the rows of ``query`` in the temporary ``table`` of a full run
+        (created from the query, a plan that may run in parallel, and dropped
+        at the end); return their count. An update of some clients uses no
+        table (see :meth:`_classify_some`)."""
+        cr = self.env.cr
+        name = SQL.identifier(table)
+        cr.execute(SQL("DROP TABLE IF EXISTS %s", name))
+        cr.execute(SQL("CREATE TEMP TABLE %s ON COMMIT DROP AS %s", name, query))
         return cr.rowcount
 
     # === FIGURES === #
@@ -445,12 +468,16 @@ class SputnikClassification(models.AbstractModel):
 
     # === WRITE === #
     @api.model
-    def _apply_query(self, source):
-        """Write the changed rows, and a history line where a class changed."""
+    def _apply_query(self, source, tables=None, client_count=None):
+        """Write the changed rows, and a history line where a class changed;
+        returns the counts of rows written and history lines (and
+        ``client_count``, an SQL expression, when given). ``tables``: the
+        common table expressions of the figures and changes, ending with a
+        comma, when they are not temporary tables."""
         classes = list(CLASSES.values())
         return SQL(
             """
-            WITH upd AS (
+            WITH %(tables)s upd AS (
                 UPDATE res_partner p
                    SET %(assign)s,
                        write_date = (now() AT TIME ZONE 'UTC'),
@@ -486,7 +513,10 @@ class SputnikClassification(models.AbstractModel):
              RETURNING 1
             )
             SELECT (SELECT COUNT(*) FROM upd), (SELECT COUNT(*) FROM history)
+                   %(client_count)s
             """,
+            tables=tables or SQL(),
+            client_count=SQL(", %s", client_count) if client_count else SQL(),
             assign=SQL(", ").join(
                 SQL("%s = c.%s", SQL.identifier(name), SQL.identifier(name))
                 for name in FIGURES

@@ -119,7 +119,7 @@ class SputnikSeatEngine(models.AbstractModel):
                     )
                 )
             taking |= departure
-        self.env.flush_all()
+        # the figures are read by _read_group, which flushes what it reads
         figures = departures._get_seat_figures()
         others = self._sputnik_take(taking, gained, figures)
         self._sputnik_refresh_state(departures, figures, others)
@@ -524,12 +524,13 @@ class SputnikSeatEngine(models.AbstractModel):
         try:
             with closing(sql_db.db_connect(cr.dbname).cursor()) as claim_cr:
                 claim_cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-                claim_cr.execute(SQL("SELECT to_regclass('sputnik_seat_claim')"))
-                if not claim_cr.fetchone()[0]:
-                    # the addon is being installed by this very transaction
-                    # (its demo bookings): no other request can see its
-                    # departures, nothing to claim against
-                    return {}
+                if not self.pool.ready:
+                    claim_cr.execute(SQL("SELECT to_regclass('sputnik_seat_claim')"))
+                    if not claim_cr.fetchone()[0]:
+                        # the addon is being installed by this very transaction
+                        # (its demo bookings): no other request can see its
+                        # departures, nothing to claim against
+                        return {}
                 claim_cr.execute(SQL("SET LOCAL lock_timeout = %s", SEAT_LOCK_TIMEOUT))
                 for dep_id in ids:
                     claim_cr.execute(
@@ -576,7 +577,8 @@ class SputnikSeatEngine(models.AbstractModel):
         """The seats claimed on departures ``ids`` by requests other than the
         transaction ``xact`` that a request of snapshot ``snapshot`` cannot
         see: still running, or committed after the snapshot was taken (the
-        text forms of a xid8 and a pg_snapshot; ``xact`` may be None)."""
+        text forms of a xid8 and a pg_snapshot, or SQL expressions of them;
+        ``xact`` may be None)."""
         return SQL(
             """
             SELECT departure_id, SUM(seats)
@@ -602,14 +604,14 @@ class SputnikSeatEngine(models.AbstractModel):
         refused the work of a confirmation (the decision itself is made by
         _sputnik_claim)."""
         cr = self.env.cr
+        # this request's own transaction and snapshot, read by the query
         cr.execute(
-            SQL(
-                "SELECT pg_current_xact_id_if_assigned()::text, "
-                "pg_current_snapshot()::text"
+            self._sputnik_claims_query(
+                ids,
+                SQL("pg_current_xact_id_if_assigned()"),
+                SQL("pg_current_snapshot()"),
             )
         )
-        xact, snapshot = cr.fetchone()
-        cr.execute(self._sputnik_claims_query(ids, xact, snapshot))
         return {dep_id: int(seats) for dep_id, seats in cr.fetchall()}
 
     @api.model

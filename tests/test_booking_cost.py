@@ -1,0 +1,93 @@
+from unittest.mock import patch
+
+from odoo import fields
+from odoo.tests import tagged
+
+from .common import SputnikCase, buy_seats, make_booking, make_departure, make_tour
+from .common import make_travellers as travellers_with_passports
+
+
+@tagged("post_install", "-at_install")
+class TestBookingCost(SputnikCase):
+    """What a confirmation and a cancellation do, done without the work they
+    do not need: no search of the orders when an invoice changes, a deposit
+    dated when created, one client classified without temporary tables."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"sputnik_deposit_percent": 30.0, "sputnik_balance_days": 21})
+        cls.tour = make_tour(cls.env, name="Cost Test Tour")
+        cls.departure = make_departure(cls.env, cls.tour, start_in_days=60)
+        buy_seats(cls.env, cls.departure, 6)
+
+    def booking(self, seats=2):
+        travellers = travellers_with_passports(self.env, seats, prefix="Cost")
+        return make_booking(self.env, self.departure, travellers)
+
+    def pay(self, invoice):
+        self.env["account.payment.register"].with_context(
+            active_model="account.move", active_ids=invoice.ids
+        ).create({"payment_date": fields.Date.today()})._create_payments()
+
+    def test_deposit_dated_when_created_and_status_follows_it(self):
+        """Two seats at the tour's 30,000 are 60,000; the deposit is 30 % of
+        it, 18,000, invoiced and posted at the confirmation, dated the day of
+        the confirmation as its posting would date it. The booking's status
+        follows the deposit's state (confirmed, then cancelled with it) while
+        the orders are never searched by their invoices."""
+        order = self.booking()
+        searched = []
+        search = type(order)._search_invoice_ids
+
+        def spy(records, operator, value):
+            searched.append(value)
+            return search(records, operator, value)
+
+        with patch.object(type(order), "_search_invoice_ids", spy):
+            order.with_user(self.agent).action_confirm()
+            deposit = order.invoice_ids
+            self.assertEqual(deposit.state, "posted")
+            self.assertAlmostEqual(deposit.amount_total, 18000.0)
+            today = fields.Date.context_today(order)
+            self.assertEqual(deposit.invoice_date, today)
+            self.assertEqual(deposit.date, today)
+            self.assertNotEqual(deposit.name, "/")
+            self.assertEqual(order.sputnik_status, "confirmed")
+            self.assertEqual(order.sputnik_payment_status, "due")
+            order.with_user(self.agent).with_context(
+                disable_cancel_warning=True
+            ).action_cancel()
+            # the unpaid deposit is closed by its credit note
+            self.assertEqual(deposit.payment_state, "reversed")
+            self.assertEqual(order.sputnik_status, "cancelled")
+        self.assertEqual(searched, [])
+
+    def test_status_paid_follows_the_payment(self):
+        """A booking whose balance falls due within the week is invoiced whole
+        at confirmation (60,000 for two seats): paying that one invoice makes
+        the booking paid, through the invoice's payment state alone."""
+        self.company.sputnik_balance_days = 58
+        order = self.booking()
+        order.with_user(self.agent).action_confirm()
+        invoice = order.invoice_ids
+        self.assertAlmostEqual(invoice.amount_total, 60000.0)
+        self.assertEqual(order.sputnik_status, "confirmed")
+        self.pay(invoice)
+        self.assertIn(invoice.payment_state, ("paid", "in_payment"))
+        self.assertEqual(order.sputnik_status, "paid")
+
+    def test_one_client_classified_without_temporary_table(self):
+        """A confirmation classifies its client: one trip, booked ahead, in
+        one statement; no temporary table of the full run is left in the
+        transaction (nor created: none existed before)."""
+        order = self.booking(seats=1)
+        client = order.partner_id
+        client.customer_rank = 1
+        order.with_user(self.agent).action_confirm()
+        self.assertEqual(client.sputnik_trip_count, 1)
+        self.assertTrue(client.sputnik_next_trip_booked)
+        self.assertEqual(client.sputnik_class_history_ids[:1].source, "booking")
+        for table in ("sputnik_classify_figures", "sputnik_classify_changes"):
+            self.env.cr.execute("SELECT to_regclass(%s)", [f"pg_temp.{table}"])
+            self.assertIsNone(self.env.cr.fetchone()[0], table)
