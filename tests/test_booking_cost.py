@@ -91,3 +91,26 @@ class TestBookingCost(SputnikCase):
         for table in ("sputnik_classify_figures", "sputnik_classify_changes"):
             self.env.cr.execute("SELECT to_regclass(%s)", [f"pg_temp.{table}"])
             self.assertIsNone(self.env.cr.fetchone()[0], table)
+
+    def test_money_reports_of_a_booking_within_a_minute(self):
+        """A confirmation posts the booking's deposit: the money reports take
+        it with their cron within the minute (a trigger), and the agent's
+        request refreshes nothing after its commit; a payment an accountant
+        registers in another transaction still refreshes them at once."""
+        cron = self.env.ref("sputnik_crm.ir_cron_sputnik_report_money")
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)])
+        order = self.booking()
+        # observe the confirmation alone (the fixtures' invoices asked before)
+        self.env.cr.postcommit.data.pop("sputnik_money_refresh", None)
+        order.action_confirm()
+        self.assertTrue(order.invoice_ids)
+        self.assertGreater(
+            self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]),
+            triggers,
+        )
+        self.assertNotIn("sputnik_money_refresh", self.env.cr.postcommit.data)
+        # the accountant's payment comes in a transaction of its own, without
+        # the mark of the confirmation
+        self.env.cr.precommit.data.pop("sputnik_money_within_a_minute")
+        self.pay(order.invoice_ids)
+        self.assertIn("sputnik_money_refresh", self.env.cr.postcommit.data)

@@ -571,6 +571,7 @@ class SaleOrder(models.Model):
         # the deposit invoice and the classification below run with sudo:
         # only for orders the user may confirm (write)
         self.check_access("write")
+        self._sputnik_money_within_a_minute()
         res = super()._action_confirm()
         bookings = self.filtered("sputnik_is_booking")
         # inside the balance window the whole price is invoiced at once, due
@@ -772,7 +773,16 @@ class SaleOrder(models.Model):
                 )
             )
 
+    def _sputnik_money_within_a_minute(self):
+        """The invoices and credit notes of a booking's confirmation or
+        cancellation reach the money reports with their cron, within a
+        minute, rather than by a refresh in the agent's request (see
+        sputnik.report.mixin._sputnik_money_changed): a mark on the
+        transaction, which no request can set."""
+        self.env.cr.precommit.data["sputnik_money_within_a_minute"] = True
+
     def _action_cancel(self):
+        self._sputnik_money_within_a_minute()
         bookings = self.filtered(lambda o: o.sputnik_is_booking and o.state == "sale")
         today = fields.Date.context_today(self)
         for order in bookings:

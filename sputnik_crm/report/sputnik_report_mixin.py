@@ -10,6 +10,9 @@ _logger = logging.getLogger(__name__)
 
 # the request changed money: its money reports are refreshed after its commit
 MONEY_REFRESH_AFTER_COMMIT = "sputnik_money_refresh"
+# set on the transaction (never by a request) by the booking confirmation and
+# cancellation: see sale.order._action_confirm
+MONEY_WITHIN_A_MINUTE = "sputnik_money_within_a_minute"
 # key1 of the advisory locks that keep two refreshes of a stored report from
 # running at once (key2: the oid of the report's view); no other lock of the
 # database uses it
@@ -315,6 +318,12 @@ class SputnikReportMixin(models.AbstractModel):
         )
         if cron:
             cron.sudo()._trigger(fields.Datetime.now() + timedelta(minutes=1))
+        if self.env.cr.precommit.data.get(MONEY_WITHIN_A_MINUTE):
+            # a booking confirmed or cancelled: its invoices reach the money
+            # reports with the cron, within the minute, instead of costing the
+            # agent's request a refresh (the accountants' own payments and
+            # invoices still refresh at once)
+            return
         postcommit = self.env.cr.postcommit
         if MONEY_REFRESH_AFTER_COMMIT in postcommit.data:
             return
