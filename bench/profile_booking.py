@@ -34,6 +34,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench_booking_confirm import make_departure
 from dateutil.relativedelta import relativedelta
 from odoo_boot import (
     add_odoo_arguments,
@@ -45,8 +46,6 @@ from odoo_boot import (
 
 from odoo import SUPERUSER_ID, Command, api, fields, sql_db
 
-PRICE = 30000.0
-NET_PRICE = 20000.0
 SETUP_CONTEXT = {"tracking_disable": True, "mail_notrack": True}
 OPERATIONS = ("confirm", "cancel")
 # the hooks a request's commit would run after committing, by operation
@@ -109,52 +108,6 @@ def make_agent(env):
             ],
         }
     )
-
-
-def make_departure(env, seats):
-    """A tour abroad with one departure in 75 days, ``seats`` bought and
-    received (as the churn benchmark makes them)."""
-    country = env.ref("base.tr")
-    if env.company.country_id == country:
-        country = env.ref("base.eg")
-    operator = env["res.partner"].create(
-        {"name": "Profile Operator", "supplier_rank": 1, "is_company": True}
-    )
-    destination = env["sputnik.destination"].create(
-        {"name": "Profile Destination", "country_id": country.id}
-    )
-    tour = env["product.template"].create(
-        {
-            "name": "Profile Tour",
-            "sputnik_is_tour": True,
-            "sputnik_tour_type": "beach",
-            "sputnik_destination_id": destination.id,
-            "sputnik_nights": 7,
-            "sputnik_operator_id": operator.id,
-            "list_price": PRICE,
-            "taxes_id": [Command.clear()],
-            "supplier_taxes_id": [Command.clear()],
-        }
-    )
-    today = fields.Date.context_today(tour)
-    departure = env["sputnik.departure"].create(
-        {
-            "tour_id": tour.id,
-            "date_start": today + relativedelta(days=75),
-            "date_end": today + relativedelta(days=82),
-            "release_date": today + relativedelta(days=61),
-            "allotment_seats": seats,
-        }
-    )
-    purchase = departure._sputnik_purchase_order(seats, NET_PRICE)
-    purchase.order_line.taxes_id = [Command.clear()]
-    purchase.button_confirm()
-    receipt = purchase.picking_ids
-    receipt.move_ids.quantity = seats
-    receipt.move_ids.picked = True
-    receipt.button_validate()
-    assert departure.seats_free >= seats, departure.seats_free
-    return departure
 
 
 def make_bookings(env, departure, agent, count, seats):
