@@ -44,6 +44,8 @@ res.partner.sputnik_rfm_grid                  -                yes yes no  no  n
 sputnik.booking.report.action_sputnik_refresh -                no  yes no  no  no  no
 sputnik.kpi.dashboard.get_dashboard           -                yes yes no  no  no  yes
 sputnik.kpi.dashboard.action_print            -                yes yes no  no  no  yes
+res.partner.action_sputnik_bill_operator      agency_operator  no  yes yes no  no  no
+sale.order.action_sputnik_view_operator_bills agency_booking   no  yes yes no  no  no
 """
 # the fault code of an AccessError on /xmlrpc/2 (odoo/addons/base/controllers/rpc.py)
 ACCESS_ERROR = 4
@@ -131,6 +133,26 @@ class TestSecurityMethods(HttpCase):
         cls.booking.user_id = cls.users["agent"]
         cls.booking.action_confirm()
         cls.booking.message_subscribe(cls.client.ids)
+        # a tour sold as the operator's agent, billed once a month: a confirmed
+        # booking waits for the operator's bill
+        cls.agency_tour = make_tour(env, name="Methods Agency Tour")
+        cls.agency_tour.company_id = cls.company
+        cls.agency_operator = cls.agency_tour.sputnik_operator_id
+        cls.agency_operator.with_company(cls.company).write(
+            {
+                "sputnik_sale_mode": "agent",
+                "sputnik_commission_percent": 10.0,
+                "sputnik_operator_bill_mode": "period",
+            }
+        )
+        agency_departure = make_departure(env, cls.agency_tour)
+        agency_departure.allotment_seats = 4
+        cls.agency_booking = make_booking(
+            env,
+            agency_departure,
+            make_travellers(env, 1, prefix="Methods Agency"),
+        )
+        cls.agency_booking.action_confirm()
         cls.waitlist = env["sputnik.waitlist"].create(
             {"departure_id": cls.departure.id, "partner_id": cls.client.id}
         )
