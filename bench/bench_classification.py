@@ -31,6 +31,7 @@ Exit code 0 when every target is met, 1 otherwise.
 import argparse
 import itertools
 import random
+import resource
 import sys
 import time
 from decimal import ROUND_HALF_UP, Decimal
@@ -50,7 +51,9 @@ from odoo_boot import (
 import odoo
 from odoo import SUPERUSER_ID, api
 
-TARGET_SECONDS = 3.0
+# the full recomputation's target by size: 3 s for the 100k base, ten times
+# that for the base ten times larger (the demo base is judged as the 100k one)
+TARGET_SECONDS = {"demo": 3.0, "100k": 3.0, "1m": 30.0}
 TARGET_RATIO = 30.0
 CLASS_COLUMNS = (
     "sputnik_lifecycle",
@@ -142,9 +145,20 @@ def baseline_figures(env, partner, params):
             ("state", "=", "sale"),
             ("sputnik_is_booking", "=", True),
         ],
-        ["sputnik_date_start", "sputnik_date_end", "amount_untaxed", "margin"],
+        [
+            "sputnik_date_start",
+            "sputnik_date_end",
+            "amount_untaxed",
+            "margin",
+            "currency_rate",
+        ],
     )
     trips = [o for o in orders if o["sputnik_date_start"]]
+    for order in trips:
+        # amounts in the company's currency, at the order's rate
+        rate = order["currency_rate"] or 1.0
+        order["amount_untaxed"] /= rate
+        order["margin"] /= rate
     figures = {
         "trip_count": len(trips),
         "revenue": round(sum(o["amount_untaxed"] for o in trips), 2),
@@ -294,6 +308,31 @@ def report(label, run, seconds):
     )
 
 
+def server_memory_settings(cr):
+    """The PostgreSQL settings that bound a query's memory."""
+    names = ("work_mem", "shared_buffers", "max_parallel_workers_per_gather")
+    cr.execute(
+        "SELECT name, current_setting(name) FROM pg_settings WHERE name IN %s",
+        [names],
+    )
+    return dict(cr.fetchall())
+
+
+def backend_peak_mb(cr):
+    """The peak resident memory of this cursor's PostgreSQL backend (its
+    ``VmHWM``, shared buffers it touched included), when the server runs on
+    this machine; None otherwise."""
+    cr.execute("SELECT pg_backend_pid()")
+    try:
+        with open(f"/proc/{cr.fetchone()[0]}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
 def main():
     args = parse_args()
     registry = init_odoo(args)
@@ -328,9 +367,11 @@ def main():
     vacuum(args.db, *tables)
 
     ok = True
+    target_seconds = TARGET_SECONDS[args.size]
     with registry.cursor() as cr:
         env = bench_env(cr, company_id)
         Partner = env["res.partner"]
+        memory_settings = server_memory_settings(cr)
         # no new data: three runs, the median counts
         repeats = [timed_run(env, "cron") for _i in range(3)]
         second_changed = max(run.changed_count for run, _s in repeats)
@@ -433,16 +474,36 @@ def main():
         )
         checks = [
             (
-                f"full recomputation <= {TARGET_SECONDS:g} s",
-                full_seconds <= TARGET_SECONDS,
+                f"full recomputation <= {target_seconds:g} s",
+                full_seconds <= target_seconds,
             ),
-            (f"speed-up >= {TARGET_RATIO:g}x", ratio >= TARGET_RATIO),
+            # judged on a generated base only: on the demo's few dozen clients
+            # the full run's fixed cost is not spread over a base
+            *(
+                [(f"speed-up >= {TARGET_RATIO:g}x", ratio >= TARGET_RATIO)]
+                if SIZES[args.size]
+                else []
+            ),
             ("repeated run writes no row", second_changed == 0),
             ("baseline agrees with SQL", not mismatches),
         ]
         for label, passed in checks:
             print(f"  [{'ok' if passed else 'FAIL'}] {label}")
             ok &= passed
+        memory = {
+            "odoo_peak_mb": round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+            ),
+            "postgres_backend_peak_mb": backend_peak_mb(cr),
+            **memory_settings,
+        }
+        print(
+            f"peak memory: Odoo process {memory['odoo_peak_mb']:,.0f} MB, "
+            f"its PostgreSQL backend {memory['postgres_backend_peak_mb']} MB "
+            f"(work_mem {memory['work_mem']}, shared_buffers "
+            f"{memory['shared_buffers']}, parallel workers per query "
+            f"{memory['max_parallel_workers_per_gather']})"
+        )
     print_result(
         "classification",
         args.size,
@@ -459,7 +520,8 @@ def main():
         baseline_extrapolated_s=round(baseline_seconds, 1),
         speed_up=round(ratio, 1),
         baseline_mismatches=len(mismatches),
-        targets={"full_run_s": TARGET_SECONDS, "speed_up": TARGET_RATIO},
+        memory=memory,
+        targets={"full_run_s": target_seconds, "speed_up": TARGET_RATIO},
         checks={label: passed for label, passed in checks},
         passed=ok,
     )
