@@ -183,21 +183,26 @@ def _departures(cr):
     cr.execute(
         """
         INSERT INTO sputnik_departure (
-               tour_id, company_id, state, date_start, date_end, nights, name,
-               destination_id, operator_id, tour_type, create_uid, create_date,
-               write_uid, write_date)
+               tour_id, company_id, state, sale_mode, date_start, date_end,
+               nights, name, destination_id, operator_id, tour_type,
+               create_uid, create_date, write_uid, write_date)
         SELECT line.tour_id, line.company_id,
                CASE WHEN line.date_start < CURRENT_DATE THEN 'done'
                     ELSE 'open' END,
-               line.date_start, MAX(line.date_end),
+               'principal', line.date_start, MAX(line.date_end),
                MAX(line.date_end) - line.date_start,
-               %(mark)s || COALESCE(template.name->>'en_US', '') || ' '
-                   || to_char(line.date_start, 'DD.MM.YYYY'),
+               jsonb_build_object(
+                   'en_US',
+                   %(mark)s || COALESCE(template.name->>'en_US', '') || ' '
+                       || to_char(line.date_start, 'DD.MM.YYYY')),
                template.sputnik_destination_id, template.sputnik_operator_id,
                template.sputnik_tour_type, %(uid)s, NOW(), %(uid)s, NOW()
           FROM bench_tour_line line
           JOIN product_template template ON template.id = line.tour_id
       GROUP BY line.tour_id, line.company_id, line.date_start, template.id
+            -- a departure of the demo data on the same tour and dates is used
+            -- as it is
+            ON CONFLICT (tour_id, date_start, date_end, company_id) DO NOTHING
         """,
         {"mark": MARK, "uid": SUPERUSER_ID},
     )
@@ -207,14 +212,14 @@ def _departures(cr):
         UPDATE sale_order_line line
            SET sputnik_departure_id = departure.id
           FROM bench_tour_line tour_line
-          JOIN sputnik_departure departure
+          JOIN (SELECT tour_id, company_id, date_start, MIN(id) AS id
+                  FROM sputnik_departure
+              GROUP BY tour_id, company_id, date_start) departure
                ON departure.tour_id = tour_line.tour_id
               AND departure.company_id = tour_line.company_id
               AND departure.date_start = tour_line.date_start
-              AND departure.name LIKE %(mark)s
          WHERE line.id = tour_line.id
-        """,
-        {"mark": MARK + "%"},
+        """
     )
     lines = cr.rowcount
     cr.execute("ANALYZE sputnik_departure")
