@@ -183,21 +183,26 @@ def _departures(cr):
     cr.execute(
         """
         INSERT INTO sputnik_departure (
-               tour_id, company_id, state, date_start, date_end, nights, name,
+               tour_id, company_id, state, sale_mode, date_start, date_end,
+               nights, name,
                destination_id, operator_id, tour_type, create_uid, create_date,
                write_uid, write_date)
         SELECT line.tour_id, line.company_id,
                CASE WHEN line.date_start < CURRENT_DATE THEN 'done'
                     ELSE 'open' END,
+               COALESCE(template.sputnik_sale_mode, 'principal'),
                line.date_start, MAX(line.date_end),
                MAX(line.date_end) - line.date_start,
-               %(mark)s || COALESCE(template.name->>'en_US', '') || ' '
-                   || to_char(line.date_start, 'DD.MM.YYYY'),
+               jsonb_build_object(
+                   'en_US', %(mark)s || COALESCE(template.name->>'en_US', '')
+                       || ' ' || to_char(line.date_start, 'DD.MM.YYYY')),
                template.sputnik_destination_id, template.sputnik_operator_id,
                template.sputnik_tour_type, %(uid)s, NOW(), %(uid)s, NOW()
           FROM bench_tour_line line
           JOIN product_template template ON template.id = line.tour_id
       GROUP BY line.tour_id, line.company_id, line.date_start, template.id
+            -- a demo departure of the same tour and dates keeps its bookings
+            ON CONFLICT DO NOTHING
         """,
         {"mark": MARK, "uid": SUPERUSER_ID},
     )
@@ -211,7 +216,7 @@ def _departures(cr):
                ON departure.tour_id = tour_line.tour_id
               AND departure.company_id = tour_line.company_id
               AND departure.date_start = tour_line.date_start
-              AND departure.name LIKE %(mark)s
+              AND departure.name->>'en_US' LIKE %(mark)s
          WHERE line.id = tour_line.id
         """,
         {"mark": MARK + "%"},
