@@ -20,6 +20,7 @@ class SputnikClientSettlement(models.Model):
     _rec_name = "partner_id"
     _order = "amount_overdue desc, amount_due desc, partner_id"
     _sputnik_stored = True
+    _sputnik_refresh_key = "partner_id"
     _sputnik_money = True
     _sputnik_indexes = ("partner_id", "user_id")
     _sputnik_ratios = {

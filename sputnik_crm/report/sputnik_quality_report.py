@@ -33,6 +33,7 @@ class SputnikQualityReport(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _sputnik_stored = True
+    _sputnik_refresh_key = "partner_id"
     _sputnik_indexes = ("date",)
     _sputnik_ratios = {
         "complaint_rate": ("complaint_count", "trip_count", 100.0),
