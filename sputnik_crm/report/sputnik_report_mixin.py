@@ -16,6 +16,10 @@ MONEY_WITHIN_A_MINUTE = "sputnik_money_within_a_minute"
 # running at once (key2: the oid of the report's view); no other lock of the
 # database uses it
 REFRESH_LOCK_SPACE = 0x5E70
+# above this many clients queued, a report kept by client is computed whole
+# (its full refresh of the 100,000-client base costs about as much as its
+# rows of 10,000 clients)
+REFRESH_WHOLE_ABOVE = 10000
 # how long a refresh after a commit waits for a lock on the report's view
 # (a refresh that does not take the advisory lock, a schema change)
 MONEY_REFRESH_LOCK_TIMEOUT = "2s"
@@ -268,17 +272,9 @@ class SputnikReportMixin(models.AbstractModel):
                 # code newer than the database (not upgraded yet): create it
                 report.init()
             else:
-                # readers keep the previous rows until the commit
-                self.env.cr.execute(
-                    SQL("DELETE FROM %s", SQL.identifier(report._table))
-                )
-                self.env.cr.execute(
-                    SQL(
-                        "INSERT INTO %s SELECT * FROM (%s) AS report_row",
-                        SQL.identifier(report._table),
-                        report._sputnik_with_row_ratios(report._query()),
-                    )
-                )
+                # readers keep the previous rows until the commit; only the
+                # rows that changed are written
+                report._sputnik_write_rows()
             # the planner's statistics of the new rows, at once
             self.env.cr.execute(SQL("ANALYZE %s", SQL.identifier(report._table)))
             report.invalidate_model()
@@ -344,26 +340,43 @@ class SputnikReportMixin(models.AbstractModel):
         untouched: no write when nothing changed). (deleted, inserted); None
         when, without ``wait``, another refresh of the report is running."""
         assert self._sputnik_refresh_key, self._name
-        cr = self.env.cr
         # after a full refresh or another run of this report, never amid one
         if not self._sputnik_refresh_lock(wait=wait):
             return None
+        return self._sputnik_write_rows(sorted(set(keys)))
+
+    @api.model
+    def _sputnik_write_rows(self, keys=None):
+        """Write this stored report's rows as its SQL computes them now: of
+        the clients ``keys`` only, or all of them (None). One statement
+        deletes the rows that are no longer as computed and inserts the rows
+        that are new or changed; a row as it was stays untouched (no write,
+        no dead row, when nothing changed). (deleted, inserted)."""
+        cr = self.env.cr
         table = SQL.identifier(self._table)
-        key = SQL.identifier(self._sputnik_refresh_key)
-        keys = sorted(set(keys))
+        query = self._sputnik_with_row_ratios(self._query())
+        if keys is None:
+            fresh = SQL("SELECT * FROM (%s) AS report_row", query)
+            stored_rows = SQL("TRUE")
+        else:
+            key = SQL.identifier(self._sputnik_refresh_key)
+            fresh = SQL(
+                "SELECT * FROM (%s) AS report_row WHERE report_row.%s = ANY(%s)",
+                query,
+                key,
+                keys,
+            )
+            stored_rows = SQL("stored.%s = ANY(%s)", key, keys)
         # The DELETE runs to its end before the INSERT writes a row (the
         # INSERT waits for its count): the new version of a changed row never
         # meets the old one in the unique index of ``id``.
         cr.execute(
             SQL(
                 """
-                WITH fresh AS MATERIALIZED (
-                         SELECT * FROM (%(query)s) AS report_row
-                          WHERE report_row.%(key)s = ANY(%(keys)s)
-                     ),
+                WITH fresh AS MATERIALIZED (%(fresh)s),
                      gone AS (
                          DELETE FROM %(table)s stored
-                          WHERE stored.%(key)s = ANY(%(keys)s)
+                          WHERE %(stored_rows)s
                             AND NOT EXISTS (
                                 SELECT 1 FROM fresh
                                  WHERE fresh.id = stored.id
@@ -382,10 +395,9 @@ class SputnikReportMixin(models.AbstractModel):
                      )
                 SELECT (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM added)
                 """,
-                query=self._sputnik_with_row_ratios(self._query()),
+                fresh=fresh,
                 table=table,
-                key=key,
-                keys=keys,
+                stored_rows=stored_rows,
             )
         )
         deleted, inserted = cr.fetchone()
@@ -427,6 +439,12 @@ class SputnikReportMixin(models.AbstractModel):
             started = time.perf_counter()
             try:
                 with cr.savepoint():
+                    if len(keys) > REFRESH_WHOLE_ABOVE:
+                        # a mass change (a classification run, an import):
+                        # computing every client costs less than the queue
+                        report._sputnik_refresh()
+                        counts[report._name] = (len(keys), len(keys))
+                        continue
                     counts[report._name] = report._sputnik_refresh_keys(
                         keys, wait=False
                     )
