@@ -175,3 +175,20 @@ class TestReportFresh(DepartureCase):
         counts = self.Mixin._sputnik_refresh_queue()
         self.assertEqual(list(counts), ["sputnik.booking.report"])
         self.assertTrue(counts["sputnik.booking.report"][1])
+
+    def test_client_queued_by_what_the_reports_read(self):
+        """A client's phone (no report reads it) queues nothing; their
+        salesperson (the interactions' rows carry it) queues them, and the
+        queue's run shows the new salesperson on their interaction."""
+        self.other.phone = "+380 44 000 00 00"
+        self.env.flush_all()
+        self.assertFalse(self.queued())
+        self.other.user_id = self.manager
+        self.env.flush_all()
+        self.assertEqual(self.queued(), {("*", self.other.id)})
+        Interactions = self.env["sputnik.interaction.report"]
+        domain = [("partner_id", "=", self.other.id), ("kind", "=", "interaction")]
+        self.assertEqual(Interactions.search(domain).client_user_id, self.agent)
+        counts = self.Mixin._sputnik_refresh_queue()
+        self.assertTrue(counts["sputnik.interaction.report"][1])
+        self.assertEqual(Interactions.search(domain).client_user_id, self.manager)
