@@ -237,7 +237,13 @@ class SputnikQualityReport(models.Model):
         )
 
     @api.model
-    def _query(self):
+    def _sputnik_keys_query(self, keys):
+        # a survey answer's client is its respondent's or its booking's: the
+        # answers of those clients found by the two indexes first
+        return self._query(keys)
+
+    @api.model
+    def _query(self, keys=None):
         # ids: trips 4n, complaints 4n + 1, logged satisfactions 4n + 2,
         # survey answers 4n + 3
         return SQL(
@@ -353,6 +359,7 @@ class SputnikQualityReport(models.Model):
                AND answer.test_entry IS NOT TRUE
                AND (answer.sputnik_csat > 0
                     OR answer.sputnik_nps_category IS NOT NULL)
+               %(answers_of_keys)s
             """,
             # the key of the interaction a survey answer records (survey_user_input)
             survey_key="survey_answered:",
@@ -362,6 +369,17 @@ class SputnikQualityReport(models.Model):
             tour_of_complaint=self._order_tour(SQL("complaint.order_id")),
             tour_of_interaction=self._order_tour(SQL("interaction.order_id")),
             tour_of_answer=self._order_tour(SQL("so.id")),
+            answers_of_keys=SQL(
+                """AND (answer.partner_id IN (
+                            SELECT keyed.id FROM res_partner keyed
+                             WHERE keyed.commercial_partner_id = ANY(%(keys)s))
+                        OR answer.sputnik_order_id IN (
+                            SELECT keyed.id FROM sale_order keyed
+                             WHERE keyed.sputnik_client_id = ANY(%(keys)s)))""",
+                keys=list(keys),
+            )
+            if keys is not None
+            else SQL(),
         )
 
     # === ACTIONS === #

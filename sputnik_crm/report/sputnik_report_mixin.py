@@ -332,6 +332,15 @@ class SputnikReportMixin(models.AbstractModel):
         return True
 
     @api.model
+    def _sputnik_keys_query(self, keys):
+        """The report's SQL for the rows of the clients ``keys``: its whole
+        SQL, which _sputnik_write_rows restricts from outside (PostgreSQL
+        carries the condition on the key into its parts). A report overrides
+        it where a part finds its clients' documents by another way than the
+        key's column (its rows must stay those of the whole SQL)."""
+        return self._query()
+
+    @api.model
     def _sputnik_refresh_keys(self, keys, wait=True):
         """Compute again this report's rows of the clients ``keys`` (ids of
         commercial partners): its SQL restricted to those clients, in one
@@ -354,7 +363,9 @@ class SputnikReportMixin(models.AbstractModel):
         no dead row, when nothing changed). (deleted, inserted)."""
         cr = self.env.cr
         table = SQL.identifier(self._table)
-        query = self._sputnik_with_row_ratios(self._query())
+        query = self._sputnik_with_row_ratios(
+            self._query() if keys is None else self._sputnik_keys_query(keys)
+        )
         if keys is None:
             fresh = SQL("SELECT * FROM (%s) AS report_row", query)
             stored_rows = SQL("TRUE")
