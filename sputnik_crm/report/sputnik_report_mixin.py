@@ -1,7 +1,8 @@
 import logging
 import time
+from datetime import timedelta
 
-from odoo import SUPERUSER_ID, api, models, tools
+from odoo import SUPERUSER_ID, api, fields, models, tools
 from odoo.exceptions import AccessError
 from odoo.tools import SQL, sql
 
@@ -325,11 +326,40 @@ class SputnikReportMixin(models.AbstractModel):
 
     @api.model
     def _cron_sputnik_refresh_money(self):
-        """The queued clients' rows computed again (the cron of
-        _sputnik_refresh_queue, every minute and triggered at once after an
-        invoice, a payment or a booking changed)."""
-        self._sputnik_refresh_queue()
+        """The queued clients' rows computed again (the cron of the refresh
+        queue, every minute and triggered at once after a booking, an invoice
+        or a payment changed), in a transaction of its own: see
+        _sputnik_refresh_queue_apart."""
+        self._sputnik_refresh_queue_apart(self.env.registry)
         return True
+
+    @api.model
+    def _sputnik_refresh_queue_apart(self, registry, lock_timeout=None):
+        """Run the refresh queue in a transaction of its own whose first
+        statement locks the tables of the reports kept by client against
+        other writers: a run, a full refresh or a refresh after a commit that
+        is writing them is waited for (``lock_timeout`` at most), and the
+        snapshot taken after the lock counts what it wrote. A transaction
+        that had read before (REPEATABLE READ: its snapshot is its first
+        query's, as the cron's is) would fail on the rows another run
+        committed meanwhile."""
+        with registry.cursor() as cr:
+            if lock_timeout:
+                cr.execute(SQL("SET LOCAL lock_timeout = %s", lock_timeout))
+            mixin = api.Environment(cr, SUPERUSER_ID, {})["sputnik.report.mixin"]
+            tables = [
+                SQL.identifier(report._table)
+                for report in mixin._sputnik_stored_reports()
+                if report._sputnik_refresh_key
+            ]
+            if tables:
+                cr.execute(
+                    SQL(
+                        "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE",
+                        SQL(", ").join(tables),
+                    )
+                )
+            return mixin._sputnik_refresh_queue()
 
     @api.model
     def _sputnik_keys_query(self, keys):
@@ -510,9 +540,14 @@ class SputnikReportMixin(models.AbstractModel):
         cron = self.env.ref(
             "sputnik_crm.ir_cron_sputnik_report_money", raise_if_not_found=False
         )
+        within_a_minute = self.env.cr.precommit.data.get(MONEY_WITHIN_A_MINUTE)
         if cron:
-            cron.sudo()._trigger()
-        if self.env.cr.precommit.data.get(MONEY_WITHIN_A_MINUTE):
+            # at once for a booking (the cron is its refresh); a minute later
+            # for an accountant's change, refreshed after the commit already
+            # (the cron catches up if that refresh could not run)
+            later = fields.Datetime.now() + timedelta(minutes=1)
+            cron.sudo()._trigger(None if within_a_minute else later)
+        if within_a_minute:
             return
         postcommit = self.env.cr.postcommit
         if MONEY_REFRESH_AFTER_COMMIT in postcommit.data:
@@ -534,25 +569,9 @@ class SputnikReportMixin(models.AbstractModel):
         _sputnik_money_changed catches up; a failure is logged, never shown
         to the user, whose request has succeeded."""
         try:
-            with registry.cursor() as cr:
-                cr.execute(
-                    SQL("SET LOCAL lock_timeout = %s", MONEY_REFRESH_LOCK_TIMEOUT)
-                )
-                env = api.Environment(cr, SUPERUSER_ID, {})
-                mixin = env["sputnik.report.mixin"]
-                # the tables locked before anything is read: the snapshot
-                # then counts what a refresh waited for has written
-                cr.execute(
-                    SQL(
-                        "LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE",
-                        SQL(", ").join(
-                            SQL.identifier(report._table)
-                            for report in mixin._sputnik_stored_reports()
-                            if report._sputnik_refresh_key
-                        ),
-                    )
-                )
-                mixin._sputnik_refresh_queue()
+            self._sputnik_refresh_queue_apart(
+                registry, lock_timeout=MONEY_REFRESH_LOCK_TIMEOUT
+            )
         except Exception:
             # the cron triggered by _sputnik_money_changed catches up
             _logger.warning(
