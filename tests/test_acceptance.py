@@ -187,7 +187,7 @@ class TestMoneyReportsAfterCommit(BaseCase):
         with (
             patch.object(
                 settlement_class,
-                "_sputnik_refresh",
+                "_sputnik_refresh_keys",
                 side_effect=RuntimeError("the refresh failed"),
                 autospec=True,
             ),

@@ -368,6 +368,7 @@ WITHOUT_RECORDS = {
     "sputnik.demo",
     "sputnik.kpi.dashboard",
     "sputnik.report.mixin",
+    "sputnik.report.queue",
     "sputnik.plan.report.mixin",
     "report.sputnik_crm.report_sputnik_kpi",
     "sputnik.system.fields.mixin",

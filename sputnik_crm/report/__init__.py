@@ -1,4 +1,5 @@
 from . import sputnik_report_mixin
+from . import sputnik_report_queue
 from . import sputnik_client_settlement
 from . import sputnik_operator_settlement
 from . import sputnik_operator_statement

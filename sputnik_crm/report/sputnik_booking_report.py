@@ -24,6 +24,7 @@ class SputnikBookingReport(models.Model):
     _rec_name = "order_id"
     _order = "date desc, id desc"
     _sputnik_stored = True
+    _sputnik_refresh_key = "partner_id"
     _sputnik_indexes = ("date", "departure_date")
 
     # === FIELDS === #

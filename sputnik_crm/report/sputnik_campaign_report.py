@@ -34,6 +34,7 @@ class SputnikCampaignReport(models.Model):
     _rec_name = "campaign_id"
     _order = "date desc, id desc"
     _sputnik_stored = True
+    _sputnik_refresh_key = "partner_id"
     _sputnik_indexes = ("date",)
     _sputnik_ratios = {"roi": (["margin", "-cost"], "cost", 100.0)}
 

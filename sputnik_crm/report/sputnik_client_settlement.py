@@ -20,6 +20,7 @@ class SputnikClientSettlement(models.Model):
     _rec_name = "partner_id"
     _order = "amount_overdue desc, amount_due desc, partner_id"
     _sputnik_stored = True
+    _sputnik_refresh_key = "partner_id"
     _sputnik_money = True
     _sputnik_indexes = ("partner_id", "user_id")
     _sputnik_ratios = {
@@ -166,27 +167,7 @@ class SputnikClientSettlement(models.Model):
 
     @api.model
     def _with(self):
-        # Payment date of each posted customer invoice: the latest date of the
-        # lines reconciled with its receivable lines.
-        return SQL(
-            """
-            WITH invoice_payment AS (
-                SELECT term_line.move_id AS move_id,
-                       MAX(counterpart.date) AS payment_date
-                  FROM account_move_line term_line
-                  JOIN account_move invoice ON invoice.id = term_line.move_id
-                  JOIN account_partial_reconcile part
-                       ON part.debit_move_id = term_line.id
-                  JOIN account_move_line counterpart
-                       ON counterpart.id = part.credit_move_id
-                 WHERE term_line.display_type = 'payment_term'
-                   AND invoice.move_type = 'out_invoice'
-                   AND invoice.state = 'posted'
-                   AND counterpart.move_id != term_line.move_id
-              GROUP BY term_line.move_id
-            )
-            """
-        )
+        return SQL()
 
     @api.model
     def _select(self):
@@ -259,7 +240,22 @@ class SputnikClientSettlement(models.Model):
             FROM account_move move
             JOIN res_company company ON company.id = move.company_id
             JOIN res_partner partner ON partner.id = move.commercial_partner_id
-            LEFT JOIN invoice_payment payment ON payment.move_id = move.id
+            -- the payment date of a posted customer invoice: the latest date
+            -- of the lines reconciled with its receivable lines (looked up
+            -- per invoice, so that the rows of a few clients read their
+            -- invoices only)
+            LEFT JOIN LATERAL (
+                SELECT MAX(counterpart.date) AS payment_date
+                  FROM account_move_line term_line
+                  JOIN account_partial_reconcile part
+                       ON part.debit_move_id = term_line.id
+                  JOIN account_move_line counterpart
+                       ON counterpart.id = part.credit_move_id
+                 WHERE term_line.move_id = move.id
+                   AND term_line.display_type = 'payment_term'
+                   AND move.move_type = 'out_invoice'
+                   AND counterpart.move_id != term_line.move_id
+            ) payment ON TRUE
             """
         )
 

@@ -25,6 +25,7 @@ class SputnikInteractionReport(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _sputnik_stored = True
+    _sputnik_refresh_key = "partner_id"
     _sputnik_indexes = ("date",)
     _sputnik_ratios = {
         "offer_acceptance_rate": ("offer_accepted_count", "offer_count", 100.0),

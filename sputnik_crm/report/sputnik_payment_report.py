@@ -21,6 +21,7 @@ class SputnikPaymentReport(models.Model):
     _rec_name = "move_id"
     _order = "invoice_date desc, id desc"
     _sputnik_stored = True
+    _sputnik_refresh_key = "partner_id"
     _sputnik_money = True
     _sputnik_indexes = ("invoice_date",)
 

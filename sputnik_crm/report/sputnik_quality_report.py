@@ -33,6 +33,7 @@ class SputnikQualityReport(models.Model):
     _auto = False
     _order = "date desc, id desc"
     _sputnik_stored = True
+    _sputnik_refresh_key = "partner_id"
     _sputnik_indexes = ("date",)
     _sputnik_ratios = {
         "complaint_rate": ("complaint_count", "trip_count", 100.0),
@@ -220,19 +221,33 @@ class SputnikQualityReport(models.Model):
         self._sputnik_create_view(self._query())
 
     @api.model
-    def _query(self):
+    def _order_tour(self, order_id):
+        """The operator and destination of the booking ``order_id`` (its
+        departures'), looked up per row (LATERAL) rather than computed for
+        every booking, so that the rows of a few clients read their bookings
+        only."""
+        return SQL(
+            """SELECT MIN(departure.operator_id) AS operator_id,
+                      MIN(departure.destination_id) AS destination_id
+                 FROM sale_order_line line
+                 JOIN sputnik_departure departure
+                      ON departure.id = line.sputnik_departure_id
+                WHERE line.order_id = %s""",
+            order_id,
+        )
+
+    @api.model
+    def _sputnik_keys_query(self, keys):
+        # a survey answer's client is its respondent's or its booking's: the
+        # answers of those clients found by the two indexes first
+        return self._query(keys)
+
+    @api.model
+    def _query(self, keys=None):
         # ids: trips 4n, complaints 4n + 1, logged satisfactions 4n + 2,
         # survey answers 4n + 3
         return SQL(
             """
-            WITH order_tour AS (
-                SELECT line.order_id, MIN(departure.operator_id) AS operator_id,
-                       MIN(departure.destination_id) AS destination_id
-                  FROM sale_order_line line
-                  JOIN sputnik_departure departure
-                       ON departure.id = line.sputnik_departure_id
-              GROUP BY line.order_id
-            )
             SELECT trip.order_id * 4 AS id, 'trip' AS kind,
                    trip.date_start AS date,
                    trip.partner_id, client.user_id,
@@ -253,7 +268,7 @@ class SputnikQualityReport(models.Model):
               FROM (%(trips)s) trip
               JOIN res_partner client ON client.id = trip.partner_id
               JOIN res_company company ON company.id = trip.company_id
-         LEFT JOIN order_tour tour ON tour.order_id = trip.order_id
+         LEFT JOIN LATERAL (%(tour_of_trip)s) tour ON TRUE
             UNION ALL
             SELECT complaint.id * 4 + 1, 'complaint',
                    complaint.date_open::date,
@@ -279,7 +294,7 @@ class SputnikQualityReport(models.Model):
               JOIN res_company company ON company.id = complaint.company_id
          LEFT JOIN sputnik_departure departure
                    ON departure.id = complaint.departure_id
-         LEFT JOIN order_tour tour ON tour.order_id = complaint.order_id
+         LEFT JOIN LATERAL (%(tour_of_complaint)s) tour ON TRUE
          LEFT JOIN account_move granted
                    ON granted.id = complaint.compensation_move_id
                   AND granted.state = 'posted'
@@ -303,7 +318,7 @@ class SputnikQualityReport(models.Model):
               JOIN res_partner partner ON partner.id = interaction.partner_id
               JOIN res_partner client ON client.id = partner.commercial_partner_id
               JOIN res_company company ON company.id = interaction.company_id
-         LEFT JOIN order_tour tour ON tour.order_id = interaction.order_id
+         LEFT JOIN LATERAL (%(tour_of_interaction)s) tour ON TRUE
              WHERE interaction.satisfaction IS NOT NULL
                AND (interaction.event_key IS NULL
                     OR interaction.event_key NOT LIKE %(survey_keys)s)
@@ -339,16 +354,32 @@ class SputnikQualityReport(models.Model):
                    ON logged.event_key = %(survey_key)s || answer.id
          LEFT JOIN res_company company
                    ON company.id = COALESCE(so.company_id, logged.company_id)
-         LEFT JOIN order_tour tour ON tour.order_id = so.id
+         LEFT JOIN LATERAL (%(tour_of_answer)s) tour ON TRUE
              WHERE answer.state = 'done'
                AND answer.test_entry IS NOT TRUE
                AND (answer.sputnik_csat > 0
                     OR answer.sputnik_nps_category IS NOT NULL)
+               %(answers_of_keys)s
             """,
             # the key of the interaction a survey answer records (survey_user_input)
             survey_key="survey_answered:",
             survey_keys="survey_answered:%",
             trips=self.env["sputnik.trip"]._sputnik_trip_sql(),
+            tour_of_trip=self._order_tour(SQL("trip.order_id")),
+            tour_of_complaint=self._order_tour(SQL("complaint.order_id")),
+            tour_of_interaction=self._order_tour(SQL("interaction.order_id")),
+            tour_of_answer=self._order_tour(SQL("so.id")),
+            answers_of_keys=SQL(
+                """AND (answer.partner_id IN (
+                            SELECT keyed.id FROM res_partner keyed
+                             WHERE keyed.commercial_partner_id = ANY(%(keys)s))
+                        OR answer.sputnik_order_id IN (
+                            SELECT keyed.id FROM sale_order keyed
+                             WHERE keyed.sputnik_client_id = ANY(%(keys)s)))""",
+                keys=list(keys),
+            )
+            if keys is not None
+            else SQL(),
         )
 
     # === ACTIONS === #

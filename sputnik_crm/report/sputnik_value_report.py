@@ -25,6 +25,7 @@ class SputnikValueReport(models.Model):
     _rec_name = "partner_id"
     _order = "clv_historic desc, id"
     _sputnik_stored = True
+    _sputnik_refresh_key = "partner_id"
     _sputnik_indexes = ("partner_id",)
 
     # === FIELDS === #
