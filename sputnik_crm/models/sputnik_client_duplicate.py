@@ -1,5 +1,7 @@
-from odoo import Command, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 # Strongest first: a passport number identifies one person, a name with a birth
 # date nearly so, while relatives often share an e-mail address or a phone.
@@ -11,6 +13,19 @@ REASONS = [
 ]
 CROWDED = 10  # more clients than this sharing a value are not duplicates
 PHONE_DIGITS = 9
+KEY_TABLE = "sputnik_client_duplicate_key"
+# the fields the keys are made of: a change of one of them computes the
+# partner's keys again
+PARTNER_KEY_FIELDS = [
+    "name",
+    "email",
+    "phone",
+    "mobile",
+    "sputnik_birthdate",
+    "active",
+    "is_company",
+]
+DOCUMENT_KEY_FIELDS = ["partner_id", "document_type", "number", "active"]
 
 
 class SputnikClientDuplicate(models.Model):
@@ -56,69 +71,229 @@ class SputnikClientDuplicate(models.Model):
     def _table_query(self):
         return self._query()
 
-    def _with_keys(self):
-        """One row per (partner, rule, normalised value), over the whole base."""
-        return f"""
-            person AS (
+    # === MATCH KEYS === #
+    # One row per (rule, normalised value, partner) of the active individuals,
+    # kept by the partners' and travel documents' create, write and unlink
+    # (``_sputnik_sync_keys``); ``holders`` is how many partners hold the value,
+    # counted up to CROWDED + 1, so that the pairs come from the few values
+    # held by 2 to CROWDED partners (a partial index) instead of a self-join of
+    # the whole base.
+
+    def init(self):
+        result = super().init()
+        cr = self.env.cr
+        cr.execute("SELECT to_regclass(%s) IS NOT NULL", (KEY_TABLE,))
+        exists = cr.fetchone()[0]
+        if not exists:
+            cr.execute(
+                SQL(
+                    """
+                    CREATE TABLE %(table)s (
+                        reason varchar NOT NULL,
+                        value varchar NOT NULL,
+                        partner_id integer NOT NULL
+                            REFERENCES res_partner (id) ON DELETE CASCADE,
+                        holders integer NOT NULL DEFAULT 1,
+                        PRIMARY KEY (reason, value, partner_id)
+                    )
+                    """,
+                    table=SQL.identifier(KEY_TABLE),
+                )
+            )
+        create_index(
+            cr,
+            f"{KEY_TABLE}_partner_id_index",
+            KEY_TABLE,
+            ["partner_id"],
+        )
+        create_index(
+            cr,
+            f"{KEY_TABLE}_shared_{CROWDED}_index",
+            KEY_TABLE,
+            ["reason", "value", "partner_id"],
+            where=f"holders BETWEEN 2 AND {CROWDED}",
+        )
+        if not exists:
+            # at installation and at the upgrade that brings the keys: the
+            # partners already in the base, set-based
+            self._sputnik_rebuild_keys()
+        return result
+
+    def _sputnik_keys_query(self, partner_ids=None):
+        """``SELECT partner_id, reason, value`` of the match keys of the
+        partners given (every partner when None): the active individuals'
+        phone and mobile (their last PHONE_DIGITS digits), e-mail (lower
+        case), passport numbers (upper case, no spaces, with the document
+        type) and name with birth date (lower case, single spaces)."""
+        restrict = (
+            SQL("AND p.id = ANY(%s)", list(partner_ids))
+            if partner_ids is not None
+            else SQL()
+        )
+        return SQL(
+            """
+            WITH person AS (
                 SELECT p.id, p.name, p.email, p.phone, p.mobile,
                        p.sputnik_birthdate
                   FROM res_partner p
-                 WHERE p.active AND NOT COALESCE(p.is_company, FALSE)
+                 WHERE p.active AND NOT COALESCE(p.is_company, FALSE) %(restrict)s
             ),
             phone_digits AS (
                 SELECT id, regexp_replace(phone, '\\D', '', 'g') AS digits
                   FROM person WHERE phone IS NOT NULL
-                 UNION
+                 UNION ALL
                 SELECT id, regexp_replace(mobile, '\\D', '', 'g')
                   FROM person WHERE mobile IS NOT NULL
-            ),
-            match_key AS (
-                SELECT DISTINCT id AS partner_id, 'phone' AS reason,
-                       NULL AS document_type,
-                       right(digits, {PHONE_DIGITS}) AS value
+            )
+            SELECT DISTINCT partner_id, reason, value FROM (
+                SELECT id AS partner_id, 'phone' AS reason,
+                       right(digits, %(digits)s) AS value
                   FROM phone_digits
-                 WHERE length(digits) >= {PHONE_DIGITS}
+                 WHERE length(digits) >= %(digits)s
                  UNION ALL
-                SELECT id, 'email', NULL, lower(trim(email))
+                SELECT id, 'email', lower(trim(email))
                   FROM person
                  WHERE trim(COALESCE(email, '')) != ''
                  UNION ALL
-                SELECT DISTINCT doc.partner_id, 'passport', doc.document_type,
+                SELECT doc.partner_id, 'passport',
                        upper(regexp_replace(doc.number, '\\s', '', 'g'))
+                       || ' (' || doc.document_type || ')'
                   FROM sputnik_travel_document doc
                   JOIN person ON person.id = doc.partner_id
                  WHERE doc.active
                    AND doc.document_type IN ('foreign_passport', 'internal_passport')
                    AND regexp_replace(doc.number, '\\s', '', 'g') != ''
                  UNION ALL
-                SELECT id, 'name_birthdate', NULL,
+                SELECT id, 'name_birthdate',
                        lower(regexp_replace(trim(name), '\\s+', ' ', 'g'))
                        || ', ' || to_char(sputnik_birthdate, 'YYYY-MM-DD')
                   FROM person
                  WHERE sputnik_birthdate IS NOT NULL
                    AND trim(COALESCE(name, '')) != ''
-            ),
-            crowded AS (
-                -- a value shared by many clients (an office phone, a family
-                -- e-mail) says nothing about duplicates and would pair them all
-                SELECT reason, value
-                  FROM match_key
-                 GROUP BY reason, value
-                HAVING count(*) > {CROWDED}
-            ),
+            ) keys
+            """,
+            restrict=restrict,
+            digits=PHONE_DIGITS,
+        )
+
+    def _sputnik_flush_key_fields(self):
+        self.env["res.partner"].flush_model(PARTNER_KEY_FIELDS)
+        self.env["sputnik.travel.document"].flush_model(DOCUMENT_KEY_FIELDS)
+
+    @api.model
+    def _sputnik_sync_keys(self, partner_ids):
+        """Compute again the match keys of these partners (gone, archived or
+        become companies: none) and count again the holders of every value
+        they held or now hold. Three statements, whatever the base's size."""
+        partner_ids = list(set(partner_ids))
+        if not partner_ids:
+            return
+        self._sputnik_flush_key_fields()
+        cr = self.env.cr
+        table = SQL.identifier(KEY_TABLE)
+        cr.execute(
+            SQL(
+                "DELETE FROM %s WHERE partner_id = ANY(%s) RETURNING reason, value",
+                table,
+                partner_ids,
+            )
+        )
+        touched = set(cr.fetchall())
+        cr.execute(
+            SQL(
+                """INSERT INTO %s (partner_id, reason, value) %s
+                   RETURNING reason, value""",
+                table,
+                self._sputnik_keys_query(partner_ids),
+            )
+        )
+        touched.update(cr.fetchall())
+        self._sputnik_count_holders(touched)
+
+    @api.model
+    def _sputnik_drop_keys(self, partner_ids):
+        """Before these partners are deleted: their keys go, the other
+        holders of their values are counted again."""
+        if not partner_ids:
+            return
+        self.env.cr.execute(
+            SQL(
+                "DELETE FROM %s WHERE partner_id = ANY(%s) RETURNING reason, value",
+                SQL.identifier(KEY_TABLE),
+                list(partner_ids),
+            )
+        )
+        self._sputnik_count_holders(set(self.env.cr.fetchall()))
+
+    def _sputnik_count_holders(self, values):
+        """Count again the holders of these (reason, value), writing only the
+        keys whose count changed."""
+        if not values:
+            return
+        reasons, keys = zip(*values, strict=True)
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE %(table)s k
+                   SET holders = c.holders
+                  FROM (SELECT k2.reason, k2.value,
+                               LEAST(COUNT(*), %(cap)s) AS holders
+                          FROM %(table)s k2
+                          JOIN unnest(%(reasons)s::varchar[], %(keys)s::varchar[])
+                               AS t(reason, value)
+                            ON t.reason = k2.reason AND t.value = k2.value
+                         GROUP BY k2.reason, k2.value) c
+                 WHERE k.reason = c.reason AND k.value = c.value
+                   AND k.holders != c.holders
+                """,
+                table=SQL.identifier(KEY_TABLE),
+                cap=CROWDED + 1,
+                reasons=list(reasons),
+                keys=list(keys),
+            )
+        )
+
+    @api.model
+    def _sputnik_rebuild_keys(self):
+        """Every partner's keys computed again, set-based (installation,
+        upgrade, or after partners were changed in SQL)."""
+        self._sputnik_flush_key_fields()
+        cr = self.env.cr
+        table = SQL.identifier(KEY_TABLE)
+        cr.execute(SQL("TRUNCATE %s", table))
+        cr.execute(
+            SQL(
+                """
+                INSERT INTO %(table)s (partner_id, reason, value, holders)
+                SELECT partner_id, reason, value,
+                       LEAST(COUNT(*) OVER (PARTITION BY reason, value), %(cap)s)
+                  FROM (%(keys)s) keys
+                """,
+                table=table,
+                keys=self._sputnik_keys_query(),
+                cap=CROWDED + 1,
+            )
+        )
+        cr.execute(SQL("ANALYZE %s", table))
+
+    # === THE PAIRS === #
+
+    def _with_keys(self):
+        """Pairs of partners sharing a value held by 2 to CROWDED partners
+        (more say nothing about duplicates: an office phone, a family e-mail),
+        one row per pair and rule."""
+        return f"""
             matched_pair AS (
                 SELECT a.partner_id, b.partner_id AS other_partner_id, a.reason,
                        CASE a.reason {self._reason_rank_cases()} END AS rank,
-                       CASE WHEN a.document_type IS NULL THEN a.value
-                            ELSE a.value || ' (' || a.document_type || ')'
-                       END AS value
-                  FROM match_key a
-                  JOIN match_key b
+                       a.value
+                  FROM {KEY_TABLE} a
+                  JOIN {KEY_TABLE} b
                     ON b.reason = a.reason
                    AND b.value = a.value
-                   AND b.document_type IS NOT DISTINCT FROM a.document_type
                    AND b.partner_id > a.partner_id
-                 WHERE (a.reason, a.value) NOT IN (SELECT reason, value FROM crowded)
+                   AND b.holders BETWEEN 2 AND {CROWDED}
+                 WHERE a.holders BETWEEN 2 AND {CROWDED}
             )
         """
 
