@@ -123,8 +123,8 @@ def add_identities(registry, args):
     """Names, phones (90 %), birth dates (70 %) and foreign passports (30 %)
     for the generated clients, with probable duplicates: 1 % share a phone
     written otherwise, 0.5 % an e-mail in capitals, 0.5 % a name and birth
-    date, 0.2 % a passport number; one office phone held by 50 clients (too
-    many to be duplicates). Committed."""
+    date, 0.2 % a passport number; one office phone for every 20,000 clients
+    (50 of a million: too many to be duplicates). Committed."""
     started = time.perf_counter()
     with registry.cursor() as cr:
         if identities_added(cr, args):
@@ -134,14 +134,16 @@ def add_identities(registry, args):
         cr.execute(
             f"""
             UPDATE res_partner p
-               SET name = (%(first)s::text[])[1 + p.id * 7919 %% %(nfirst)s]
+               SET name = (%(first)s::text[])[
+                              1 + abs(hashtext(p.id || 'first')) %% %(nfirst)s]
                           || ' '
-                          || (%(last)s::text[])[1 + p.id * 104729 %% %(nlast)s],
+                          || (%(last)s::text[])[
+                              1 + abs(hashtext(p.id || 'last')) %% %(nlast)s],
                    phone = CASE WHEN p.id %% 10 != 0 THEN
                            '+380 ' || (63 + p.id %% 5)::text || ' '
                            || lpad(((p.id * 7) %% 10000000)::text, 7, '0') END,
-                   sputnik_birthdate = CASE WHEN p.id %% 10 < 7 THEN
-                           DATE '1950-01-01' + (p.id * 37) %% 20000 END
+                   sputnik_birthdate = CASE WHEN p.id %% 10 < 7 THEN DATE '1950-01-01'
+                           + abs(hashtext(p.id || 'born')) %% 20000 END
              WHERE {where}
             """,  # noqa: S608 - fixed conditions
             {
