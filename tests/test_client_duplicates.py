@@ -147,6 +147,21 @@ class TestClientDuplicates(SputnikCase):
         self.assertEqual(row.other_partner_id, self.email_b)
         self.assertEqual(row.reason, "email")
 
+    def test_rows_read_by_id(self):
+        """The ORM reads the rows it found by their id, which encodes the pair."""
+        rows = self._duplicates()
+        fnames = ["partner_id", "other_partner_id", "reason", "matched_value"]
+        expected = rows.read(fnames)
+        self.env.invalidate_all()
+        Duplicate = self.env["sputnik.client.duplicate"]
+        self.assertEqual(Duplicate.browse(rows.ids).read(fnames), expected)
+        self.assertEqual(Duplicate.search([("id", "in", rows.ids)]), rows)
+        # the id of a pair that shares nothing: no row
+        partner, other = sorted((self.phone_a.id, self.phone_other.id))
+        self.assertFalse(
+            Duplicate.search([("id", "in", [other * (other - 1) // 2 + partner])])
+        )
+
     def test_group_by_reason(self):
         self.env.flush_all()
         groups = self.env["sputnik.client.duplicate"]._read_group(

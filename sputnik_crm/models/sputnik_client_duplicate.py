@@ -1,3 +1,5 @@
+import math
+
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
@@ -26,6 +28,28 @@ PARTNER_KEY_FIELDS = [
     "is_company",
 ]
 DOCUMENT_KEY_FIELDS = ["partner_id", "document_type", "number", "active"]
+
+
+def _pair_of(row_id):
+    """``(partner, other)`` of a row id, ``other * (other - 1) / 2 + partner``
+    with ``0 < partner < other``."""
+    other = (1 + math.isqrt(8 * row_id)) // 2
+    while other * (other - 1) // 2 >= row_id:
+        other -= 1
+    while other * (other + 1) // 2 < row_id:
+        other += 1
+    return row_id - other * (other - 1) // 2, other
+
+
+def _is_id_leaf(leaf):
+    return (
+        isinstance(leaf, list | tuple)
+        and len(leaf) == 3
+        and leaf[0] == "id"
+        and leaf[1] == "in"
+        and isinstance(leaf[2], list | tuple)
+        and all(isinstance(i, int) and i > 0 for i in leaf[2])
+    )
 
 
 class SputnikClientDuplicate(models.Model):
@@ -280,8 +304,9 @@ class SputnikClientDuplicate(models.Model):
 
     def _with_keys(self):
         """Pairs of partners sharing a value held by 2 to CROWDED partners
-        (more say nothing about duplicates: an office phone, a family e-mail),
-        one row per pair and rule."""
+        (more say nothing about duplicates: an office phone, a family e-mail):
+        ``matched_pair`` one row per pair and rule, ``pair`` one row per pair
+        with its strongest rule, before the partners' names are joined."""
         return f"""
             matched_pair AS (
                 SELECT a.partner_id, b.partner_id AS other_partner_id, a.reason,
@@ -294,6 +319,17 @@ class SputnikClientDuplicate(models.Model):
                    AND b.partner_id > a.partner_id
                    AND b.holders BETWEEN 2 AND {CROWDED}
                  WHERE a.holders BETWEEN 2 AND {CROWDED}
+            ),
+            pair AS (
+                SELECT partner_id, other_partner_id,
+                       (array_agg(reason ORDER BY rank, value))[1] AS reason,
+                       (array_agg(value ORDER BY rank, value))[1] AS matched_value,
+                       bool_or(reason = 'passport') AS match_passport,
+                       bool_or(reason = 'name_birthdate') AS match_name_birthdate,
+                       bool_or(reason = 'email') AS match_email,
+                       bool_or(reason = 'phone') AS match_phone
+                  FROM matched_pair
+                 GROUP BY partner_id, other_partner_id
             )
         """
 
@@ -304,33 +340,27 @@ class SputnikClientDuplicate(models.Model):
 
     def _select(self):
         return """
-            mp.other_partner_id::bigint * (mp.other_partner_id - 1) / 2
-                + mp.partner_id AS id,
-            mp.partner_id,
-            mp.other_partner_id,
+            pair.other_partner_id::bigint * (pair.other_partner_id - 1) / 2
+                + pair.partner_id AS id,
+            pair.partner_id,
+            pair.other_partner_id,
             partner.name AS partner_name,
             other.name AS other_partner_name,
             partner.company_id,
             other.company_id AS other_company_id,
-            (array_agg(mp.reason ORDER BY mp.rank, mp.value))[1] AS reason,
-            (array_agg(mp.value ORDER BY mp.rank, mp.value))[1] AS matched_value,
-            bool_or(mp.reason = 'passport') AS match_passport,
-            bool_or(mp.reason = 'name_birthdate') AS match_name_birthdate,
-            bool_or(mp.reason = 'email') AS match_email,
-            bool_or(mp.reason = 'phone') AS match_phone
+            pair.reason,
+            pair.matched_value,
+            pair.match_passport,
+            pair.match_name_birthdate,
+            pair.match_email,
+            pair.match_phone
         """
 
     def _from(self):
         return """
-            matched_pair mp
-            JOIN res_partner partner ON partner.id = mp.partner_id
-            JOIN res_partner other ON other.id = mp.other_partner_id
-        """
-
-    def _group_by(self):
-        return """
-            mp.partner_id, mp.other_partner_id, partner.name, other.name,
-            partner.company_id, other.company_id
+            pair
+            JOIN res_partner partner ON partner.id = pair.partner_id
+            JOIN res_partner other ON other.id = pair.other_partner_id
         """
 
     def _query(self):
@@ -338,8 +368,18 @@ class SputnikClientDuplicate(models.Model):
             WITH {self._with_keys()}
             SELECT {self._select()}
               FROM {self._from()}
-             GROUP BY {self._group_by()}
         """
+
+    @api.model
+    def _search(self, domain, offset=0, limit=None, order=None):
+        """The ORM reads rows by id (``[('id', 'in', ids)]``), which no index
+        answers: a row's id encodes its pair, so the pairs' first partners
+        are added to the condition, and only their keys are read instead of
+        every pair of the base."""
+        if len(domain) == 1 and _is_id_leaf(domain[0]):
+            partners = sorted({_pair_of(row_id)[0] for row_id in domain[0][2]})
+            domain = [*domain, ("partner_id", "in", partners)]
+        return super()._search(domain, offset=offset, limit=limit, order=order)
 
     # === ACTIONS === #
     def action_merge(self):
