@@ -65,7 +65,9 @@ class SputnikClientDuplicate(models.Model):
     _name = "sputnik.client.duplicate"
     _description = "Probable Duplicate Clients"
     _auto = False
-    _order = "reason, partner_id, other_partner_id"
+    # the names rather than the partners: ordering by a partner would join it
+    # once more per pair for its complete name
+    _order = "reason, partner_name, other_partner_name, id"
     _rec_name = "partner_name"
 
     # === FIELDS === #
@@ -321,9 +323,10 @@ class SputnikClientDuplicate(models.Model):
                  WHERE a.holders BETWEEN 2 AND {CROWDED}
             ),
             pair AS (
+                -- the strongest rule and its first value: the least of
+                -- "rank digit || value"
                 SELECT partner_id, other_partner_id,
-                       (array_agg(reason ORDER BY rank, value))[1] AS reason,
-                       (array_agg(value ORDER BY rank, value))[1] AS matched_value,
+                       min(rank || value COLLATE "C") AS strongest,
                        bool_or(reason = 'passport') AS match_passport,
                        bool_or(reason = 'name_birthdate') AS match_name_birthdate,
                        bool_or(reason = 'email') AS match_email,
@@ -339,7 +342,8 @@ class SputnikClientDuplicate(models.Model):
         )
 
     def _select(self):
-        return """
+        reasons = ", ".join(f"'{reason}'" for reason, _label in REASONS)
+        return f"""
             pair.other_partner_id::bigint * (pair.other_partner_id - 1) / 2
                 + pair.partner_id AS id,
             pair.partner_id,
@@ -348,8 +352,8 @@ class SputnikClientDuplicate(models.Model):
             other.name AS other_partner_name,
             partner.company_id,
             other.company_id AS other_company_id,
-            pair.reason,
-            pair.matched_value,
+            (ARRAY[{reasons}])[left(pair.strongest, 1)::int + 1] AS reason,
+            substr(pair.strongest, 2) AS matched_value,
             pair.match_passport,
             pair.match_name_birthdate,
             pair.match_email,
