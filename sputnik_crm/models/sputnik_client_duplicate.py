@@ -207,34 +207,61 @@ class SputnikClientDuplicate(models.Model):
         self.env["sputnik.travel.document"].flush_model(DOCUMENT_KEY_FIELDS)
 
     @api.model
-    def _sputnik_sync_keys(self, partner_ids):
+    def _sputnik_held_values(self, partner_ids):
+        """The (reason, value) these partners hold."""
+        self.env.cr.execute(
+            SQL(
+                "SELECT reason, value FROM %s WHERE partner_id = ANY(%s)",
+                SQL.identifier(KEY_TABLE),
+                list(partner_ids),
+            )
+        )
+        return set(self.env.cr.fetchall())
+
+    @api.model
+    def _sputnik_sync_keys(self, partner_ids, recount=()):
         """Compute again the match keys of these partners (gone, archived or
-        become companies: none) and count again the holders of every value
-        they held or now hold. Three statements, whatever the base's size."""
+        become companies: none), deleting the keys they lost and inserting the
+        new ones (an unchanged key is left as it is), then count again the
+        holders of the values that changed and of ``recount``. Two
+        statements, whatever the base's size."""
         partner_ids = list(set(partner_ids))
         if not partner_ids:
+            self._sputnik_count_holders(set(recount))
             return
         self._sputnik_flush_key_fields()
-        cr = self.env.cr
-        table = SQL.identifier(KEY_TABLE)
-        cr.execute(
+        self.env.cr.execute(
             SQL(
-                "DELETE FROM %s WHERE partner_id = ANY(%s) RETURNING reason, value",
-                table,
-                partner_ids,
+                """
+                WITH fresh AS (%(keys)s),
+                gone AS (
+                    DELETE FROM %(table)s k
+                     WHERE k.partner_id = ANY(%(ids)s)
+                       AND NOT EXISTS (
+                            SELECT 1 FROM fresh f
+                             WHERE f.partner_id = k.partner_id
+                               AND f.reason = k.reason AND f.value = k.value)
+                    RETURNING k.reason, k.value
+                ),
+                added AS (
+                    INSERT INTO %(table)s (partner_id, reason, value)
+                    SELECT f.partner_id, f.reason, f.value FROM fresh f
+                     WHERE NOT EXISTS (
+                            SELECT 1 FROM %(table)s k
+                             WHERE k.partner_id = f.partner_id
+                               AND k.reason = f.reason AND k.value = f.value)
+                    RETURNING reason, value
+                )
+                SELECT reason, value FROM gone
+                 UNION
+                SELECT reason, value FROM added
+                """,
+                keys=self._sputnik_keys_query(partner_ids),
+                table=SQL.identifier(KEY_TABLE),
+                ids=partner_ids,
             )
         )
-        touched = set(cr.fetchall())
-        cr.execute(
-            SQL(
-                """INSERT INTO %s (partner_id, reason, value) %s
-                   RETURNING reason, value""",
-                table,
-                self._sputnik_keys_query(partner_ids),
-            )
-        )
-        touched.update(cr.fetchall())
-        self._sputnik_count_holders(touched)
+        self._sputnik_count_holders(set(self.env.cr.fetchall()) | set(recount))
 
     @api.model
     def _sputnik_drop_keys(self, partner_ids):

@@ -65,9 +65,13 @@ class MergePartnerAutomatic(models.TransientModel):
         the survivor's keys are computed again from what it holds after."""
         if isinstance(partner_ids, models.BaseModel):
             partner_ids = partner_ids.ids
+        Duplicate = self.env["sputnik.client.duplicate"]
+        # the merge moves or drops the merged partners' keys in SQL: their
+        # values' holders are counted again after it
+        held = Duplicate._sputnik_held_values(partner_ids)
         result = super()._merge(
             partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
         )
         survivors = self.env["res.partner"].browse(partner_ids).exists()
-        self.env["sputnik.client.duplicate"]._sputnik_sync_keys(survivors.ids)
+        Duplicate._sputnik_sync_keys(survivors.ids, recount=held)
         return result
