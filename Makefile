@@ -2,7 +2,7 @@
 # Overridable: DB=sputnik PORT=8069 TEST_DB=$(DB)_test ODOO_SRC=/opt/odoo
 #              SIZE=demo|100k|1m (the benchmarks' base, bench/README.md)
 #              ODOO_OPTS="--any-odoo-option" PYTEST_ARGS="-k access"
-.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench bench-classification bench-reports bench-churn bench-replica replica-start replica-stop
+.PHONY: help venv run test lint format reset-db pot check-existing screenshot bench bench-classification bench-reports bench-churn bench-replica bench-screens replica-start replica-stop
 
 help:
 	@echo "make run       install or upgrade sputnik_crm in database \$$DB and serve http://localhost:\$$PORT"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench     booking confirmation against a plain sale order (bench/README.md)"
 	@echo "make bench-classification  classify the generated client base (SIZE=100k)"
 	@echo "make bench-reports  KPI dashboard and report pivots on the generated base (SIZE=100k)"
+	@echo "make bench-screens  duplicates, a client's history and the client list as the web client opens them"
 	@echo "make bench-churn  booking race and churn over XML-RPC, Odoo with 4 workers"
 	@echo "make bench-replica  two Odoo servers booking on a primary, reading from its streaming replica"
 	@echo "               every bench: SIZE=demo|100k|1m, last line RESULT {json}"
@@ -64,6 +65,9 @@ bench-reports:
 
 bench-churn:
 	@SIZE=$(SIZE) bash scripts/bench.sh churn
+
+bench-screens:
+	@SIZE=$(SIZE) bash scripts/bench.sh screens
 
 bench-replica:
 	@SIZE=$(SIZE) bash scripts/bench.sh replica

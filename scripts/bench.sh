@@ -18,6 +18,9 @@
 # make bench-reports: the KPI dashboard and every report's first pivot
 #   (SIZE=100k by default; the reports' activity added once, nothing else
 #   written).
+# make bench-screens: the duplicates, a client's history and the client list
+#   as the web client opens them (SIZE=demo by default; everything it does is
+#   rolled back).
 # make bench-churn: booking race and churn over XML-RPC against Odoo served
 #   with 4 workers, on $CHURN_DB (default <database>_churn), a copy of the
 #   size's database (it must not be served meanwhile), dropped at the end
@@ -31,8 +34,8 @@ source "$(dirname "$0")/devenv.sh"
 bench=${1:-booking}
 case "$bench" in
 classification | reports) size=${SIZE:-100k} ;;
-booking | churn | replica) size=${SIZE:-demo} ;;
-*) die "unknown benchmark '$bench' (booking, classification, reports, churn or replica)" ;;
+booking | churn | replica | screens) size=${SIZE:-demo} ;;
+*) die "unknown benchmark '$bench' (booking, classification, reports, churn, replica or screens)" ;;
 esac
 case "$size" in
 demo | 100k | 1m) ;;
@@ -82,6 +85,10 @@ classification | reports)
     install_or_upgrade "$db"
     # the scripts generate the base of the size when absent
     bench_py "bench_$bench.py" --db "$db" --data-dir "$ROOT/.odoo-data"
+    ;;
+screens)
+    sized_db
+    bench_py bench_client_screens.py --db "$db" --data-dir "$ROOT/.odoo-data"
     ;;
 churn)
     sized_db

@@ -2,6 +2,8 @@ from odoo import Command
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import tagged
 
+from odoo.addons.sputnik_crm.models.sputnik_client_duplicate import CROWDED
+
 from .common import SputnikCase
 
 
@@ -145,6 +147,21 @@ class TestClientDuplicates(SputnikCase):
         self.assertEqual(row.other_partner_id, self.email_b)
         self.assertEqual(row.reason, "email")
 
+    def test_rows_read_by_id(self):
+        """The ORM reads the rows it found by their id, which encodes the pair."""
+        rows = self._duplicates()
+        fnames = ["partner_id", "other_partner_id", "reason", "matched_value"]
+        expected = rows.read(fnames)
+        self.env.invalidate_all()
+        Duplicate = self.env["sputnik.client.duplicate"]
+        self.assertEqual(Duplicate.browse(rows.ids).read(fnames), expected)
+        self.assertEqual(Duplicate.search([("id", "in", rows.ids)]), rows)
+        # the id of a pair that shares nothing: no row
+        partner, other = sorted((self.phone_a.id, self.phone_other.id))
+        self.assertFalse(
+            Duplicate.search([("id", "in", [other * (other - 1) // 2 + partner])])
+        )
+
     def test_group_by_reason(self):
         self.env.flush_all()
         groups = self.env["sputnik.client.duplicate"]._read_group(
@@ -234,3 +251,152 @@ class TestClientDuplicates(SputnikCase):
         wizard = self.env[action["res_model"]].with_user(self.manager)
         with self.assertRaises(UserError):
             wizard.browse(action["res_id"]).action_merge()
+
+
+@tagged("post_install", "-at_install")
+class TestClientDuplicateKeys(SputnikCase):
+    """The match keys behind the duplicates follow the partners and their
+    passports on create, write, archive, unlink and merge."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        Partner = cls.env["res.partner"]
+        cls.anna = Partner.create(
+            {"name": "Anna Keytest", "phone": "+380 63 111 22 33", "customer_rank": 1}
+        )
+        cls.anna_again = Partner.create(
+            {"name": "Anna Keytest 2", "mobile": "063-111-22-33", "customer_rank": 1}
+        )
+        cls.other = Partner.create(
+            {"name": "Other Keytest", "phone": "+380 63 999 88 77", "customer_rank": 1}
+        )
+
+    def _keys(self, partner):
+        self.env.cr.execute(
+            """SELECT reason, value, holders FROM sputnik_client_duplicate_key
+                WHERE partner_id = %s ORDER BY reason, value""",
+            (partner.id,),
+        )
+        return self.env.cr.fetchall()
+
+    def _pairs(self, *partners):
+        self.env.flush_all()
+        ids = [p.id for p in partners]
+        rows = self.env["sputnik.client.duplicate"].search(
+            ["|", ("partner_id", "in", ids), ("other_partner_id", "in", ids)]
+        )
+        return {(r.partner_id, r.other_partner_id): r.reason for r in rows}
+
+    def test_keys_of_a_new_client(self):
+        self.assertEqual(self._keys(self.anna), [("phone", "631112233", 2)])
+        self.assertEqual(self._keys(self.other), [("phone", "639998877", 1)])
+        self.assertEqual(
+            self._pairs(self.anna), {(self.anna, self.anna_again): "phone"}
+        )
+
+    def test_changed_phone_moves_the_key(self):
+        self.anna.phone = "+380 (63) 999-88-77"
+        self.assertEqual(self._keys(self.anna), [("phone", "639998877", 2)])
+        # the client left behind holds its value alone, the new one is shared
+        self.assertEqual(self._keys(self.anna_again), [("phone", "631112233", 1)])
+        self.assertEqual(self._keys(self.other), [("phone", "639998877", 2)])
+        self.assertEqual(
+            self._pairs(self.anna, self.anna_again),
+            {(self.anna, self.other): "phone"},
+        )
+
+    def test_archived_client_leaves(self):
+        self.anna_again.active = False
+        self.assertEqual(self._keys(self.anna_again), [])
+        self.assertEqual(self._keys(self.anna), [("phone", "631112233", 1)])
+        self.assertEqual(self._pairs(self.anna), {})
+        self.anna_again.active = True
+        self.assertEqual(
+            self._pairs(self.anna), {(self.anna, self.anna_again): "phone"}
+        )
+
+    def test_company_and_deleted_client_leave(self):
+        self.anna_again.is_company = True
+        self.assertEqual(self._keys(self.anna_again), [])
+        self.assertEqual(self._pairs(self.anna), {})
+        self.anna_again.is_company = False
+        self.assertEqual(self._keys(self.anna), [("phone", "631112233", 2)])
+        self.anna_again.unlink()
+        self.assertEqual(self._keys(self.anna), [("phone", "631112233", 1)])
+
+    def test_crowded_value_pairs_nobody(self):
+        Partner = self.env["res.partner"]
+        crowd = Partner.create(
+            [
+                {"name": f"Crowd Keytest {i}", "phone": "+380 44 200 00 00"}
+                for i in range(CROWDED + 1)
+            ]
+        )
+        self.assertEqual(self._keys(crowd[0]), [("phone", "442000000", CROWDED + 1)])
+        self.assertEqual(self._pairs(*crowd), {})
+        # one archived: CROWDED holders, every two of them a pair
+        crowd[-1].action_archive()
+        self.assertEqual(self._keys(crowd[0]), [("phone", "442000000", CROWDED)])
+        self.assertEqual(len(self._pairs(*crowd)), CROWDED * (CROWDED - 1) // 2)
+
+    def test_passport_keys(self):
+        Document = self.env["sputnik.travel.document"]
+        first = Document.create(
+            {
+                "partner_id": self.other.id,
+                "document_type": "foreign_passport",
+                "number": "KT 123456",
+                "country_id": self.env.ref("base.ua").id,
+            }
+        )
+        second = Document.create(
+            {
+                "partner_id": self.anna.id,
+                "document_type": "foreign_passport",
+                "number": "kt123456",
+                "country_id": self.env.ref("base.pl").id,
+            }
+        )
+        self.assertIn(
+            ("passport", "KT123456 (foreign_passport)", 2), self._keys(self.anna)
+        )
+        self.assertEqual(
+            self._pairs(self.other),
+            {(self.anna, self.other): "passport"},
+        )
+        second.number = "KT 654321"
+        self.assertEqual(self._pairs(self.other), {})
+        second.partner_id = self.anna_again
+        self.assertNotIn("passport", [key[0] for key in self._keys(self.anna)])
+        self.assertIn(
+            ("passport", "KT654321 (foreign_passport)", 1), self._keys(self.anna_again)
+        )
+        first.unlink()
+        self.assertEqual(self._keys(self.other), [("phone", "639998877", 1)])
+
+    def test_merge_computes_the_survivor_keys(self):
+        self.env["base.partner.merge.automatic.wizard"]._merge(
+            (self.anna | self.anna_again).ids, self.anna
+        )
+        self.assertFalse(self.anna_again.exists())
+        self.assertEqual(self._keys(self.anna), [("phone", "631112233", 1)])
+        self.assertEqual(self._pairs(self.anna), {})
+
+    def test_rebuild_gives_the_same_keys(self):
+        """The set-based computation of installation and upgrade and the
+        keys kept by every change agree."""
+        self.anna.write({"email": "Anna.Keytest@Example.com", "phone": False})
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT partner_id, reason, value, holders
+                 FROM sputnik_client_duplicate_key ORDER BY 1, 2, 3"""
+        )
+        kept = self.env.cr.fetchall()
+        self.env["sputnik.client.duplicate"]._sputnik_rebuild_keys()
+        self.env.cr.execute(
+            """SELECT partner_id, reason, value, holders
+                 FROM sputnik_client_duplicate_key ORDER BY 1, 2, 3"""
+        )
+        self.assertEqual(self.env.cr.fetchall(), kept)
+        self.assertIn(("email", "anna.keytest@example.com", 1), self._keys(self.anna))

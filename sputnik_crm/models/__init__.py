@@ -4,6 +4,7 @@ from . import res_company
 from . import res_config_settings
 from . import res_partner
 from . import res_partner_operator
+from . import res_partner_search
 from . import sputnik_loyalty_tier
 from . import sputnik_client_classification
 from . import sputnik_classification

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, ValidationError
 from odoo.osv import expression
 
+from .sputnik_client_duplicate import DOCUMENT_KEY_FIELDS
 from .sputnik_privacy_log import logged_read
 
 EXPIRING_DAYS = 90
@@ -138,6 +139,30 @@ class SputnikTravelDocument(models.Model):
             and d.expiry_date
             and d.expiry_date >= date
         )
+
+    # === CRUD: the passports' match keys of the probable duplicates === #
+    @api.model_create_multi
+    def create(self, vals_list):
+        documents = super().create(vals_list)
+        self.env["sputnik.client.duplicate"]._sputnik_sync_keys(
+            documents.partner_id.ids
+        )
+        return documents
+
+    def write(self, vals):
+        partners = self.partner_id
+        result = super().write(vals)
+        if not vals.keys().isdisjoint(DOCUMENT_KEY_FIELDS):
+            self.env["sputnik.client.duplicate"]._sputnik_sync_keys(
+                (partners | self.partner_id).ids
+            )
+        return result
+
+    def unlink(self):
+        partners = self.partner_id
+        result = super().unlink()
+        self.env["sputnik.client.duplicate"]._sputnik_sync_keys(partners.exists().ids)
+        return result
 
     # === ACCESS LOG === #
     @logged_read

@@ -58,3 +58,20 @@ class MergePartnerAutomatic(models.TransientModel):
         return super(MergePartnerAutomatic, self.sudo())._update_values(
             src_partners.sudo(), dst_partner.sudo()
         )
+
+    def _merge(self, partner_ids, dst_partner=None, extra_checks=True):
+        """Odoo's merge moves the merged partners' rows (their duplicates'
+        match keys and travel documents among them) to the survivor in SQL:
+        the survivor's keys are computed again from what it holds after."""
+        if isinstance(partner_ids, models.BaseModel):
+            partner_ids = partner_ids.ids
+        Duplicate = self.env["sputnik.client.duplicate"]
+        # the merge moves or drops the merged partners' keys in SQL: their
+        # values' holders are counted again after it
+        held = Duplicate._sputnik_held_values(partner_ids)
+        result = super()._merge(
+            partner_ids, dst_partner=dst_partner, extra_checks=extra_checks
+        )
+        survivors = self.env["res.partner"].browse(partner_ids).exists()
+        Duplicate._sputnik_sync_keys(survivors.ids, recount=held)
+        return result
