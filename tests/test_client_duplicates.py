@@ -400,3 +400,21 @@ class TestClientDuplicateKeys(SputnikCase):
         )
         self.assertEqual(self.env.cr.fetchall(), kept)
         self.assertIn(("email", "anna.keytest@example.com", 1), self._keys(self.anna))
+
+    def test_nightly_count_pairs_a_race(self):
+        """Two partners given the same value by transactions running at the
+        same moment each counted one holder; the night's count pairs them and
+        writes nothing more the next night."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            """UPDATE sputnik_client_duplicate_key SET holders = 1
+                WHERE partner_id IN %s AND reason = 'phone'""",
+            [(self.anna.id, self.anna_again.id)],
+        )
+        self.assertEqual(self._pairs(self.anna), {})
+        Duplicate = self.env["sputnik.client.duplicate"]
+        self.assertEqual(Duplicate._cron_sputnik_count_holders(), 2)
+        self.assertEqual(
+            self._pairs(self.anna), {(self.anna, self.anna_again): "phone"}
+        )
+        self.assertEqual(Duplicate._cron_sputnik_count_holders(), 0)
