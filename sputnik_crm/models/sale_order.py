@@ -568,8 +568,8 @@ class SaleOrder(models.Model):
         return super()._prepare_confirmation_values()
 
     def _action_confirm(self):
-        # the deposit invoice and the classification below run with sudo:
-        # only for orders the user may confirm (write)
+        # the deposit invoice below runs with sudo: only for orders the user
+        # may confirm (write)
         self.check_access("write")
         self._sputnik_money_within_a_minute()
         res = super()._action_confirm()
@@ -587,7 +587,9 @@ class SaleOrder(models.Model):
         invoicing = self.env["sputnik.booking.invoicing"]
         invoicing._sputnik_invoice_deposit(bookings - in_window)
         invoicing._sputnik_invoice_balance(in_window)
-        bookings.partner_id._sputnik_classify(source="booking")
+        # the client is classified just after this request (see
+        # sputnik_classification_queue), not in it
+        self.env["sputnik.classification"]._queue(bookings.sputnik_client_id)
         bookings._sputnik_capture("confirmed")
         return res
 
@@ -819,7 +821,7 @@ class SaleOrder(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-        bookings.partner_id._sputnik_classify(source="booking")
+        self.env["sputnik.classification"]._queue(bookings.sputnik_client_id)
         bookings._sputnik_capture("cancelled")
         return res
 
