@@ -280,11 +280,12 @@ class SaleOrder(models.Model):
 
     def _sputnik_is_paid(self):
         self.ensure_one()
+        if self.invoice_status != "invoiced":
+            # not all invoiced (as at its confirmation): its invoices unread
+            return False
         invoices = self._sputnik_invoices()
-        return (
-            self.invoice_status == "invoiced"
-            and bool(invoices)
-            and all(m.payment_state in ("paid", "in_payment") for m in invoices)
+        return bool(invoices) and all(
+            m.payment_state in ("paid", "in_payment") for m in invoices
         )
 
     @api.depends(

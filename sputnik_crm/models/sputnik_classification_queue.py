@@ -106,10 +106,13 @@ class SputnikClassification(models.AbstractModel):
         if cr.precommit.data.get(QUEUE_TRIGGERED):
             return
         cr.precommit.data[QUEUE_TRIGGERED] = True
-        cron = self.env.ref(
+        # the cron by its xml id (cached), without env.ref's check that it
+        # exists: _trigger reads it anyway
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
             "sputnik_crm.ir_cron_sputnik_classify_queue", raise_if_not_found=False
         )
-        if cron:
+        if cron_id:
+            cron = self.env["ir.cron"].browse(cron_id)
             # sudo: the trigger of the addon's own cron, for any user whose
             # booking or invoice queued a client; no value of the caller's
             # is used
