@@ -174,7 +174,16 @@ class SputnikSeatEngine(models.AbstractModel):
         its own queued behind their seat decisions."""
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-            cr.execute(SQL("SET LOCAL lock_timeout = %s", SEAT_LOCK_TIMEOUT))
+            # asynchronous commit: the request waiting for this refresh after
+            # its own commit does not wait for the disk; a state lost in a
+            # crash is set again by the next seat change or the daily check
+            cr.execute(
+                SQL(
+                    "SELECT set_config('lock_timeout', %s, true), "
+                    "set_config('synchronous_commit', 'off', true)",
+                    SEAT_LOCK_TIMEOUT,
+                )
+            )
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             engine = env[self._name]
             departures = env["sputnik.departure"].browse(sorted(ids)).exists()
@@ -531,7 +540,17 @@ class SputnikSeatEngine(models.AbstractModel):
                         # (its demo bookings): no other request can see its
                         # departures, nothing to claim against
                         return {}
-                claim_cr.execute(SQL("SET LOCAL lock_timeout = %s", SEAT_LOCK_TIMEOUT))
+                # its commit need not wait for the disk (asynchronous commit,
+                # visible to the others at once): a claim counts only while
+                # its request runs, and the request's own commit writes the
+                # claim to disk with it; after a crash no request is running
+                claim_cr.execute(
+                    SQL(
+                        "SELECT set_config('lock_timeout', %s, true), "
+                        "set_config('synchronous_commit', 'off', true)",
+                        SEAT_LOCK_TIMEOUT,
+                    )
+                )
                 for dep_id in ids:
                     claim_cr.execute(
                         SQL(
