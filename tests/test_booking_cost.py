@@ -78,13 +78,15 @@ class TestBookingCost(SputnikCase):
         self.assertEqual(order.sputnik_status, "paid")
 
     def test_one_client_classified_without_temporary_table(self):
-        """A confirmation classifies its client: one trip, booked ahead, in
-        one statement; no temporary table of the full run is left in the
-        transaction (nor created: none existed before)."""
+        """A confirmation queues its client, classified by the queue's cron
+        just after the request: one trip, booked ahead, in one statement; no
+        temporary table of the full run is left in the transaction (nor
+        created: none existed before)."""
         order = self.booking(seats=1)
         client = order.partner_id
         client.customer_rank = 1
         order.with_user(self.agent).action_confirm()
+        self.env["sputnik.classification"]._classify_queued()
         self.assertEqual(client.sputnik_trip_count, 1)
         self.assertTrue(client.sputnik_next_trip_booked)
         self.assertEqual(client.sputnik_class_history_ids[:1].source, "booking")

@@ -21,6 +21,7 @@ from .common import (
     make_departure,
     make_tour,
     make_travellers,
+    register_payment,
 )
 
 # the classes and figures a client gets, compared between a full run and the
@@ -122,6 +123,20 @@ class ClassificationCase(SputnikCase):
 
     def classify(self):
         return self.env["res.partner"]._sputnik_classify_all(source="manual")
+
+    def classify_queued(self):
+        """What the queue's cron does just after a request: classify the
+        clients its bookings and paid invoices queued."""
+        return self.env["sputnik.classification"]._classify_queued()
+
+    def queued(self, client=None):
+        """The (client, source) rows of the classification queue."""
+        self.env.cr.execute(
+            "SELECT partner_id, source FROM sputnik_classification_queue"
+            " ORDER BY partner_id, source"
+        )
+        rows = self.env.cr.fetchall()
+        return [row for row in rows if client is None or row[0] == client.id]
 
     def plan_calls(self):
         """The care engine's next-trip calls, as its daily run plans them."""
@@ -419,11 +434,13 @@ class TestRunsAndHistory(ClassificationCase):
         self.assertEqual(traveller.sputnik_lifecycle, "prospect")
         booking = make_booking(self.env, departure, traveller)
         booking.with_user(self.agent).action_confirm()
+        self.classify_queued()
         self.assertEqual(traveller.sputnik_lifecycle, "new")
         self.assertEqual(traveller.sputnik_trip_count, 1)
         self.assertTrue(traveller.sputnik_next_trip_booked)
         self.assertEqual(traveller.sputnik_class_history_ids[0].source, "booking")
         booking.with_user(self.agent)._action_cancel()
+        self.classify_queued()
         self.assertEqual(traveller.sputnik_lifecycle, "prospect")
         self.assertEqual(traveller.sputnik_trip_count, 0)
 
@@ -679,12 +696,18 @@ class TestPaymentDiscipline(ClassificationCase):
         self.assertEqual(client.sputnik_paid_invoice_count, 3)
         self.assertEqual(client.sputnik_paid_on_time_rate, 0.0)
         self.assertEqual(client.sputnik_avg_days_late, 40.0)
-        # a paid invoice updates the client at once: (0 + 40 + 40) / 3
+        # a paid invoice queues the client, classified just after the
+        # payment's request: (0 + 40 + 40) / 3
         pay(on_time, due - relativedelta(days=1))
+        self.assertEqual(self.queued(client), [(client.id, "invoice")])
+        self.assertEqual(client.sputnik_paid_on_time_rate, 0.0)
+        self.classify_queued()
+        self.assertEqual(self.queued(client), [])
         self.assertEqual(client.sputnik_paid_on_time_rate, 33.3)
         self.assertEqual(client.sputnik_avg_days_late, 26.7)
         # paid 10 days late: (0 + 10 + 40) / 3
         pay(late, due + relativedelta(days=10))
+        self.classify_queued()
         self.assertEqual(client.sputnik_paid_invoice_count, 3)
         self.assertEqual(client.sputnik_paid_on_time_rate, 33.3)
         self.assertEqual(client.sputnik_avg_days_late, 16.7)
@@ -694,6 +717,125 @@ class TestPaymentDiscipline(ClassificationCase):
             client.sputnik_class_history_ids.mapped("source")[:1], ["manual"]
         )
         self.assertEqual(open_.payment_state, "not_paid")
+
+
+@tagged("post_install", "-at_install")
+class TestClassificationQueue(ClassificationCase):
+    """A confirmation, a cancellation or a paid invoice queues its client; the
+    queue's cron classifies the queued clients just after the request, as a
+    full run would."""
+
+    def setUp(self):
+        super().setUp()
+        self.company.sputnik_deposit_percent = 30.0
+        self.departure = make_departure(self.env, self.tour, start_in_days=60)
+        buy_seats(self.env, self.departure, 4)
+        self.bank = self.env["account.journal"].search(
+            [("type", "=", "bank"), ("company_id", "=", self.company.id)], limit=1
+        )
+        # a base of a few clients with trips, so that the classes mean something
+        for i in range(4):
+            client = self.client_(f"Queue Base {i}")
+            for k in range(i + 1):
+                self.trip(client, 40 + 90 * k + 10 * i, margin=1000.0 * (i + 1))
+        self.traveller = make_travellers(self.env, 1, prefix="Queued")
+        self.traveller.customer_rank = 1
+        self.classify()
+        self.classify_queued()
+        self.assertEqual(self.queued(), [])
+
+    def test_confirmation_queues_the_client(self):
+        client = self.traveller
+        self.assertEqual(client.sputnik_lifecycle, "prospect")
+        history = client.sputnik_class_history_ids
+        booking = make_booking(self.env, self.departure, client)
+        booking.with_user(self.agent).action_confirm()
+        self.assertEqual(booking.state, "sale")
+        # queued, not classified yet: nothing written on the client
+        self.assertEqual(self.queued(), [(client.id, "booking")])
+        client.invalidate_recordset()
+        self.assertEqual(client.sputnik_lifecycle, "prospect")
+        self.assertEqual(client.sputnik_trip_count, 0)
+        self.assertEqual(client.sputnik_class_history_ids, history)
+        # the cron classifies it: the queue is empty, the client new, the
+        # change recorded as the booking's
+        results = self.classify_queued()
+        self.assertEqual(
+            results[self.company.id, "booking"],
+            {"client_count": 1, "changed_count": 1, "history_count": 1},
+        )
+        self.assertEqual(self.queued(), [])
+        self.assertEqual(client.sputnik_lifecycle, "new")
+        self.assertEqual(client.sputnik_trip_count, 1)
+        self.assertTrue(client.sputnik_next_trip_booked)
+        self.assertEqual(client.sputnik_class_history_ids[0].source, "booking")
+        queued = client.read(CLASSES)[0]
+        # a second processing finds nothing to do; the client queued again
+        # without any change is read and written nowhere
+        self.assertEqual(self.classify_queued(), {})
+        self.env["sputnik.classification"]._queue(client)
+        written = client.write_date
+        self.assertEqual(
+            self.classify_queued()[self.company.id, "booking"],
+            {"client_count": 1, "changed_count": 0, "history_count": 0},
+        )
+        client.invalidate_recordset()
+        self.assertEqual(client.write_date, written)
+        # the same classes as a full run of the base gives it
+        self.classify()
+        client.invalidate_recordset()
+        self.assertEqual(client.read(CLASSES)[0], queued)
+
+    def test_cancellation_and_payment_queue_the_client(self):
+        client = self.traveller
+        booking = make_booking(self.env, self.departure, client)
+        booking.with_user(self.agent).action_confirm()
+        self.classify_queued()
+        self.assertEqual(client.sputnik_trip_count, 1)
+        # the deposit paid: the client is queued by the invoice
+        deposit = booking.invoice_ids
+        self.assertEqual(len(deposit), 1)
+        register_payment(self.env, deposit, deposit.amount_total, self.today, self.bank)
+        self.assertEqual(deposit.payment_state, "paid")
+        self.assertEqual(self.queued(), [(client.id, "invoice")])
+        self.assertEqual(client.sputnik_paid_invoice_count, 0)
+        self.classify_queued()
+        self.assertEqual(client.sputnik_paid_invoice_count, 1)
+        self.assertEqual(client.sputnik_paid_on_time_rate, 100.0)
+        # cancelled: queued again, and no trip once classified
+        booking.with_user(self.agent)._action_cancel()
+        self.assertEqual(self.queued(), [(client.id, "booking")])
+        self.assertEqual(client.sputnik_trip_count, 1)
+        self.classify_queued()
+        self.assertEqual(self.queued(), [])
+        self.assertEqual(client.sputnik_trip_count, 0)
+        self.assertEqual(client.sputnik_lifecycle, "prospect")
+
+    def test_one_run_for_many_clients(self):
+        """The bookings of several clients, confirmed in several requests,
+        are classified in one set-based run (one statement for them all)."""
+        clients = make_travellers(self.env, 3, prefix="Batch Queued")
+        clients.customer_rank = 1
+        for client in clients:
+            make_booking(self.env, self.departure, client).with_user(
+                self.agent
+            ).action_confirm()
+        self.assertEqual(self.queued(), [(client.id, "booking") for client in clients])
+        results = self.classify_queued()
+        self.assertEqual(list(results), [(self.company.id, "booking")])
+        self.assertEqual(results[self.company.id, "booking"]["client_count"], 3)
+        self.assertEqual(clients.mapped("sputnik_trip_count"), [1, 1, 1])
+        self.assertEqual(self.queued(), [])
+
+    def test_full_run_empties_the_queue(self):
+        client = self.traveller
+        make_booking(self.env, self.departure, client).with_user(
+            self.agent
+        ).action_confirm()
+        self.assertEqual(self.queued(), [(client.id, "booking")])
+        self.classify()
+        self.assertEqual(client.sputnik_trip_count, 1)
+        self.assertEqual(self.queued(), [])
 
 
 @tagged("post_install", "-at_install")
@@ -724,3 +866,35 @@ class TestClassificationLock(BaseCase):
             # once the first run is over, the next one runs
             self.assertTrue(second["res.partner"]._sputnik_classify_all("cron"))
             cr_second.rollback()
+
+
+@tagged("post_install", "-at_install")
+class TestClassificationQueueConcurrency(BaseCase):
+    """The queue's run takes the rows committed before it started and deletes
+    only those; a second run at the same moment leaves the queue to the
+    first."""
+
+    def test_runs_and_requests_at_the_same_moment(self):
+        from odoo import SUPERUSER_ID, api
+
+        registry = Registry(get_db_name())
+        with registry.cursor() as cr_request, registry.cursor() as cr_run:
+            request = api.Environment(cr_request, SUPERUSER_ID, {})
+            run = api.Environment(cr_run, SUPERUSER_ID, {})
+            client = request["res.partner"].create({"name": "Queued Meanwhile"})
+            # a request queues the client and has not committed yet
+            request["sputnik.classification"]._queue(client)
+            # the run does not see that row, and leaves it
+            self.assertIsNotNone(run["sputnik.classification"]._classify_queued())
+            request.cr.execute(
+                "SELECT COUNT(*) FROM sputnik_classification_queue"
+                " WHERE partner_id = %s",
+                [client.id],
+            )
+            self.assertEqual(request.cr.fetchone()[0], 1)
+            cr_run.rollback()
+            # while a run holds the queue, a second one does not run
+            self.assertIsNotNone(request["sputnik.classification"]._classify_queued())
+            self.assertIsNone(run["sputnik.classification"]._classify_queued())
+            cr_request.rollback()
+            cr_run.rollback()

@@ -158,6 +158,8 @@ class TestClientTimeline(SputnikCase):
         )
         other.partner_id.user_id = self.manager
 
+        # the timeline is read in a request of its own, once these are written
+        self.env.flush_all()
         action = traveller.with_user(self.agent).action_sputnik_history()
         Timeline = self.env["sputnik.client.timeline"].with_user(self.agent)
         rows = Timeline.search(action["domain"])

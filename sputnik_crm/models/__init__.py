@@ -9,6 +9,7 @@ from . import sputnik_loyalty_tier
 from . import sputnik_client_classification
 from . import sputnik_classification
 from . import sputnik_classification_classes
+from . import sputnik_classification_queue
 from . import sputnik_client_relation
 from . import sputnik_client_preference
 from . import sputnik_destination

@@ -96,7 +96,11 @@ class AccountMove(models.Model):
     def _invoice_paid_hook(self):
         res = super()._invoice_paid_hook()
         invoices = self.filtered(lambda m: m.move_type == "out_invoice")
-        invoices.commercial_partner_id._sputnik_classify(source="invoice")
+        # the client is classified just after this request (see
+        # sputnik_classification_queue)
+        self.env["sputnik.classification"]._queue(
+            invoices.commercial_partner_id, source="invoice"
+        )
         self.env["sputnik.interaction"]._capture(
             [
                 {

@@ -280,11 +280,12 @@ class SaleOrder(models.Model):
 
     def _sputnik_is_paid(self):
         self.ensure_one()
+        if self.invoice_status != "invoiced":
+            # not all invoiced (as at its confirmation): its invoices unread
+            return False
         invoices = self._sputnik_invoices()
-        return (
-            self.invoice_status == "invoiced"
-            and bool(invoices)
-            and all(m.payment_state in ("paid", "in_payment") for m in invoices)
+        return bool(invoices) and all(
+            m.payment_state in ("paid", "in_payment") for m in invoices
         )
 
     @api.depends(
@@ -568,8 +569,8 @@ class SaleOrder(models.Model):
         return super()._prepare_confirmation_values()
 
     def _action_confirm(self):
-        # the deposit invoice and the classification below run with sudo:
-        # only for orders the user may confirm (write)
+        # the deposit invoice below runs with sudo: only for orders the user
+        # may confirm (write)
         self.check_access("write")
         self._sputnik_money_within_a_minute()
         res = super()._action_confirm()
@@ -587,7 +588,9 @@ class SaleOrder(models.Model):
         invoicing = self.env["sputnik.booking.invoicing"]
         invoicing._sputnik_invoice_deposit(bookings - in_window)
         invoicing._sputnik_invoice_balance(in_window)
-        bookings.partner_id._sputnik_classify(source="booking")
+        # the client is classified just after this request (see
+        # sputnik_classification_queue), not in it
+        self.env["sputnik.classification"]._queue(bookings.sputnik_client_id)
         bookings._sputnik_capture("confirmed")
         return res
 
@@ -819,7 +822,7 @@ class SaleOrder(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-        bookings.partner_id._sputnik_classify(source="booking")
+        self.env["sputnik.classification"]._queue(bookings.sputnik_client_id)
         bookings._sputnik_capture("cancelled")
         return res
 

@@ -207,9 +207,13 @@ class SputnikInteraction(models.Model):
         updated with sudo: it may be planned for another agent, on a client the
         user reads. Only the activity the interaction planned itself, on its
         client, is ever updated (next_activity_id is a system field)."""
+        planned = self.filtered("next_step")
+        if not planned:
+            # a captured event (a booking confirmed...) plans nothing
+            return
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         model_id = self.env["ir.model"]._get_id("res.partner")
-        for interaction in self.filtered("next_step"):
+        for interaction in planned:
             client = interaction.partner_id.commercial_partner_id
             values = {
                 "summary": interaction.next_step,

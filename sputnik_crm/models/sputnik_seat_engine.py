@@ -174,7 +174,16 @@ class SputnikSeatEngine(models.AbstractModel):
         its own queued behind their seat decisions."""
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             cr.connection.set_isolation_level(ISOLATION_LEVEL_READ_COMMITTED)
-            cr.execute(SQL("SET LOCAL lock_timeout = %s", SEAT_LOCK_TIMEOUT))
+            # asynchronous commit: the request waiting for this refresh after
+            # its own commit does not wait for the disk; a state lost in a
+            # crash is set again by the next seat change or the daily check
+            cr.execute(
+                SQL(
+                    "SELECT set_config('lock_timeout', %s, true), "
+                    "set_config('synchronous_commit', 'off', true)",
+                    SEAT_LOCK_TIMEOUT,
+                )
+            )
             env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
             engine = env[self._name]
             departures = env["sputnik.departure"].browse(sorted(ids)).exists()
@@ -189,8 +198,8 @@ class SputnikSeatEngine(models.AbstractModel):
     # === FIGURES AND INVARIANT === #
     @api.model
     def _sputnik_figures(self, records):
-        """Seats of every departure in ``records``, in four grouped queries for the
-        whole recordset:
+        """Seats of every departure in ``records``, in one statement of three
+        grouped sums for the whole recordset:
 
         - ``purchased`` / ``received``: confirmed purchase order lines;
         - ``on_hand``: received seats still in stock (not travelled); for a
@@ -209,68 +218,78 @@ class SputnikSeatEngine(models.AbstractModel):
         result = {
             d.id: dict.fromkeys((*SEAT_KEYS, "stock_reserved"), 0) for d in records
         }
-        # sudo below: the seats are counted from stock, purchases and sales
-        # that an agent may not read; only the totals of these departures
-        # (which the caller could read) come out, never a record
+        # the seats are counted in SQL from stock, purchases and sales that an
+        # agent may not read; only the totals of these departures (which the
+        # caller could read) come out, never a record
         departures = records.filtered("product_id")
         if not departures:
             return result
         by_key = {(d.product_id.id, d.company_id.id): d.id for d in departures}
         product_ids = departures.product_id.ids
         company_ids = departures.company_id.ids
-        # the departures' seats are read whoever asks: their figures are not
-        # personal and every booking agent needs them (read-only)
-        quants = (
-            self.env["stock.quant"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", product_ids),
-                    ("company_id", "in", company_ids),
-                    ("location_id.usage", "=", "internal"),
-                ],
-                groupby=["product_id", "company_id"],
-                aggregates=["quantity:sum", "reserved_quantity:sum"],
+        # the three sums in one statement (a decision reads them twice per
+        # confirmation): what is written in this transaction first, as a
+        # grouped read would flush it; no record rule applies (the seats
+        # are read whoever asks: their figures are not personal and every
+        # booking agent needs them, read-only), nor an archived location
+        # left out, as for the grouped reads this replaces
+        self.env["stock.quant"].flush_model(
+            ["product_id", "company_id", "location_id", "quantity", "reserved_quantity"]
+        )
+        self.env["stock.location"].flush_model(["usage"])
+        self.env["purchase.order.line"].flush_model(
+            ["product_id", "company_id", "state", "product_qty", "qty_received"]
+        )
+        self.env["sale.order.line"].flush_model(
+            ["sputnik_departure_id", "state", "product_uom_qty", "qty_delivered"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT 'quant', q.product_id, q.company_id,
+                       SUM(q.quantity), SUM(q.reserved_quantity)
+                  FROM stock_quant q
+                  JOIN stock_location l ON l.id = q.location_id
+                 WHERE q.product_id = ANY(%(products)s)
+                   AND q.company_id = ANY(%(companies)s)
+                   AND l.usage = 'internal'
+                 GROUP BY q.product_id, q.company_id
+                 UNION ALL
+                SELECT 'purchase', pol.product_id, pol.company_id,
+                       SUM(pol.product_qty), SUM(pol.qty_received)
+                  FROM purchase_order_line pol
+                 WHERE pol.product_id = ANY(%(products)s)
+                   AND pol.company_id = ANY(%(companies)s)
+                   AND pol.state IN ('purchase', 'done')
+                 GROUP BY pol.product_id, pol.company_id
+                 UNION ALL
+                SELECT 'sale', sol.sputnik_departure_id, NULL,
+                       SUM(sol.product_uom_qty), SUM(sol.qty_delivered)
+                  FROM sale_order_line sol
+                 WHERE sol.sputnik_departure_id = ANY(%(departures)s)
+                   AND sol.state = 'sale'
+                 GROUP BY sol.sputnik_departure_id
+                """,
+                products=product_ids,
+                companies=company_ids,
+                departures=departures.ids,
             )
         )
-        for product, company, quantity, reserved in quants:
-            dep_id = by_key.get((product.id, company.id))
-            if dep_id:
-                result[dep_id]["on_hand"] = int(quantity)
-                result[dep_id]["stock_reserved"] = int(reserved)
-        purchases = (
-            self.env["purchase.order.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("product_id", "in", product_ids),
-                    ("company_id", "in", company_ids),
-                    ("state", "in", ("purchase", "done")),
-                ],
-                groupby=["product_id", "company_id"],
-                aggregates=["product_qty:sum", "qty_received:sum"],
-            )
-        )
-        for product, company, purchased, received in purchases:
-            dep_id = by_key.get((product.id, company.id))
-            if dep_id:
-                result[dep_id]["purchased"] = int(purchased)
-                result[dep_id]["received"] = int(received)
-        sales = (
-            self.env["sale.order.line"]
-            .sudo()
-            ._read_group(
-                [
-                    ("sputnik_departure_id", "in", departures.ids),
-                    ("state", "=", "sale"),
-                ],
-                groupby=["sputnik_departure_id"],
-                aggregates=["product_uom_qty:sum", "qty_delivered:sum"],
-            )
-        )
-        for departure, sold, delivered in sales:
-            result[departure.id]["sold"] = int(sold)
-            result[departure.id]["reserved"] = max(int(sold - delivered), 0)
+        for kind, key, company_id, first, second in self.env.cr.fetchall():
+            first, second = first or 0, second or 0
+            if kind == "sale":
+                result[key]["sold"] = int(first)
+                result[key]["reserved"] = max(int(first - second), 0)
+                continue
+            dep_id = by_key.get((key, company_id))
+            if not dep_id:
+                continue
+            if kind == "quant":
+                result[dep_id]["on_hand"] = int(first)
+                result[dep_id]["stock_reserved"] = int(second)
+            else:
+                result[dep_id]["purchased"] = int(first)
+                result[dep_id]["received"] = int(second)
         # sold as the operator's agent: no seat is bought, the operator's quota
         # (the allotment) is on hand until its travellers leave
         for departure in departures.filtered(lambda d: d.sale_mode == "agent"):
@@ -531,7 +550,17 @@ class SputnikSeatEngine(models.AbstractModel):
                         # (its demo bookings): no other request can see its
                         # departures, nothing to claim against
                         return {}
-                claim_cr.execute(SQL("SET LOCAL lock_timeout = %s", SEAT_LOCK_TIMEOUT))
+                # its commit need not wait for the disk (asynchronous commit,
+                # visible to the others at once): a claim counts only while
+                # its request runs, and the request's own commit writes the
+                # claim to disk with it; after a crash no request is running
+                claim_cr.execute(
+                    SQL(
+                        "SELECT set_config('lock_timeout', %s, true), "
+                        "set_config('synchronous_commit', 'off', true)",
+                        SEAT_LOCK_TIMEOUT,
+                    )
+                )
                 for dep_id in ids:
                     claim_cr.execute(
                         SQL(
