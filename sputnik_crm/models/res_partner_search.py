@@ -26,7 +26,9 @@ class ResPartner(models.Model):
         cr = self.env.cr
         if not self.env.registry.has_trigram:
             try:
-                with cr.savepoint():
+                # no flush: at installation the ORM may hold values of
+                # models whose columns other modules have not created yet
+                with cr.savepoint(flush=False):
                     cr.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
                 self.env.registry.has_trigram = True
             except Exception as error:  # noqa: BLE001 - any refusal: no index

@@ -3,7 +3,7 @@ import math
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 from odoo.tools import SQL
-from odoo.tools.sql import create_index
+from odoo.tools.sql import create_index, table_exists
 
 # Strongest first: a passport number identifies one person, a name with a birth
 # date nearly so, while relatives often share an e-mail address or a phone.
@@ -139,9 +139,10 @@ class SputnikClientDuplicate(models.Model):
             ["reason", "value", "partner_id"],
             where=f"holders BETWEEN 2 AND {CROWDED}",
         )
-        if not exists:
-            # at installation and at the upgrade that brings the keys: the
-            # partners already in the base, set-based
+        if not exists and table_exists(cr, "sputnik_travel_document"):
+            # at the upgrade that brings the keys: the partners already in the
+            # base, set-based (at installation, the travel documents' table is
+            # not created yet: the post-init hook computes them)
             self._sputnik_rebuild_keys()
         return result
 
