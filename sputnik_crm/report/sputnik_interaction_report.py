@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.sql import create_index
 
 from ..models.sputnik_interaction import INTERACTION_TYPES, REACTIONS
 
@@ -153,6 +154,16 @@ class SputnikInteractionReport(models.Model):
 
     # === QUERY === #
     def init(self):
+        # a request's booking looked up by its opportunity: without an index,
+        # a scan of every order for each request (1m base: the report's
+        # computation went from over 20 minutes to 20 s)
+        create_index(
+            self.env.cr,
+            "sale_order_sputnik_opportunity_index",
+            "sale_order",
+            ["opportunity_id"],
+            where="opportunity_id IS NOT NULL",
+        )
         self._sputnik_create_view(self._query())
 
     @api.model
