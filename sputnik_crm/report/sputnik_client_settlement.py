@@ -240,23 +240,10 @@ class SputnikClientSettlement(models.Model):
             FROM account_move move
             JOIN res_company company ON company.id = move.company_id
             JOIN res_partner partner ON partner.id = move.commercial_partner_id
-            -- the payment date of a posted customer invoice: the latest date
-            -- of the lines reconciled with its receivable lines (looked up
-            -- per invoice, so that the rows of a few clients read their
-            -- invoices only)
-            LEFT JOIN LATERAL (
-                SELECT MAX(counterpart.date) AS payment_date
-                  FROM account_move_line term_line
-                  JOIN account_partial_reconcile part
-                       ON part.debit_move_id = term_line.id
-                  JOIN account_move_line counterpart
-                       ON counterpart.id = part.credit_move_id
-                 WHERE term_line.move_id = move.id
-                   AND term_line.display_type = 'payment_term'
-                   AND move.move_type = 'out_invoice'
-                   AND counterpart.move_id != term_line.move_id
-            ) payment ON TRUE
-            """
+            -- the payment date of a posted customer invoice
+            LEFT JOIN LATERAL (%s) payment ON move.move_type = 'out_invoice'
+            """,
+            self._sputnik_payment_date_sql(),
         )
 
     @api.model

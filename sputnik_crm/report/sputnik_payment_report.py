@@ -185,22 +185,14 @@ class SputnikPaymentReport(models.Model):
                        COALESCE(move.invoice_date_due, move.invoice_date) AS date_due,
                        payment.payment_date AS paid_date
                   FROM account_move move
-             LEFT JOIN LATERAL (
-                       SELECT MAX(counterpart.date) AS payment_date
-                         FROM account_move_line term_line
-                         JOIN account_partial_reconcile part
-                              ON part.debit_move_id = term_line.id
-                         JOIN account_move_line counterpart
-                              ON counterpart.id = part.credit_move_id
-                        WHERE term_line.move_id = move.id
-                          AND term_line.display_type = 'payment_term'
-                          AND counterpart.move_id != term_line.move_id
-                       ) payment ON move.payment_state IN ('paid', 'in_payment')
+             LEFT JOIN LATERAL (%s) payment
+                       ON move.payment_state IN ('paid', 'in_payment')
                  WHERE move.state = 'posted'
                    AND move.move_type = 'out_invoice'
                    AND move.payment_state != 'reversed'
             )
-            """
+            """,
+            self._sputnik_payment_date_sql(),
         )
 
     @api.model

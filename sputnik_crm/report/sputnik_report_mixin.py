@@ -241,6 +241,26 @@ class SputnikReportMixin(models.AbstractModel):
     _sputnik_indexes = ()
 
     @api.model
+    def _sputnik_payment_date_sql(self):
+        """The payment date of the customer invoice ``move``: the latest date
+        of the entries reconciled with its receivable lines, looked up for
+        that invoice only (so that the rows of a few clients read their
+        invoices only); to join as ``LEFT JOIN LATERAL (%s) payment``."""
+        return SQL(
+            """
+            SELECT MAX(counterpart.date) AS payment_date
+              FROM account_move_line term_line
+              JOIN account_partial_reconcile part
+                   ON part.debit_move_id = term_line.id
+              JOIN account_move_line counterpart
+                   ON counterpart.id = part.credit_move_id
+             WHERE term_line.move_id = move.id
+               AND term_line.display_type = 'payment_term'
+               AND counterpart.move_id != term_line.move_id
+            """
+        )
+
+    @api.model
     def _sputnik_stored_reports(self):
         """The stored reports' models."""
         return [
