@@ -4,7 +4,7 @@ full refresh gives; nothing else is written."""
 
 from datetime import timedelta
 
-from odoo import fields
+from odoo import Command, fields
 from odoo.tests import tagged
 
 from .common import (
@@ -52,15 +52,26 @@ class TestReportFresh(DepartureCase):
 
     # === HELPERS === #
     def table(self, report):
-        """Every row of ``report``'s table, as tuples ordered by id."""
-        self.env.cr.execute(f'SELECT * FROM "{report._table}" ORDER BY id')
-        return self.env.cr.fetchall()
+        """Every row of ``report``'s table (and of its layer, for a layered
+        report), as tuples ordered by id."""
+        rows = []
+        for table in self.tables(report):
+            self.env.cr.execute(f'SELECT * FROM "{table}" ORDER BY id')
+            rows.append(self.env.cr.fetchall())
+        return rows
+
+    def tables(self, report):
+        if report._sputnik_layer_sums:
+            return [report._table, report._sputnik_layer_table()]
+        return [report._table]
 
     def versions(self, report, client):
-        """The physical versions of the rows of ``report`` not of ``client``:
-        a row rewritten has a new one."""
+        """The physical versions of the rows of ``report`` not of ``client``
+        (of its layer's rows, for a layered report, whose rows are sums of
+        several clients): a row rewritten has a new one."""
+        table = self.tables(report)[-1]
         self.env.cr.execute(
-            f"""SELECT id, ctid::text, xmin::text FROM "{report._table}"
+            f"""SELECT id, ctid::text, xmin::text FROM "{table}"
                  WHERE partner_id IS DISTINCT FROM %s ORDER BY id""",
             [client.id or None],
         )
@@ -90,6 +101,33 @@ class TestReportFresh(DepartureCase):
         self.env.flush_all()
         return booking
 
+    def past_trip(self, client, days_ago=75):
+        """A trip of ``client`` that left ``days_ago`` days ago, recorded as
+        confirmed (the cohorts count the months from a departure on)."""
+        start = fields.Date.today() - timedelta(days=days_ago)
+        departure = self.env["sputnik.departure"].create(
+            {
+                "tour_id": self.tour.id,
+                "date_start": start,
+                "date_end": start + timedelta(days=7),
+                "allotment_seats": 5,
+            }
+        )
+        order = self.env["sale.order"].create(
+            {
+                "partner_id": client.id,
+                "sputnik_traveller_ids": [Command.set(client.ids)],
+                "order_line": [
+                    Command.create(
+                        {"product_id": departure.product_id.id, "product_uom_qty": 1}
+                    )
+                ],
+            }
+        )
+        order.write({"state": "sale"})
+        self.env.flush_all()
+        return order
+
     # === TESTS === #
     def test_changes_queue_their_client(self):
         self.change_client()
@@ -109,6 +147,8 @@ class TestReportFresh(DepartureCase):
             "sputnik.payment.report",
             "sputnik.interaction.report",
             "sputnik.quality.report",
+            "sputnik.client.dynamics.report",
+            "sputnik.agent.report",
         ):
             self.assertTrue(counts[name][1], f"{name}: rows of the client written")
             self.assertNotEqual(before[name], after_queue[name], name)
@@ -192,3 +232,123 @@ class TestReportFresh(DepartureCase):
         counts = self.Mixin._sputnik_refresh_queue()
         self.assertTrue(counts["sputnik.interaction.report"][1])
         self.assertEqual(Interactions.search(domain).client_user_id, self.manager)
+
+    def test_layered_reports_move_rows_with_the_client(self):
+        """The reports whose rows add up clients (the dynamics, the cohorts):
+        a client handed to another salesperson leaves the rows of the first
+        (a row that counts nobody any more goes) and adds to the other's,
+        exactly as a full refresh counts them; untouched when nothing
+        changed."""
+        layered = [report for report in self.reports if report._sputnik_layer_sums]
+        self.assertEqual(
+            {report._name for report in layered},
+            {
+                "sputnik.client.dynamics.report",
+                "sputnik.cohort.report",
+                "sputnik.agent.report",
+            },
+        )
+        self.change_client()
+        self.past_trip(self.booked)
+        self.Mixin._sputnik_refresh_queue()
+        # the salesperson of the client (the agent report's rows are the
+        # agents of the documents: it stays as it is below)
+        layered = [
+            report for report in layered if report._name != "sputnik.agent.report"
+        ]
+        for report in layered:
+            count = report._sputnik_layer_count
+            manager_rows = report.search([("user_id", "=", self.manager.id)])
+            self.assertFalse(manager_rows, report._name)
+            agent_total = sum(
+                report.search([("user_id", "=", self.agent.id)]).mapped(count)
+            )
+            self.assertTrue(agent_total, report._name)
+        # the booked client alone goes to the manager
+        self.booked.user_id = self.manager
+        self.env.flush_all()
+        self.Mixin._sputnik_refresh_queue()
+        moved = {}
+        for report in layered:
+            count = report._sputnik_layer_count
+            self.env.cr.execute(
+                f'SELECT COUNT(*) FROM "{report._sputnik_layer_table()}" '
+                "WHERE partner_id = %s",
+                [self.booked.id],
+            )
+            client_rows = self.env.cr.fetchone()[0]
+            self.assertTrue(client_rows, report._name)
+            manager_rows = report.search([("user_id", "=", self.manager.id)])
+            self.assertEqual(sum(manager_rows.mapped(count)), client_rows, report._name)
+            moved[report._name] = self.table(report)
+        self.Mixin._sputnik_refresh()
+        for report in layered:
+            self.assertEqual(moved[report._name], self.table(report), report._name)
+        # and back: the manager's rows count nobody and are gone
+        self.booked.user_id = self.agent
+        self.env.flush_all()
+        self.Mixin._sputnik_refresh_queue()
+        for report in layered:
+            self.assertFalse(
+                report.search([("user_id", "=", self.manager.id)]), report._name
+            )
+        back = {report._name: self.table(report) for report in layered}
+        self.Mixin._sputnik_refresh()
+        for report in layered:
+            self.assertEqual(back[report._name], self.table(report), report._name)
+            self.env.cr.execute(
+                f'SELECT id, ctid::text FROM "{report._table}" ORDER BY id'
+            )
+            versions = self.env.cr.fetchall()
+            self.env.cr.execute(
+                "INSERT INTO sputnik_report_queue (report, client_id) "
+                "VALUES (%s, %s)",
+                [report._name, self.booked.id],
+            )
+            self.assertEqual(self.Mixin._sputnik_refresh_queue()[report._name], (0, 0))
+            self.env.cr.execute(
+                f'SELECT id, ctid::text FROM "{report._table}" ORDER BY id'
+            )
+            self.assertEqual(self.env.cr.fetchall(), versions, report._name)
+
+    def test_layered_reports_computed_whole_daily(self):
+        """The hourly computation leaves the layered reports to their daily
+        one, which a change of the company's dormancy months triggers at
+        once (no trigger of the queue sees a company)."""
+        layered_cron = self.env.ref(
+            "sputnik_crm.ir_cron_sputnik_report_refresh_layered"
+        )
+        Triggers = self.env["ir.cron.trigger"]
+        self.assertFalse(Triggers.search([("cron_id", "=", layered_cron.id)]))
+        self.company.sputnik_rfm_months = self.company.sputnik_rfm_months + 1
+        self.assertFalse(
+            Triggers.search([("cron_id", "=", layered_cron.id)]),
+            "a setting no layered report reads",
+        )
+        self.company.sputnik_dormant_months = self.company.sputnik_dormant_months + 1
+        self.assertTrue(Triggers.search([("cron_id", "=", layered_cron.id)]))
+        # what each cron computes: a trip no queue saw reaches the bookings
+        # at the hourly run, the dynamics at the daily one only
+        Dynamics = self.env["sputnik.client.dynamics.report"]
+        Bookings = self.env["sputnik.booking.report"]
+        trip = self.past_trip(self.booked, days_ago=400)
+        self.env.cr.execute("DELETE FROM sputnik_report_queue")
+
+        def dynamics_rows():
+            self.env.cr.execute(f'SELECT * FROM "{Dynamics._table}" ORDER BY id')
+            return self.env.cr.fetchall()
+
+        before = dynamics_rows()
+        self.assertFalse(Bookings.search([("order_id", "=", trip.id)]))
+        self.registry.enter_test_mode(self.env.cr)
+        try:
+            self.Mixin._cron_sputnik_refresh()
+            self.assertTrue(Bookings.search([("order_id", "=", trip.id)]))
+            self.assertEqual(dynamics_rows(), before)
+            self.Mixin._cron_sputnik_refresh(layered=True)
+        finally:
+            self.registry.leave_test_mode()
+        after = dynamics_rows()
+        self.assertNotEqual(after, before)
+        Dynamics._sputnik_refresh()
+        self.assertEqual(dynamics_rows(), after, "as a full computation")

@@ -45,6 +45,11 @@ class ResCompany(models.Model):
         **dict.fromkeys(("sputnik_xyz_x", "sputnik_xyz_y"), (0, 1000)),
     }
 
+    def write(self, vals):
+        result = super().write(vals)
+        self.env["sputnik.report.mixin"]._sputnik_company_settings_changed(vals)
+        return result
+
     sputnik_deposit_percent = fields.Float(
         string="Booking Deposit (%)",
         default=30.0,

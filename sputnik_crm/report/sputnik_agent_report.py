@@ -47,6 +47,13 @@ class SputnikAgentReport(models.Model):
     _order = "date desc, id desc"
     _sputnik_stored = True
     _sputnik_indexes = ("date",)
+    # kept fresh client by client: the layer holds the events, each with its
+    # client (the commercial partner), the report their sums by day; the
+    # requests of no client wait for the hourly computation
+    _sputnik_refresh_key = "partner_id"
+    _sputnik_layer_sums = ("event_count", *MEASURES)
+    _sputnik_layer_count = "event_count"
+    _sputnik_layer_indexes = ("date",)
 
     # === FIELDS === #
     date = fields.Date(
@@ -65,12 +72,6 @@ class SputnikAgentReport(models.Model):
     )
     event_count = fields.Integer(
         string="Events", readonly=True, help="Events of the row: its documents."
-    )
-    res_ids = fields.Char(
-        string="Document IDs",
-        readonly=True,
-        help="Ids of the row's documents (bookings, opportunities, complaints or "
-        "interactions), comma-separated.",
     )
     revenue = fields.Monetary(
         readonly=True,
@@ -159,6 +160,17 @@ class SputnikAgentReport(models.Model):
 
     @api.model
     def _query(self):
+        return self._sputnik_from_layer(SQL("(%s)", self._sputnik_layer_query()))
+
+    @api.model
+    def _sputnik_layer_query(self, keys=None):
+        """The events (:meth:`_event_query`): those of the clients ``keys``
+        are read from outside (``WHERE partner_id = ANY(keys)``), which
+        PostgreSQL carries into each part of the union."""
+        return self._event_query()
+
+    @api.model
+    def _sputnik_from_layer(self, layer):
         measures = SQL(", ").join(
             SQL("SUM(event.%s) AS %s", SQL.identifier(name), SQL.identifier(name))
             for name in MEASURES
@@ -177,26 +189,25 @@ class SputnikAgentReport(models.Model):
                        + %(kind_rank)s AS id,
                    event.date, event.kind, event.user_id, event.company_id,
                    event.currency_id,
-                   COUNT(*) AS event_count,
-                   string_agg(event.res_id::text, ',' ORDER BY event.res_id)
-                       AS res_ids,
+                   SUM(event.event_count)::bigint AS event_count,
                    %(measures)s
-              FROM (%(events)s) event
+              FROM %(layer)s event
           GROUP BY event.date, event.kind, event.user_id, event.company_id,
                    event.currency_id
             """,
             kind_rank=kind_rank,
             measures=measures,
-            events=self._event_query(),
+            layer=layer,
         )
 
     @api.model
     def _event_query(self):
-        """One row per event, with its document (``res_id``)."""
+        """One row per event, with its document (``res_id``) and its client
+        (``partner_id``, the commercial partner)."""
         return SQL(
             """
             WITH booking AS (%(bookings)s)
-            SELECT event.*, company.currency_id AS currency_id
+            SELECT event.*, 1 AS event_count, company.currency_id AS currency_id
               FROM (%(events)s) event
               JOIN res_company company ON company.id = event.company_id
             """,
@@ -379,6 +390,7 @@ class SputnikAgentReport(models.Model):
             """
             SELECT %s
               FROM sputnik_interaction interaction
+         LEFT JOIN res_partner partner ON partner.id = interaction.partner_id
              WHERE NOT COALESCE(interaction.automatic, FALSE)
             """,
             self._row(
@@ -386,7 +398,7 @@ class SputnikAgentReport(models.Model):
                 "interaction",
                 SQL("interaction.date"),
                 SQL("interaction.user_id"),
-                SQL("interaction.partner_id"),
+                SQL("partner.commercial_partner_id"),
                 SQL("interaction.company_id"),
                 SQL("interaction.id"),
                 interaction_count=SQL("1"),
@@ -394,12 +406,32 @@ class SputnikAgentReport(models.Model):
         )
 
     # === ACTIONS === #
+    def _res_ids(self):
+        """The ids of the row's documents, from the layer's events of its
+        day, kind, agent and company."""
+        self.ensure_one()
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT event.res_id FROM %s event
+                    WHERE event.date = %s AND event.kind = %s
+                      AND event.user_id IS NOT DISTINCT FROM %s
+                      AND event.company_id = %s
+                 ORDER BY event.res_id""",
+                SQL.identifier(self._sputnik_layer_table()),
+                self.date,
+                self.kind,
+                self.user_id.id or None,
+                self.company_id.id,
+            )
+        )
+        return [row[0] for row in self.env.cr.fetchall()]
+
     def action_open_document(self):
         """Open the row's booking, opportunity, complaint or interaction (its
         form, if the user may read it), or the list of its documents."""
         self.ensure_one()
         model = SOURCES[self.kind]
-        ids = [int(res_id) for res_id in (self.res_ids or "").split(",") if res_id]
+        ids = self._res_ids()
         label = dict(self._fields["kind"]._description_selection(self.env))[self.kind]
         if len(ids) == 1:
             refusal = self.env._("You may not open this %(what)s.", what=label.lower())

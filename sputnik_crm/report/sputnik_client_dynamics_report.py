@@ -12,6 +12,23 @@ STATUSES = [
 ]
 
 
+# the measures of a client's month (0 or 1, trips booked), summed by row
+FLAGS = (
+    "active_start",
+    "active_end",
+    "new_client",
+    "returning_client",
+    "reactivated",
+    "became_dormant",
+    "became_lost",
+    "dormant_end",
+    "lost_end",
+    "client_count",
+    "repeat_client",
+    "booking_count",
+)
+
+
 class SputnikClientDynamicsReport(models.Model):
     """The client base month by month: who was active, who came, who came back,
     who fell asleep and who was lost.
@@ -50,6 +67,11 @@ class SputnikClientDynamicsReport(models.Model):
     _order = "date desc, user_id, status_start, status_end"
     _sputnik_stored = True
     _sputnik_indexes = ("date",)
+    # kept fresh client by client: the layer holds each client's months
+    # (_client_query), the report their sums
+    _sputnik_refresh_key = "partner_id"
+    _sputnik_layer_sums = FLAGS
+    _sputnik_layer_count = "client_count"
     _sputnik_ratios = {
         # E - N - R = S - D: the clients active at the start still active at
         # the end (a reactivated client was not among S)
@@ -222,22 +244,29 @@ class SputnikClientDynamicsReport(models.Model):
 
     @api.model
     def _query(self):
+        return self._sputnik_from_layer(SQL("(%s)", self._sputnik_layer_query()))
+
+    @api.model
+    def _sputnik_layer_query(self, keys=None):
+        """The months of each client (:meth:`_client_query`), of the clients
+        ``keys`` only (their bookings) or of all."""
+        where = None if keys is None else SQL("so.sputnik_client_id = ANY(%s)", keys)
+        return SQL(
+            """
+            SELECT ((client.partner_id::bigint * 1000 + client.company_id) * 100000
+                    + (EXTRACT(YEAR FROM client.date) * 12
+                       + EXTRACT(MONTH FROM client.date))::bigint) AS id,
+                   client.*
+              FROM (%s) client
+            """,
+            self._client_query(where),
+        )
+
+    @api.model
+    def _sputnik_from_layer(self, layer):
         flags = [
             SQL("SUM(client.%s)::int AS %s", SQL.identifier(name), SQL.identifier(name))
-            for name in (
-                "active_start",
-                "active_end",
-                "new_client",
-                "returning_client",
-                "reactivated",
-                "became_dormant",
-                "became_lost",
-                "dormant_end",
-                "lost_end",
-                "client_count",
-                "repeat_client",
-                "booking_count",
-            )
+            for name in FLAGS
         ]
 
         def status(column):
@@ -264,14 +293,14 @@ class SputnikClientDynamicsReport(models.Model):
                    NULL::float8 AS churn_rate,
                    NULL::float8 AS repeat_rate,
                    now() AT TIME ZONE 'UTC' AS computed_on
-              FROM (%(clients)s) client
+              FROM %(layer)s client
           GROUP BY client.date, client.user_id, client.company_id,
                    client.status_start, client.status_end
             """,
             start=status("status_start"),
             end=status("status_end"),
             flags=SQL(", ").join(flags),
-            clients=self._client_query(),
+            layer=layer,
         )
 
     @api.model

@@ -25,6 +25,11 @@ class SputnikCohortReport(models.Model):
     _sputnik_stored = True
     _sputnik_indexes = ("cohort_date", "date", "months_since")
     _sputnik_ratios = {"retention_rate": ("retained", "cohort_size", 100.0)}
+    # kept fresh client by client: the layer holds each client's months
+    # (_client_query), the report their sums
+    _sputnik_refresh_key = "partner_id"
+    _sputnik_layer_sums = ("cohort_size", "retained")
+    _sputnik_layer_count = "cohort_size"
 
     # === FIELDS === #
     cohort_date = fields.Date(
@@ -89,8 +94,9 @@ class SputnikCohortReport(models.Model):
     @api.model
     def _client_query(self, where=None):
         """One row per client of a cohort and month since its cohort month:
-        ``partner_id, user_id, company_id, cohort_date, date, retained``; for
-        the clients of the bookings that ``where`` (on ``so``) selects."""
+        ``partner_id, user_id, company_id, cohort_date, date, cohort_size``
+        (1) and ``retained``; for the clients of the bookings that ``where``
+        (on ``so``) selects."""
         return SQL(
             """
             WITH travelled AS (
@@ -109,6 +115,7 @@ class SputnikCohortReport(models.Model):
                    cohort.company_id,
                    cohort.month AS cohort_date,
                    series.month::date AS date,
+                   1 AS cohort_size,
                    (travelled.partner_id IS NOT NULL)::int AS retained
               FROM cohort
         CROSS JOIN LATERAL generate_series(
@@ -125,6 +132,26 @@ class SputnikCohortReport(models.Model):
 
     @api.model
     def _query(self):
+        return self._sputnik_from_layer(SQL("(%s)", self._sputnik_layer_query()))
+
+    @api.model
+    def _sputnik_layer_query(self, keys=None):
+        """The months of each client (:meth:`_client_query`), of the clients
+        ``keys`` only (their bookings) or of all."""
+        where = None if keys is None else SQL("so.sputnik_client_id = ANY(%s)", keys)
+        return SQL(
+            """
+            SELECT ((client.partner_id::bigint * 1000 + client.company_id) * 100000
+                    + (EXTRACT(YEAR FROM client.date) * 12
+                       + EXTRACT(MONTH FROM client.date))::bigint) AS id,
+                   client.*
+              FROM (%s) client
+            """,
+            self._client_query(where),
+        )
+
+    @api.model
+    def _sputnik_from_layer(self, layer):
         months = SQL(
             """((EXTRACT(YEAR FROM client.date) - EXTRACT(YEAR FROM client.cohort_date))
                 * 12 + EXTRACT(MONTH FROM client.date)
@@ -141,15 +168,15 @@ class SputnikCohortReport(models.Model):
                    %(months)s AS months_since,
                    client.user_id,
                    client.company_id,
-                   COUNT(*)::int AS cohort_size,
+                   SUM(client.cohort_size)::int AS cohort_size,
                    SUM(client.retained)::int AS retained,
                    NULL::float8 AS retention_rate,
                    now() AT TIME ZONE 'UTC' AS computed_on
-              FROM (%(clients)s) client
+              FROM %(layer)s client
           GROUP BY client.cohort_date, client.date, client.user_id, client.company_id
             """,
             months=months,
-            clients=self._client_query(),
+            layer=layer,
         )
 
     # === ACTIONS === #

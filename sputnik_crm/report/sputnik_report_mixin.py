@@ -48,6 +48,21 @@ class SputnikReportMixin(models.AbstractModel):
     # _sputnik_refresh_queue computes again the rows of the queued clients
     # only, within the minute. Empty: the report is computed whole only.
     _sputnik_refresh_key = None
+    # A stored report whose rows add up rows of its clients (the grid of
+    # every client and month, the events of every agent): the rows of each
+    # client are kept in a table of their own, the report's layer
+    # (_sputnik_layer_table, one row per client and whatever the report
+    # counts, computed by _sputnik_layer_query), and the report's rows are
+    # their sums (_sputnik_from_layer). Kept fresh by client as the others
+    # (``_sputnik_refresh_key`` is the layer's client column): the layer rows
+    # of the queued clients are computed again, and the difference between
+    # their old and new rows is added to the report's rows, so that a change
+    # costs its clients' rows, not a grouping of the whole base. The measures
+    # summed so (the report's rows hold their sums); a report row whose
+    # _sputnik_layer_count falls to 0 counts no layer row any more and goes.
+    _sputnik_layer_sums = ()
+    _sputnik_layer_count = None
+
     # A stored report that accountants act on (kept by client: the queue is
     # run as soon as the request that posts an invoice or matches a payment
     # has committed, see _sputnik_money_changed).
@@ -214,29 +229,66 @@ class SputnikReportMixin(models.AbstractModel):
             )
             return
         self._sputnik_analytic_session()
-        if sql.table_kind(cr, self._table) == sql.TableKind.Regular:
-            cr.execute(SQL("DROP TABLE %s", SQL.identifier(self._table)))
-        cr.execute(
-            SQL(
-                "CREATE TABLE %s AS (%s)",
-                SQL.identifier(self._table),
-                query,
-            )
-        )
-        cr.execute(SQL("ANALYZE %s", SQL.identifier(self._table)))
         columns = ("id", *self._sputnik_indexes)
-        if self._sputnik_refresh_key and self._sputnik_refresh_key not in columns:
+        if self._sputnik_layer_sums:
+            # the layer first, the report's rows then from its sums
+            layer = self._sputnik_layer_table()
+            self._sputnik_create_table(
+                layer,
+                self._sputnik_layer_query(),
+                ("id", self._sputnik_refresh_key, *self._sputnik_layer_indexes),
+            )
+            query = self._sputnik_with_row_ratios(
+                self._sputnik_from_layer(SQL.identifier(layer))
+            )
+        elif self._sputnik_refresh_key and self._sputnik_refresh_key not in columns:
             columns += (self._sputnik_refresh_key,)
+        self._sputnik_create_table(self._table, query, columns)
+
+    @api.model
+    def _sputnik_create_table(self, table, query, columns):
+        """(Re)create the table ``table`` from ``query``, computed now, with an
+        index on each of ``columns`` (unique on ``id``)."""
+        cr = self.env.cr
+        if sql.table_kind(cr, table) == sql.TableKind.Regular:
+            cr.execute(SQL("DROP TABLE %s", SQL.identifier(table)))
+        cr.execute(SQL("CREATE TABLE %s AS (%s)", SQL.identifier(table), query))
+        cr.execute(SQL("ANALYZE %s", SQL.identifier(table)))
         for column in columns:
             cr.execute(
                 SQL(
                     "CREATE %s INDEX %s ON %s (%s)",
                     SQL("UNIQUE") if column == "id" else SQL(),
-                    SQL.identifier(f"{self._table}_{column}_index"),
-                    SQL.identifier(self._table),
+                    SQL.identifier(f"{table}_{column}_index"),
+                    SQL.identifier(table),
                     SQL.identifier(column),
                 )
             )
+
+    # the columns of a layered report's layer that get an index
+    _sputnik_layer_indexes = ()
+
+    @api.model
+    def _sputnik_layer_table(self):
+        """The table of a layered report's layer (see _sputnik_layer_sums)."""
+        return f"{self._table}_client"
+
+    @api.model
+    def _sputnik_layer_query(self, keys=None):
+        """A layered report's layer: its rows computed from the documents,
+        with a unique ``id`` and the client column ``_sputnik_refresh_key``;
+        of the clients ``keys`` only (exactly their rows of the whole
+        computation), or of every client (None)."""
+        raise NotImplementedError(self._name)
+
+    @api.model
+    def _sputnik_from_layer(self, layer):
+        """A layered report's rows from the rows of ``layer`` (an SQL
+        relation with the layer's columns): their measures
+        _sputnik_layer_sums summed by report row. Applied as well to the
+        difference of some clients' layer rows (old ones negated), which it
+        must therefore add up the same way."""
+        raise NotImplementedError(self._name)
 
     _sputnik_indexes = ()
 
@@ -289,7 +341,10 @@ class SputnikReportMixin(models.AbstractModel):
             # queue behind a refresh of the same report running after a
             # request's commit (which does not wait for this one)
             report._sputnik_refresh_lock(wait=True)
-            if sql.table_kind(self.env.cr, report._table) != sql.TableKind.Regular:
+            if sql.table_kind(self.env.cr, report._table) != sql.TableKind.Regular or (
+                report._sputnik_layer_sums
+                and not sql.table_kind(self.env.cr, report._sputnik_layer_table())
+            ):
                 # code newer than the database (not upgraded yet): create it
                 report.init()
             else:
@@ -324,15 +379,24 @@ class SputnikReportMixin(models.AbstractModel):
         return self.env.cr.fetchone()[0]
 
     @api.model
-    def _cron_sputnik_refresh(self):
-        """The hourly full refresh, the safety net of the refresh by client:
-        each report in a transaction of its own, its table locked against
-        other writers before the transaction reads anything. A transaction
-        reads from the snapshot of its first query (REPEATABLE READ): one
-        transaction for every report, or a lock taken after a query, would
-        fail on the rows a refresh by client committed meanwhile."""
+    def _cron_sputnik_refresh(self, layered=False):
+        """The full refresh, the safety net of the refresh by client: hourly
+        for the reports computed from their documents, daily (``layered``)
+        for the layered reports, whose inputs no trigger sees are the days
+        passing (a client's status in the current month, the months of the
+        grid) and the company's dormancy settings; and every report in a
+        transaction of its own, its table locked against other writers
+        before the transaction reads anything. A transaction reads from the
+        snapshot of its first query (REPEATABLE READ): one transaction for
+        every report, or a lock taken after a query, would fail on the rows a
+        refresh by client committed meanwhile."""
         registry = self.env.registry
-        for name in [report._name for report in self._sputnik_stored_reports()]:
+        names = [
+            report._name
+            for report in self._sputnik_stored_reports()
+            if bool(report._sputnik_layer_sums) == layered
+        ]
+        for name in names:
             with registry.cursor() as cr:
                 env = api.Environment(cr, SUPERUSER_ID, {})
                 cr.execute(
@@ -343,6 +407,30 @@ class SputnikReportMixin(models.AbstractModel):
                 )
                 env[name]._sputnik_refresh()
         return True
+
+    @api.model
+    def _sputnik_company_settings_changed(self, vals):
+        """Companies were written with ``vals``: when a setting that a layered
+        report reads changed (its ``_depends`` on res.company: the dormancy
+        months of the client base's statuses), those reports are computed
+        whole at once, in the background (their daily cron triggered): no
+        trigger of the queue sees a company."""
+        read = {
+            name
+            for report in self._sputnik_stored_reports()
+            if report._sputnik_layer_sums
+            for name in report._depends.get("res.company", ())
+        }
+        if not read.intersection(vals):
+            return
+        cron = self.env.ref(
+            "sputnik_crm.ir_cron_sputnik_report_refresh_layered",
+            raise_if_not_found=False,
+        )
+        if cron:
+            # sudo: the trigger of the addon's own cron, for whoever may
+            # change the company's settings; no value of the caller's is used
+            cron.sudo()._trigger()
 
     @api.model
     def _cron_sputnik_refresh_money(self):
@@ -411,11 +499,35 @@ class SputnikReportMixin(models.AbstractModel):
         deletes the rows that are no longer as computed and inserts the rows
         that are new or changed; a row as it was stays untouched (no write,
         no dead row, when nothing changed). (deleted, inserted)."""
-        cr = self.env.cr
-        table = SQL.identifier(self._table)
+        if self._sputnik_layer_sums:
+            if keys is None:
+                # the layer, then the report's rows from its sums
+                counts = self._sputnik_write_table(
+                    self._sputnik_layer_table(), self._sputnik_layer_query()
+                )
+                self._sputnik_write_table(
+                    self._table,
+                    self._sputnik_with_row_ratios(
+                        self._sputnik_from_layer(
+                            SQL.identifier(self._sputnik_layer_table())
+                        )
+                    ),
+                )
+                self.invalidate_model()
+                return counts
+            return self._sputnik_write_layer(keys)
         query = self._sputnik_with_row_ratios(
             self._query() if keys is None else self._sputnik_keys_query(keys)
         )
+        return self._sputnik_write_table(self._table, query, keys)
+
+    @api.model
+    def _sputnik_write_table(self, table_name, query, keys=None):
+        """Write the rows of ``query`` into the table ``table_name`` (see
+        _sputnik_write_rows): of the clients ``keys`` only, or all of them.
+        (deleted, inserted)."""
+        cr = self.env.cr
+        table = SQL.identifier(table_name)
         if keys is None:
             fresh = SQL("SELECT * FROM (%s) AS report_row", query)
             stored_rows = SQL("TRUE")
@@ -463,6 +575,134 @@ class SputnikReportMixin(models.AbstractModel):
         )
         deleted, inserted = cr.fetchone()
         if deleted or inserted:
+            self.invalidate_model()
+        return deleted, inserted
+
+    @api.model
+    def _sputnik_write_layer(self, keys):
+        """Compute again the layer rows of the clients ``keys`` of this
+        layered report, and add the difference to the report's rows, in one
+        statement: the layer rows no longer as computed are deleted, the new
+        or changed ones inserted (a row as it was stays untouched), and the
+        report rows they count receive the new rows' measures less the old
+        ones' (a report row that no layer row counts any more is removed, a
+        new one inserted). (deleted, inserted) of the layer."""
+        cr = self.env.cr
+        layer = SQL.identifier(self._sputnik_layer_table())
+        key = SQL.identifier(self._sputnik_refresh_key)
+        keys = sorted(set(keys))
+        cr.execute(SQL("SELECT * FROM %s LIMIT 0", layer))
+        columns = [description.name for description in cr.description]
+
+        def signed(alias, sign):
+            return SQL(", ").join(
+                SQL("%s%s.%s", SQL(sign), SQL(alias), SQL.identifier(name))
+                if name in self._sputnik_layer_sums
+                else SQL("%s.%s", SQL(alias), SQL.identifier(name))
+                for name in columns
+            )
+
+        delta = SQL(
+            "(SELECT %s FROM added UNION ALL SELECT %s FROM gone)",
+            signed("added", ""),
+            signed("gone", "-"),
+        )
+        table = SQL.identifier(self._table)
+        cr.execute(SQL("SELECT * FROM %s LIMIT 0", table))
+        # the report's columns but its rates (computed below from the sums)
+        report_columns = SQL(", ").join(
+            SQL.identifier(description.name)
+            for description in cr.description
+            if description.name not in self._sputnik_ratios
+        )
+        sums = [SQL.identifier(name) for name in self._sputnik_layer_sums]
+        updates = [
+            SQL("%s = stored.%s + EXCLUDED.%s", name, name, name) for name in sums
+        ]
+        if "computed_on" in self._fields:
+            updates.append(SQL("computed_on = EXCLUDED.computed_on"))
+        cr.execute(
+            SQL(
+                """
+                WITH fresh AS MATERIALIZED (
+                         SELECT * FROM (%(query)s) AS layer_row
+                          WHERE layer_row.%(key)s = ANY(%(keys)s)
+                     ),
+                     gone AS (
+                         DELETE FROM %(layer)s stored
+                          WHERE stored.%(key)s = ANY(%(keys)s)
+                            AND NOT EXISTS (
+                                SELECT 1 FROM fresh
+                                 WHERE fresh.id = stored.id
+                                   AND ROW(fresh.*) IS NOT DISTINCT FROM ROW(stored.*))
+                      RETURNING stored.*
+                     ),
+                     added AS (
+                         INSERT INTO %(layer)s
+                         SELECT fresh.* FROM fresh
+                          WHERE (SELECT COUNT(*) FROM gone) >= 0
+                            AND NOT EXISTS (
+                                SELECT 1 FROM %(layer)s stored
+                                 WHERE stored.id = fresh.id
+                                   AND ROW(fresh.*) IS NOT DISTINCT FROM ROW(stored.*))
+                      RETURNING *
+                     ),
+                     difference AS (
+                         SELECT * FROM (%(report)s) AS report_row
+                          WHERE (%(sums)s) IS DISTINCT FROM (%(zeros)s)
+                     ),
+                     written AS (
+                         INSERT INTO %(table)s AS stored (%(columns)s)
+                         SELECT %(columns)s FROM difference
+                             ON CONFLICT (id) DO UPDATE SET %(updates)s
+                      RETURNING stored.id
+                     )
+                SELECT (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM added),
+                       ARRAY(SELECT id FROM written)
+                """,
+                query=self._sputnik_layer_query(keys),
+                key=key,
+                keys=keys,
+                layer=layer,
+                report=self._sputnik_from_layer(delta),
+                columns=report_columns,
+                sums=SQL(", ").join(SQL("report_row.%s", name) for name in sums),
+                zeros=SQL(", ").join(SQL("0") for __ in sums),
+                table=table,
+                updates=SQL(", ").join(updates),
+            )
+        )
+        deleted, inserted, written = cr.fetchone()
+        if written:
+            # the rows that count no layer row any more, and the rates of the
+            # others from their new sums
+            cr.execute(
+                SQL(
+                    "DELETE FROM %s WHERE id = ANY(%s) AND %s <= 0",
+                    table,
+                    written,
+                    SQL.identifier(self._sputnik_layer_count),
+                )
+            )
+            if self._sputnik_ratios:
+                cr.execute(
+                    SQL(
+                        "UPDATE %s AS stored SET %s WHERE id = ANY(%s)",
+                        table,
+                        SQL(", ").join(
+                            SQL(
+                                "%s = %s",
+                                SQL.identifier(fname),
+                                self._sputnik_ratio_sql(
+                                    fname,
+                                    lambda name: SQL("stored.%s", SQL.identifier(name)),
+                                ),
+                            )
+                            for fname in self._sputnik_ratios
+                        ),
+                        written,
+                    )
+                )
             self.invalidate_model()
         return deleted, inserted
 
