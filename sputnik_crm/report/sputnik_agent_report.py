@@ -159,10 +159,6 @@ class SputnikAgentReport(models.Model):
         self._sputnik_create_view(self._query())
 
     @api.model
-    def _query(self):
-        return self._sputnik_from_layer(SQL("(%s)", self._sputnik_layer_query()))
-
-    @api.model
     def _sputnik_layer_query(self, keys=None):
         """The events (:meth:`_event_query`): those of the clients ``keys``
         are read from outside (``WHERE partner_id = ANY(keys)``), which

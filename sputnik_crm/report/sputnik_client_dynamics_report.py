@@ -243,24 +243,8 @@ class SputnikClientDynamicsReport(models.Model):
         self._sputnik_create_view(self._query())
 
     @api.model
-    def _query(self):
-        return self._sputnik_from_layer(SQL("(%s)", self._sputnik_layer_query()))
-
-    @api.model
     def _sputnik_layer_query(self, keys=None):
-        """The months of each client (:meth:`_client_query`), of the clients
-        ``keys`` only (their bookings) or of all."""
-        where = None if keys is None else SQL("so.sputnik_client_id = ANY(%s)", keys)
-        return SQL(
-            """
-            SELECT ((client.partner_id::bigint * 1000 + client.company_id) * 100000
-                    + (EXTRACT(YEAR FROM client.date) * 12
-                       + EXTRACT(MONTH FROM client.date))::bigint) AS id,
-                   client.*
-              FROM (%s) client
-            """,
-            self._client_query(where),
-        )
+        return self._sputnik_client_months(keys)
 
     @api.model
     def _sputnik_from_layer(self, layer):

@@ -282,6 +282,32 @@ class SputnikReportMixin(models.AbstractModel):
         raise NotImplementedError(self._name)
 
     @api.model
+    def _query(self):
+        """A layered report's rows computed from the documents: the sums of
+        its layer as computed now."""
+        assert self._sputnik_layer_sums, self._name
+        return self._sputnik_from_layer(SQL("(%s)", self._sputnik_layer_query()))
+
+    @api.model
+    def _sputnik_client_months(self, keys=None):
+        """The layer of a report whose ``_client_query(where)`` gives one row
+        per client, company and month (``partner_id``, ``company_id``,
+        ``date``) for the clients of the bookings that ``where`` (on ``so``)
+        selects: those rows with an id, of the clients ``keys`` (their
+        bookings) or of all."""
+        where = None if keys is None else SQL("so.sputnik_client_id = ANY(%s)", keys)
+        return SQL(
+            """
+            SELECT ((client.partner_id::bigint * 1000 + client.company_id) * 100000
+                    + (EXTRACT(YEAR FROM client.date) * 12
+                       + EXTRACT(MONTH FROM client.date))::bigint) AS id,
+                   client.*
+              FROM (%s) client
+            """,
+            self._client_query(where),
+        )
+
+    @api.model
     def _sputnik_from_layer(self, layer):
         """A layered report's rows from the rows of ``layer`` (an SQL
         relation with the layer's columns): their measures
