@@ -3,8 +3,8 @@
 Prepares a database of its own (a copy of a database with sputnik_crm and its
 demo data, made with ``CREATE DATABASE ... TEMPLATE``), adds its departures,
 bookings and users through the ORM (committed), serves it with Odoo in prefork
-mode (``--workers=4``, no cron, 127.0.0.1 on a free port), then, as outside
-programs would, through ``/xmlrpc/2/object``:
+mode (``--workers=4`` and one cron thread, 127.0.0.1 on a free port), then,
+as outside programs would, through ``/xmlrpc/2/object``:
 
 0. one client alone confirms, cancels and resets a booking (no contention);
 1. race: ``--clients`` agents confirm a one-seat booking each at the same
@@ -14,7 +14,16 @@ programs would, through ``/xmlrpc/2/object``:
    bookings of two departures of 20 seats, half sold at the start;
 3. invariant: the seats of the bench departures as the ORM counts them, as a
    manager reads them over XML-RPC, and the manager's seat check
-   (``action_check_seats``).
+   (``action_check_seats``);
+4. first invoices: the cron thread issues the first invoice of each booking
+   (its deposit) just after its confirmation's commit; the bench waits until
+   none is pending and reports how long after its confirmation each booking's
+   last deposit invoice was created, and that every confirmed booking has
+   exactly one deposit invoice not credited.
+
+The cron thread runs what the requests trigger (the invoicing, classification
+and report queues); every other scheduled job of the copy is postponed by a day
+so that none runs during the measure.
 
 Every call is timed and classified: done, a clear refusal (a warning or access
 fault without a traceback: the addon's message) or a raw error (a fault with a
@@ -114,6 +123,13 @@ def parse_args():
         help=f"churn: duration (at most {MAX_SECONDS})",
     )
     parser.add_argument("--workers", type=int, default=4, help="Odoo HTTP workers")
+    parser.add_argument(
+        "--cron-threads",
+        type=int,
+        default=1,
+        help="Odoo cron threads, which issue the first invoices (default 1; 0 "
+        "leaves them pending)",
+    )
     parser.add_argument("--seed", type=int, default=42, help="churn's random seed")
     parser.add_argument(
         "--mix",
@@ -383,6 +399,14 @@ def prepare(args):
             churn.append(
                 {"departure": departure.id, "confirmed": confirmed, "drafts": drafts}
             )
+        # their first invoices, as the cron issues them after a confirmation
+        env["sputnik.booking.invoicing"]._sputnik_invoice_pending()
+        # only what the requests trigger runs during the measure
+        cr.execute(
+            "UPDATE ir_cron SET nextcall = (now() AT TIME ZONE 'UTC') "
+            "+ interval '1 day' WHERE active"
+        )
+        cr.execute("DELETE FROM ir_cron_trigger")
         size = {
             "partners": env["res.partner"].search_count([]),
             "orders": env["sale.order"].search_count([]),
@@ -439,7 +463,7 @@ class Server:
             f"--db-filter=^{re.escape(self.args.db)}$",
             "--no-database-list",
             f"--workers={self.args.workers}",
-            "--max-cron-threads=0",
+            f"--max-cron-threads={self.args.cron_threads}",
             "--http-interface=127.0.0.1",
             f"--http-port={self.port}",
             f"--gevent-port={free_port()}",
@@ -795,6 +819,73 @@ def run_churn(server, args, data):
 # === INVARIANT === #
 
 
+def wait_first_invoices(args, seconds=300):
+    """Wait until no booking waits for its first invoice; returns the
+    seconds waited (None when some are still pending after ``seconds``)."""
+    conn = pg_connect_db(args.db)
+    try:
+        start = time.perf_counter()
+        while time.perf_counter() - start < seconds:
+            with conn.cursor() as cr:
+                cr.execute(
+                    "SELECT count(*) FROM sale_order WHERE sputnik_invoicing_pending"
+                )
+                if not cr.fetchone()[0]:
+                    return time.perf_counter() - start
+            time.sleep(0.2)
+        return None
+    finally:
+        conn.close()
+
+
+def first_invoices(args, departure_ids):
+    """How long after its (last) confirmation each confirmed booking of the
+    bench departures got its deposit invoice, and the bookings whose deposit
+    invoices do not add up (none or several not credited, or still pending)."""
+    conn = pg_connect_db(args.db)
+    try:
+        with conn.cursor() as cr:
+            cr.execute(
+                """
+                SELECT so.id, so.sputnik_invoicing_pending,
+                       EXTRACT(EPOCH FROM MAX(am.create_date) - so.date_order),
+                       COUNT(DISTINCT am.id) FILTER (
+                           WHERE NOT EXISTS (SELECT 1 FROM account_move r
+                                              WHERE r.reversed_entry_id = am.id))
+                  FROM sale_order so
+                  LEFT JOIN sale_order_line dp
+                         ON dp.order_id = so.id AND dp.is_downpayment
+                  LEFT JOIN sale_order_line_invoice_rel rel
+                         ON rel.order_line_id = dp.id
+                  LEFT JOIN account_move_line aml ON aml.id = rel.invoice_line_id
+                  LEFT JOIN account_move am
+                         ON am.id = aml.move_id AND am.state = 'posted'
+                         AND am.move_type = 'out_invoice'
+                 WHERE so.state = 'sale'
+                   AND so.id IN (SELECT order_id FROM sale_order_line
+                                  WHERE sputnik_departure_id = ANY(%s))
+                 GROUP BY so.id
+                """,
+                (list(departure_ids),),
+            )
+            rows = cr.fetchall()
+    finally:
+        conn.close()
+    lags = [lag * 1000 for _id, _pending, lag, _count in rows if lag is not None]
+    wrong = [
+        order_id for order_id, pending, _lag, count in rows if pending or count != 1
+    ]
+    return lags, wrong
+
+
+def pg_connect_db(db):
+    import psycopg2  # noqa: PLC0415 - libpq reads PGHOST, PGPORT, PGUSER
+
+    conn = psycopg2.connect(dbname=db, connect_timeout=10)
+    conn.autocommit = True
+    return conn
+
+
 def orm_problems(args, departure_ids):
     """What the addon's own check (``_sputnik_seat_problems``) finds, read
     before the manager's check repairs anything, and the figures it reads."""
@@ -909,7 +1000,7 @@ def fmt(value):
 
 
 def report(  # noqa: PLR0913 - the figures of every part of the run
-    args, data, solo, race, race_wall, churn, churn_wall, invariant, server_log
+    args, data, solo, race, race_wall, churn, churn_wall, invariant, server_log, first
 ):
     race_outcomes = Counter(r[0] for r in race)
     race_ms = [r[1] for r in race]
@@ -919,7 +1010,10 @@ def report(  # noqa: PLR0913 - the figures of every part of the run
 
     print()
     print(f"database {args.db} (copy of {args.source}): {json.dumps(data['size'])}")
-    print(f"Odoo: {args.workers} workers, no cron; server log {server_log}")
+    print(
+        f"Odoo: {args.workers} workers, {args.cron_threads} cron thread(s); "
+        f"server log {server_log}"
+    )
     print()
     solo_json = {}
     for kind, rows in solo.items():
@@ -1032,6 +1126,31 @@ def report(  # noqa: PLR0913 - the figures of every part of the run
         "worker timeouts"
     )
 
+    first_lat = latency(first["lags"])
+    print()
+    print(
+        "first invoices (deposits), issued by the cron after each confirmation: "
+        + (
+            f"none pending {first['waited']:.1f} s after the churn's end"
+            if first["waited"] is not None
+            else "STILL PENDING"
+        )
+    )
+    print(
+        f"  after its confirmation, ms: p50 {fmt(first_lat['p50_ms'])}  p95 "
+        f"{fmt(first_lat['p95_ms'])}  max {fmt(first_lat['max_ms'])} "
+        f"({first_lat['n']} confirmed bookings)"
+    )
+    if first["wrong"]:
+        print(f"  WRONG: bookings without one deposit invoice: {first['wrong']}")
+    else:
+        print("  ok: every confirmed booking has exactly one deposit invoice")
+    first_json = {
+        "waited_s": round(first["waited"], 1) if first["waited"] is not None else None,
+        **{f"lag_{k}": v for k, v in first_lat.items()},
+        "wrong": first["wrong"],
+    }
+
     race_raw = race_outcomes[RAW]
     cancel_p95 = churn_json["cancel_p95_ms"]
     goals = {
@@ -1041,6 +1160,8 @@ def report(  # noqa: PLR0913 - the figures of every part of the run
         "raw_errors_0": race_raw + churn_json["raw_errors"] == 0,
         "race_sold_exactly": not args.clients or race_outcomes[DONE] == args.seats,
         "invariant_ok": not differences,
+        "first_invoices_ok": not data["size"]["deposit_percent"]
+        or (first["waited"] is not None and not first["wrong"]),
     }
     print()
     for goal, met in goals.items():
@@ -1052,6 +1173,7 @@ def report(  # noqa: PLR0913 - the figures of every part of the run
         "source": args.source,
         "data": data["size"],
         "workers": args.workers,
+        "cron_threads": args.cron_threads,
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
         "cpus": os.cpu_count(),
         "load": [round(x, 2) for x in os.getloadavg()],
@@ -1069,10 +1191,19 @@ def report(  # noqa: PLR0913 - the figures of every part of the run
         "churn": churn_json,
         "server_log": server_log,
         "invariant": "ok" if not differences else differences,
+        "first_invoices": first_json,
         "goals": goals,
     }
     print("RESULT " + json.dumps(result, ensure_ascii=False))
-    return all(goals[g] for g in ("raw_errors_0", "race_sold_exactly", "invariant_ok"))
+    return all(
+        goals[g]
+        for g in (
+            "raw_errors_0",
+            "race_sold_exactly",
+            "invariant_ok",
+            "first_invoices_ok",
+        )
+    )
 
 
 def main():
@@ -1101,6 +1232,9 @@ def main():
             *([data["race"]] if data["race"] else []),
             *(c["departure"] for c in data["churn"]),
         ]
+        waited = wait_first_invoices(args) if args.cron_threads else None
+        lags, wrong = first_invoices(args, departure_ids)
+        first = {"waited": waited, "lags": lags, "wrong": wrong}
         problems, figures = orm_problems(args, departure_ids)
         sql_db.close_db(args.db)
         invariant = rpc_invariant(server, args, data, departure_ids)
@@ -1119,6 +1253,7 @@ def main():
             churn_wall,
             invariant,
             server.log_figures(),
+            first,
         )
     finally:
         server.stop()

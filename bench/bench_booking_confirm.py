@@ -270,10 +270,11 @@ def invoice_down_payment(order):
     invoice.action_post()
 
 
-def confirm(cr, order_ids, down_payment=False):
+def confirm(cr, order_ids, down_payment=False, first_invoice=False):
     """Confirm the orders one by one, each in a fresh ORM transaction (with
     ``down_payment``, each followed by Odoo's down payment wizard and the
-    posting of its invoice); return the seconds and the SQL queries of each
+    posting of its invoice; with ``first_invoice``, by the run of the
+    invoicing cron for it); return the seconds and the SQL queries of each
     confirmation."""
     seconds, queries = [], []
     for order_id in order_ids:
@@ -283,6 +284,11 @@ def confirm(cr, order_ids, down_payment=False):
         order.action_confirm()
         if down_payment:
             invoice_down_payment(order)
+        if first_invoice:
+            # a booking's first invoice (its deposit), which the invoicing
+            # cron issues in a transaction of its own just after the commit:
+            # counted with the confirmation, as work the booking costs
+            env["sputnik.booking.invoicing"]._sputnik_invoice_pending(order)
         # what the request's commit runs first: the last flush and the
         # pre-commit hooks (those after the commit are left out: nothing is
         # committed)
@@ -297,7 +303,12 @@ def confirm(cr, order_ids, down_payment=False):
 def run_variant(cr, variant, order_ids):
     if variant in (NO_DEPOSIT, DEPOSIT):
         set_deposit(new_env(cr), DEPOSIT_PERCENT if variant == DEPOSIT else 0.0)
-    return confirm(cr, order_ids, down_payment=variant == BASELINE_DEPOSIT)
+    return confirm(
+        cr,
+        order_ids,
+        down_payment=variant == BASELINE_DEPOSIT,
+        first_invoice=variant in (NO_DEPOSIT, DEPOSIT),
+    )
 
 
 def check_deposits(cr, order_ids, expected):

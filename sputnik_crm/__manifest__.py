@@ -2,7 +2,7 @@
     "name": "Sputnik CRM",
     "summary": "Client base of a tour bureau: clients, bookings, seats, "
     "interactions, classification, campaigns and effectiveness reports",
-    "version": "18.0.1.7.0",
+    "version": "18.0.1.8.0",
     "category": "Sales/CRM",
     "website": "https://github.com/sputnik-tour/sputnik_crm",
     "author": "Sputnik Tour Bureau",

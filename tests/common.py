@@ -128,6 +128,22 @@ def make_booking(env, departure, travellers, customer=None, seats=None):
     )
 
 
+def issue_first_invoices(env):
+    """Run the invoicing cron, as the server does just after the commit of a
+    confirmation: it issues the first invoice of the bookings confirmed."""
+    env.ref(
+        "sputnik_crm.ir_cron_sputnik_booking_invoicing"
+    ).sudo().method_direct_trigger()
+
+
+def confirm(orders):
+    """Confirm ``orders`` with Odoo's confirmation, as the Confirm button does
+    (with the orders' user), then run what the server runs just after the
+    request's commit: the cron issuing the bookings' first invoice."""
+    orders.action_confirm()
+    issue_first_invoices(orders.env)
+
+
 def post_invoice(env, partner, amount, invoice_date, due_date, **vals):
     """A posted customer invoice (or, with ``move_type``, credit note) of one
     untaxed line of ``amount``, due on ``due_date``."""
@@ -199,4 +215,4 @@ class BookedCase(DepartureCase):
         cls.traveller.user_id = cls.agent
         cls.booking = make_booking(cls.env, cls.departure, cls.traveller)
         cls.booking.user_id = cls.agent
-        cls.booking.action_confirm()
+        confirm(cls.booking)

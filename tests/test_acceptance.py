@@ -21,6 +21,7 @@ from odoo.tests import BaseCase, HttpCase, get_db_name, new_test_user, tagged
 
 from .common import (
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -321,7 +322,7 @@ class TestAcceptanceTours(HttpCase):
         )
         add_passport(self.env, client, "FP7770000", self.today + relativedelta(years=3))
         booking = make_booking(self.env, departure, client)
-        booking.action_confirm()
+        confirm(booking)
         deposit = booking.invoice_ids
         self.assertEqual(deposit.mapped("amount_total"), [9000.0])
         Settlement = self.env["sputnik.client.settlement"]

@@ -31,6 +31,7 @@ from odoo.addons.sputnik_crm.report.sputnik_kpi_dashboard import evaluate
 from .common import (
     SputnikCase,
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -91,7 +92,7 @@ class TestAgencySale(SputnikCase):
         order = make_booking(
             self.env, departure or self.departure, travellers or self.travellers
         )
-        order.with_user(self.agent).action_confirm()
+        confirm(order.with_user(self.agent))
         return order
 
     def pay(self, move, amount=None):

@@ -10,6 +10,7 @@ from odoo.tests import tagged
 from .common import (
     SputnikCase,
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -119,7 +120,7 @@ class TestBookingFlow(SputnikCase):
         self.assertEqual(order.sputnik_status, "quotation")
         self.assertEqual(order.amount_total, 60000.0)
 
-        order.action_confirm()
+        confirm(order)
         self.assertEqual(order.state, "sale")
         self.assertEqual(order.sputnik_status, "confirmed")
         self.assertEqual(self.seats()["reserved"], 2)
@@ -169,7 +170,7 @@ class TestBookingFlow(SputnikCase):
 
     def test_balance_cron_invoices_what_falls_due(self):
         order = make_booking(self.env, self.departure, self.travellers)
-        order.action_confirm()
+        confirm(order)
         due = order.sputnik_balance_due_date
         with freeze_time(due - relativedelta(days=10)):
             self.env["sale.order"]._cron_sputnik_bookings()
@@ -195,7 +196,7 @@ class TestBookingFlow(SputnikCase):
         soon = make_departure(self.env, self.tour, start_in_days=20)
         buy_seats(self.env, soon, 2)
         order = make_booking(self.env, soon, self.travellers)
-        order.action_confirm()
+        confirm(order)
         today = fields.Date.context_today(order)
         self.assertEqual(order.sputnik_balance_due_date, today)
         self.assertEqual(len(order.invoice_ids), 1)
@@ -212,7 +213,7 @@ class TestBookingFlow(SputnikCase):
 
     def test_cancel_before_deposit_is_paid(self):
         order = make_booking(self.env, self.departure, self.travellers)
-        order.action_confirm()
+        confirm(order)
         deposit = order.invoice_ids
         order._action_cancel()
         self.assertEqual(order.state, "cancel")
@@ -227,7 +228,7 @@ class TestBookingFlow(SputnikCase):
 
     def test_cancel_after_deposit_is_paid(self):
         order = make_booking(self.env, self.departure, self.travellers)
-        order.action_confirm()
+        confirm(order)
         deposit = order.invoice_ids
         self.pay(deposit)
         order._action_cancel()
@@ -242,15 +243,15 @@ class TestBookingFlow(SputnikCase):
     # --- seats ---------------------------------------------------------------
     def test_overbooking_refused(self):
         four = make_travellers(self.env, 4, prefix="Four")
-        make_booking(self.env, self.departure, four).action_confirm()
+        confirm(make_booking(self.env, self.departure, four))
         self.assertEqual(self.seats()["free"], 1)
         order = make_booking(self.env, self.departure, self.travellers)
         with self.assertUserError("has 1 free seats: 2 cannot be booked"):
-            order.action_confirm()
+            confirm(order)
 
     def test_raising_a_confirmed_quantity_takes_seats_too(self):
         order = make_booking(self.env, self.departure, self.travellers)
-        order.action_confirm()
+        confirm(order)
         line = order.order_line[0]
         more = make_travellers(self.env, 4, prefix="More")
         with self.assertUserError("has 3 free seats: 4 cannot be booked"):
@@ -276,7 +277,7 @@ class TestBookingFlow(SputnikCase):
     def test_sold_out_then_freed(self):
         five = make_travellers(self.env, 5, prefix="Five")
         order = make_booking(self.env, self.departure, five)
-        order.action_confirm()
+        confirm(order)
         self.assertEqual(self.departure.state, "sold_out")
         order._action_cancel()
         self.assertEqual(self.departure.state, "open")
@@ -285,17 +286,17 @@ class TestBookingFlow(SputnikCase):
         self.departure.action_close()
         order = make_booking(self.env, self.departure, self.travellers)
         with self.assertUserError("takes no booking"):
-            order.action_confirm()
+            confirm(order)
         self.departure.action_open()
-        order.action_confirm()
+        confirm(order)
         with self.assertUserError("confirmed bookings"):
             self.departure.action_cancel()
 
     def test_waitlist_reoffers_freed_seats(self):
         five = make_travellers(self.env, 5, prefix="Five")
         order = make_booking(self.env, self.departure, five[:3])
-        order.action_confirm()
-        make_booking(self.env, self.departure, five[3:]).action_confirm()
+        confirm(order)
+        confirm(make_booking(self.env, self.departure, five[3:]))
         Waitlist = self.env["sputnik.waitlist"]
         first = Waitlist.create(
             {
@@ -334,17 +335,17 @@ class TestBookingFlow(SputnikCase):
 
     def test_unreserved_delivery_still_holds_its_seats(self):
         five = make_travellers(self.env, 5, prefix="Five")
-        make_booking(self.env, self.departure, five).action_confirm()
+        confirm(make_booking(self.env, self.departure, five))
         delivery = self.departure.booking_line_ids.order_id.picking_ids
         delivery.do_unreserve()
         self.assertEqual(self.seats()["free"], 0)
         self.assertEqual(self.seats()["stock_reserved"], 0)
         with self.assertUserError("has 0 free seats"):
-            make_booking(self.env, self.departure, self.travellers).action_confirm()
+            confirm(make_booking(self.env, self.departure, self.travellers))
 
     def test_started_trip_cannot_be_cancelled(self):
         order = make_booking(self.env, self.departure, self.travellers)
-        order.action_confirm()
+        confirm(order)
         with freeze_time(self.departure.date_start):
             with self.assertUserError("the trip has begun"):
                 order._action_cancel()
@@ -355,7 +356,7 @@ class TestBookingFlow(SputnikCase):
         customer = self.env["res.partner"].create({"name": "Family Payer"})
         first = make_booking(self.env, self.departure, self.travellers[:1], customer)
         second = make_booking(self.env, self.departure, self.travellers[1:], customer)
-        (first | second).action_confirm()
+        confirm(first | second)
         invoice = (first | second)._create_invoices()
         invoice.action_post()
         self.assertEqual(len(invoice), 1)
@@ -366,7 +367,7 @@ class TestBookingFlow(SputnikCase):
 
     def test_closed_departure_completes_after_return(self):
         order = make_booking(self.env, self.departure, self.travellers)
-        order.action_confirm()
+        confirm(order)
         self.departure.action_close()
         with freeze_time(self.departure.date_end + relativedelta(days=1)):
             self.env["sputnik.departure"]._cron_refresh_departures()
@@ -374,7 +375,7 @@ class TestBookingFlow(SputnikCase):
             self.assertEqual(order.picking_ids.state, "done")
 
     def test_departure_dates_are_frozen_by_bookings(self):
-        make_booking(self.env, self.departure, self.travellers).action_confirm()
+        confirm(make_booking(self.env, self.departure, self.travellers))
         with self.assertUserError("cannot change its dates"):
             self.departure.with_user(self.manager).date_start -= relativedelta(days=1)
 
@@ -393,7 +394,7 @@ class TestBookingFlow(SputnikCase):
     def test_travellers_match_seats(self):
         order = make_booking(self.env, self.departure, self.travellers, seats=3)
         with self.assertUserError("2 travellers for 3 seats"):
-            order.action_confirm()
+            confirm(order)
         self.assertEqual(order.state, "draft")
 
     def test_passport_rule(self):
@@ -409,7 +410,7 @@ class TestBookingFlow(SputnikCase):
         self.assertIn("Late 0", issues)
         self.assertIn("No Passport", issues)
         with self.assertUserError("cannot be confirmed"):
-            order.action_confirm()
+            confirm(order)
         self.assertEqual(order.state, "draft")
 
         # an agent may not override the rule
@@ -431,7 +432,7 @@ class TestBookingFlow(SputnikCase):
         )
         self.assertEqual(order.sputnik_passport_override_uid, self.manager)
         self.assertIn("Urgent passport on its way", order.message_ids[0].body)
-        order.action_confirm()
+        confirm(order)
         self.assertEqual(order.state, "sale")
         self.assertTrue(today)
 
@@ -454,7 +455,7 @@ class TestBookingFlow(SputnikCase):
         order.with_user(self.agent).sputnik_traveller_ids = [Command.set(other.ids)]
         self.assertFalse(order.sputnik_passport_override_reason)
         with self.assertUserError("cannot be confirmed"):
-            order.action_confirm()
+            confirm(order)
 
     def test_domestic_trip_needs_no_foreign_passport(self):
         tour = make_tour(self.env, name="Carpathians Test", country="base.us")
@@ -464,7 +465,7 @@ class TestBookingFlow(SputnikCase):
         nobody = self.env["res.partner"].create({"name": "Domestic Traveller"})
         order = make_booking(self.env, departure, nobody)
         self.assertFalse(order.sputnik_passport_issues)
-        order.action_confirm()
+        confirm(order)
         self.assertEqual(order.state, "sale")
 
     # --- access --------------------------------------------------------------
@@ -473,7 +474,7 @@ class TestBookingFlow(SputnikCase):
         order = make_booking(
             env, self.departure.with_env(env), self.travellers.with_env(env)
         )
-        order.action_confirm()
+        confirm(order)
         self.assertEqual(order.user_id, self.agent)
         self.assertEqual(order.invoice_ids.state, "posted")
         self.assertEqual(self.seats()["reserved"], 2)
@@ -491,3 +492,124 @@ class TestBookingFlow(SputnikCase):
             self.company.sputnik_deposit_percent = 120
         with self.assertRaises(ValidationError):
             self.company.sputnik_passport_months = -1
+
+
+@tagged("post_install", "-at_install")
+class TestFirstInvoiceAfterConfirmation(SputnikCase):
+    """The first invoice of a booking is issued by the invoicing cron just
+    after the confirmation's commit, never twice, and never for a booking
+    cancelled first."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.write({"sputnik_deposit_percent": 30.0, "sputnik_balance_days": 21})
+        cls.tour = make_tour(cls.env, price=30000.0)
+        cls.departure = make_departure(cls.env, cls.tour, start_in_days=90)
+        buy_seats(cls.env, cls.departure, 6)
+        cls.cron = cls.env.ref("sputnik_crm.ir_cron_sputnik_booking_invoicing")
+
+    def book(self, count=2):
+        env = self.env(user=self.agent)
+        travellers = make_travellers(self.env, count, prefix=f"Queue {count}")
+        return make_booking(env, self.departure.with_env(env), travellers.with_env(env))
+
+    def triggered(self):
+        return self.env["ir.cron.trigger"].search_count(
+            [("cron_id", "=", self.cron.id)]
+        )
+
+    def test_confirmation_queues_the_deposit_for_the_cron(self):
+        order = self.book()
+        triggers = self.triggered()
+        order.action_confirm()
+        # confirmed, seats held, the deposit not invoiced yet, the cron
+        # triggered once for the transaction
+        self.assertEqual(order.state, "sale")
+        self.assertTrue(order.sputnik_invoicing_pending)
+        self.assertFalse(order.invoice_ids)
+        self.assertEqual(self.triggered(), triggers + 1)
+        # the schedule already shows the deposit to come: 30 % of the total
+        self.assertEqual(order.sputnik_deposit_amount, order.amount_total * 0.3)
+        self.assertFalse(order.sputnik_deposit_invoiced)
+        self.cron.method_direct_trigger()
+        self.assertFalse(order.sputnik_invoicing_pending)
+        self.assertEqual(order.invoice_ids.state, "posted")
+        self.assertEqual(order.invoice_ids.amount_total, order.amount_total * 0.3)
+        self.assertTrue(order.sputnik_deposit_invoiced)
+        # a second run (a cron run twice, a trigger missed and the minutely
+        # run) invoices nothing more
+        self.cron.method_direct_trigger()
+        self.assertEqual(len(order.invoice_ids), 1)
+
+    def test_inside_the_balance_window_the_whole_price_follows(self):
+        soon = make_departure(self.env, self.tour, start_in_days=20)
+        buy_seats(self.env, soon, 2)
+        travellers = make_travellers(self.env, 1, prefix="Queue Soon")
+        order = make_booking(self.env, soon, travellers)
+        order.action_confirm()
+        # the schedule shows one instalment while its invoice is issued
+        self.assertFalse(order.sputnik_deposit_amount)
+        self.assertEqual(order.sputnik_balance_amount, order.amount_total)
+        self.cron.method_direct_trigger()
+        self.assertEqual(order.invoice_ids.amount_total, order.amount_total)
+        self.assertEqual(order.invoice_status, "invoiced")
+
+    def test_cancelled_before_the_cron_has_nothing_invoiced(self):
+        order = self.book()
+        order.action_confirm()
+        order.with_user(self.agent).with_context(
+            disable_cancel_warning=True
+        ).action_cancel()
+        self.assertEqual(order.state, "cancel")
+        self.assertFalse(order.sputnik_invoicing_pending)
+        self.cron.method_direct_trigger()
+        # no deposit, hence no credit note: the booking has no invoice at all
+        # but the penalty's, if any
+        self.assertFalse(
+            order.invoice_ids.filtered(
+                lambda m: any(m.invoice_line_ids.mapped("is_downpayment"))
+            )
+        )
+
+    def test_many_bookings_in_one_run_oldest_first(self):
+        orders = self.book(1) | self.book(2) | self.book(3)
+        for order in orders:
+            order.action_confirm()
+        done, left = self.env["sputnik.booking.invoicing"]._sputnik_invoice_pending(
+            orders, limit=2
+        )
+        # a run takes at most its batch, the oldest first; the rest waits
+        self.assertEqual((done, left), (2, 1))
+        self.assertEqual(
+            orders.mapped("sputnik_invoicing_pending"), [False, False, True]
+        )
+        self.cron.method_direct_trigger()
+        self.assertEqual(
+            [order.invoice_ids.amount_total for order in orders],
+            [order.amount_total * 0.3 for order in orders],
+        )
+
+    def test_a_booking_that_cannot_be_invoiced_says_so_and_stops_no_other(self):
+        failing, other = self.book(1), self.book(2)
+        (failing | other).action_confirm()
+        Invoicing = type(self.env["sputnik.booking.invoicing"])
+        original = Invoicing._sputnik_invoice_deposit
+
+        def deposit(invoicing, orders):
+            if failing in orders:
+                # as a journal or an account gone missing would
+                raise UserError("No sales journal for this booking")
+            return original(invoicing, orders)
+
+        self.patch(Invoicing, "_sputnik_invoice_deposit", deposit)
+        self.cron.method_direct_trigger()
+        self.assertFalse(failing.invoice_ids)
+        self.assertFalse(failing.sputnik_invoicing_pending)
+        self.assertIn("No sales journal for this booking", failing.message_ids[0].body)
+        self.assertEqual(other.invoice_ids.state, "posted")
+
+    def test_the_flag_is_the_systems(self):
+        order = self.book()
+        with self.assertRaises(AccessError):
+            order.with_user(self.agent).write({"sputnik_invoicing_pending": True})

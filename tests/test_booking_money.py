@@ -14,6 +14,7 @@ from odoo.tools.misc import format_date, formatLang
 from .common import (
     SputnikCase,
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -75,7 +76,7 @@ class TestPaymentSchedule(MoneyCase):
         invoiced (the final invoice less the deposit: 34 999.97) and paid:
         10 000 + 34 999.97 = 44 999.97 paid, 4 999.99 left (the deposit's)."""
         booking = self.book()
-        booking.action_confirm()
+        confirm(booking)
         today = fields.Date.context_today(booking)
         self.assertEqual(booking.amount_total, 49999.96)
         deposit_invoice = booking.invoice_ids
@@ -148,7 +149,7 @@ class TestPaymentSchedule(MoneyCase):
         self.assertEqual(
             (row["kind"], row["amount"], row["date_due"]), ("full", 49999.96, today)
         )
-        booking.action_confirm()
+        confirm(booking)
         (row,) = booking._sputnik_payment_schedule()[booking.id]
         self.assertEqual(row["kind"], "full")
         self.assertEqual(row["invoices"], booking.invoice_ids)
@@ -162,7 +163,7 @@ class TestPaymentSchedule(MoneyCase):
         departure's dates as dd.mm.yyyy; the invoice carries the departure
         (its line is the booking's down payment, which books none)."""
         booking = self.book()
-        booking.action_confirm()
+        confirm(booking)
         invoice = booking.invoice_ids
         start = self.departure.date_start.strftime("%d.%m.%Y")
         end = self.departure.date_end.strftime("%d.%m.%Y")
@@ -197,7 +198,7 @@ class TestPaymentSchedulePrintout(MoneyCase):
         deposit 14 999.99 (8 999.99 left), the balance 34 999.97 due 39 days
         from today, 6 000 paid to date and 49 999.96 - 6 000 = 43 999.96 left."""
         booking = self.book()
-        booking.action_confirm()
+        confirm(booking)
         today = fields.Date.context_today(booking)
         register_payment(self.env, booking.invoice_ids, 6000.0, today, self.bank)
         html = self.render(SCHEDULE, booking)
@@ -242,7 +243,7 @@ class TestPaymentSchedulePrintout(MoneyCase):
         self.assertEqual(report.binding_model_id.model, "sale.order")
         self.assertEqual(report.binding_type, "report")
         booking = self.book()
-        booking.action_confirm()
+        confirm(booking)
         booking._action_cancel()
         with self.assertRaises(UserError):
             self.render(SCHEDULE, booking)
@@ -279,7 +280,7 @@ class TestBookingHeader(MoneyCase):
             self.assertEqual(len(action), 1, code)
             self.assertEqual(action.groups_id, group)
         booking = self.book()
-        booking.action_confirm()
+        confirm(booking)
         complaint = bound.filtered(lambda a: "open_complaint" in a.code)
         result = (
             complaint.with_user(self.agent)

@@ -8,6 +8,7 @@ from odoo.tests import tagged
 from .common import (
     SputnikCase,
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -62,7 +63,7 @@ class TestCareMessages(SputnikCase):
         )
         order = make_booking(self.env, self.departure, travellers)
         order.user_id = self.agent
-        order.action_confirm()
+        confirm(order)
         return order
 
     def run_care(self, day):

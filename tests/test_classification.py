@@ -17,6 +17,7 @@ from odoo.tests import BaseCase, get_db_name, tagged
 from .common import (
     SputnikCase,
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -433,7 +434,7 @@ class TestRunsAndHistory(ClassificationCase):
         self.classify()
         self.assertEqual(traveller.sputnik_lifecycle, "prospect")
         booking = make_booking(self.env, departure, traveller)
-        booking.with_user(self.agent).action_confirm()
+        confirm(booking.with_user(self.agent))
         self.classify_queued()
         self.assertEqual(traveller.sputnik_lifecycle, "new")
         self.assertEqual(traveller.sputnik_trip_count, 1)
@@ -749,7 +750,7 @@ class TestClassificationQueue(ClassificationCase):
         self.assertEqual(client.sputnik_lifecycle, "prospect")
         history = client.sputnik_class_history_ids
         booking = make_booking(self.env, self.departure, client)
-        booking.with_user(self.agent).action_confirm()
+        confirm(booking.with_user(self.agent))
         self.assertEqual(booking.state, "sale")
         # queued, not classified yet: nothing written on the client
         self.assertEqual(self.queued(), [(client.id, "booking")])
@@ -789,7 +790,7 @@ class TestClassificationQueue(ClassificationCase):
     def test_cancellation_and_payment_queue_the_client(self):
         client = self.traveller
         booking = make_booking(self.env, self.departure, client)
-        booking.with_user(self.agent).action_confirm()
+        confirm(booking.with_user(self.agent))
         self.classify_queued()
         self.assertEqual(client.sputnik_trip_count, 1)
         # the deposit paid: the client is queued by the invoice

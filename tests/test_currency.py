@@ -29,7 +29,7 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import SputnikCase, make_departure, make_tour, make_travellers
+from .common import SputnikCase, confirm, make_departure, make_tour, make_travellers
 
 
 @tagged("post_install", "-at_install")
@@ -146,7 +146,7 @@ class TestForeignCurrencyTour(SputnikCase):
         self.assertEqual(order.currency_id, self.currency)
         self.assertAlmostEqual(order.amount_total, 2000.0, places=2)
         self.assertAlmostEqual(order.sputnik_amount_company, 90000.0, places=2)
-        order.action_confirm()
+        confirm(order)
         deposit = order.invoice_ids
         self.assertEqual(deposit.currency_id, self.currency)
         self.assertAlmostEqual(deposit.amount_total, 600.0, places=2)

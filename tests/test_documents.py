@@ -11,6 +11,7 @@ from odoo.tools.misc import format_date, formatLang
 from .common import (
     SputnikCase,
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -79,7 +80,7 @@ class TestDocuments(SputnikCase):
             cls.env, cls.departure, cls.travellers_uk, cls.client_uk
         )
         cls.quotation = make_booking(cls.env, cls.departure, cls.travellers_quote)
-        (cls.booking | cls.booking_uk).action_confirm()
+        confirm(cls.booking | cls.booking_uk)
         cls.salesman = new_test_user(
             cls.env,
             login="sputnik_docs_salesman",

@@ -7,6 +7,7 @@ from odoo.tests import new_test_user, tagged
 from .common import (
     SputnikCase,
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -42,7 +43,7 @@ class TestInteractions(SputnikCase):
         traveller = make_travellers(self.env, 1, prefix="Captured")
         booking = make_booking(self.env, departure, traveller)
         booking.user_id = self.agent
-        booking.action_confirm()
+        confirm(booking)
         captured = self.Interaction.search([("order_id", "=", booking.id)])
         self.assertEqual(len(captured), 1)
         self.assertEqual(captured.event_key, f"booking_confirmed:{booking.id}")
@@ -144,7 +145,7 @@ class TestClientTimeline(SputnikCase):
             }
         )
         booking = make_booking(self.env, departure, traveller)
-        booking.action_confirm()
+        confirm(booking)
         deposit = booking.invoice_ids
         self.env["account.payment.register"].with_context(
             active_model="account.move", active_ids=deposit.ids

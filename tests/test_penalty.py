@@ -15,6 +15,7 @@ from odoo.tests import tagged
 from .common import (
     SputnikCase,
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -66,7 +67,7 @@ class TestPenalty(SputnikCase):
 
     def booking(self, paid=True):
         order = make_booking(self.env, self.departure, self.travellers)
-        order.action_confirm()
+        confirm(order)
         self.assertAlmostEqual(order.amount_total, 49999.96, places=2)
         deposit = order.invoice_ids
         self.assertAlmostEqual(deposit.amount_total, 14999.99, places=2)

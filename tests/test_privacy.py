@@ -13,6 +13,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from .common import (
     SputnikCase,
     buy_seats,
+    confirm,
     make_booking,
     make_departure,
     make_tour,
@@ -149,7 +150,7 @@ class TestPrivacy(SputnikCase):
         cls.booking.partner_id = cls.person
         cls.person.message_post(body=f"Called {NAME} at {PHONE}, mail {EMAIL}")
         cls.track(env)
-        cls.booking.action_confirm()
+        confirm(cls.booking)
         # the client classified as the queue's cron does after the request
         env["sputnik.classification"]._classify_queued()
         cls.booking._create_invoices().action_post()

@@ -17,7 +17,7 @@ from odoo import Command, fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
 
-from .common import buy_seats, make_booking
+from .common import buy_seats, confirm, make_booking
 
 # === ROLES === #
 # name: (groups, company: "a" or "b")
@@ -623,7 +623,7 @@ class TestSecurityMatrix(TransactionCase):
             buy_seats(cenv, departure, 4)
             order = cls.orders[side] = make_booking(cenv, departure, client)
             order.user_id = agent
-            order.action_confirm()
+            confirm(order)
             agency = cenv["sputnik.departure"].create(
                 {
                     "tour_id": cls.agency_tour.id,
@@ -635,7 +635,7 @@ class TestSecurityMatrix(TransactionCase):
             )
             agency_order = make_booking(cenv, agency, client)
             agency_order.user_id = agent
-            agency_order.action_confirm()
+            confirm(agency_order)
             # interactions and complaints: the agent's client's, another
             # agent's client's, a shared client's
             others = (

@@ -15,7 +15,14 @@ from dateutil.relativedelta import relativedelta
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 
-from .common import buy_seats, make_booking, make_departure, make_tour, make_travellers
+from .common import (
+    buy_seats,
+    confirm,
+    make_booking,
+    make_departure,
+    make_tour,
+    make_travellers,
+)
 
 ROLES = ("agent", "manager", "accountant", "salesman", "portal", "agent_b")
 # The public methods of the access policy: who may call which method on a
@@ -131,7 +138,7 @@ class TestSecurityMethods(HttpCase):
         travellers = make_travellers(env, 2, prefix="Methods")
         cls.booking = make_booking(env, cls.departure, travellers, customer=cls.client)
         cls.booking.user_id = cls.users["agent"]
-        cls.booking.action_confirm()
+        confirm(cls.booking)
         cls.booking.message_subscribe(cls.client.ids)
         # a tour sold as the operator's agent, billed once a month: a confirmed
         # booking waits for the operator's bill
@@ -152,7 +159,7 @@ class TestSecurityMethods(HttpCase):
             agency_departure,
             make_travellers(env, 1, prefix="Methods Agency"),
         )
-        cls.agency_booking.action_confirm()
+        confirm(cls.agency_booking)
         cls.waitlist = env["sputnik.waitlist"].create(
             {"departure_id": cls.departure.id, "partner_id": cls.client.id}
         )

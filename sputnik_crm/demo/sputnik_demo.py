@@ -116,6 +116,9 @@ class SputnikDemo(models.AbstractModel):
             )
             if confirm:
                 order.action_confirm()
+                # its first invoice, which the invoicing cron issues just
+                # after a confirmation's commit
+                self.env["sputnik.booking.invoicing"]._sputnik_invoice_pending(order)
             return order
 
         def pay(order, balance=False):

@@ -36,7 +36,10 @@ class SaleOrder(models.Model):
     _inherit = ["sale.order", "sputnik.system.fields.mixin"]
     # the override of the passport rule is given through its wizard, by a
     # manager, who is recorded; the dates and the client are stored computes
-    _sputnik_system_fields = tuple(sorted(OVERRIDE_FIELDS))
+    _sputnik_system_fields = (
+        *sorted(OVERRIDE_FIELDS),
+        "sputnik_invoicing_pending",
+    )
     # the booking status belongs with the booking's own integrity rules
 
     sputnik_client_id = fields.Many2one(
@@ -141,6 +144,15 @@ class SaleOrder(models.Model):
     )
     sputnik_balance_amount = fields.Monetary(
         string="Balance Payment", compute="_compute_sputnik_schedule"
+    )
+    sputnik_invoicing_pending = fields.Boolean(
+        string="Invoice Being Issued",
+        readonly=True,
+        copy=False,
+        index="btree_not_null",
+        help="The booking is confirmed and its first invoice (the deposit, or "
+        "the whole price inside the balance window) is being issued, right "
+        "after the confirmation (see sputnik.booking.invoicing).",
     )
     sputnik_balance_invoiced = fields.Boolean(
         string="Balance Invoiced", compute="_compute_sputnik_schedule"
@@ -331,6 +343,7 @@ class SaleOrder(models.Model):
         "date_order",
         "company_id.sputnik_deposit_percent",
         "sputnik_balance_due_date",
+        "sputnik_invoicing_pending",
         "invoice_ids.state",
         "invoice_ids.amount_total",
         "invoice_ids.amount_residual",
@@ -569,27 +582,17 @@ class SaleOrder(models.Model):
         return super()._prepare_confirmation_values()
 
     def _action_confirm(self):
-        # the deposit invoice below runs with sudo: only for orders the user
+        # the invoicing queue is written with sudo: only for orders the user
         # may confirm (write)
         self.check_access("write")
         self._sputnik_money_within_a_minute()
         res = super()._action_confirm()
         bookings = self.filtered("sputnik_is_booking")
-        # inside the balance window the whole price is invoiced at once, due
-        # now; before it, the deposit (the balance follows with the cron)
-        horizon = fields.Date.context_today(self) + relativedelta(
-            days=BALANCE_INVOICE_DAYS
-        )
-        in_window = bookings.filtered(
-            lambda o: o.sputnik_balance_due_date
-            and o.sputnik_balance_due_date <= horizon
-            and o.amount_total > 0
-        )
-        invoicing = self.env["sputnik.booking.invoicing"]
-        invoicing._sputnik_invoice_deposit(bookings - in_window)
-        invoicing._sputnik_invoice_balance(in_window)
-        # the client is classified just after this request (see
-        # sputnik_classification_queue), not in it
+        # the first invoice (the deposit, or the whole price inside the balance
+        # window) is issued just after this request, not in it (see
+        # sputnik.booking.invoicing), and so is the client's classification
+        # (see sputnik_classification_queue)
+        self.env["sputnik.booking.invoicing"]._sputnik_queue(bookings)
         self.env["sputnik.classification"]._queue(bookings.sputnik_client_id)
         bookings._sputnik_capture("confirmed")
         return res
@@ -694,8 +697,12 @@ class SaleOrder(models.Model):
                 or not percent
                 or order.amount_total <= 0
                 or (
-                    # confirmed now, it would be invoiced in full at once
-                    order.state in ("draft", "sent")
+                    # confirmed now (or just confirmed, its first invoice
+                    # being issued), it is invoiced in full at once
+                    (
+                        order.state in ("draft", "sent")
+                        or order.sputnik_invoicing_pending
+                    )
                     and order.sputnik_balance_due_date
                     and order.sputnik_balance_due_date <= horizon
                 )
@@ -806,6 +813,12 @@ class SaleOrder(models.Model):
         # the penalty of today, before the credit notes change what was paid
         penalties = bookings._sputnik_cancellation_terms()
         res = super()._action_cancel()
+        # a booking cancelled before its first invoice was issued has nothing
+        # left to invoice; sudo: a field the system keeps, on bookings the
+        # user has just cancelled (written by super with the user's rights)
+        bookings.filtered("sputnik_invoicing_pending").sudo().write(
+            {"sputnik_invoicing_pending": False}
+        )
         if posted - shared:
             self.env["sputnik.booking.invoicing"]._sputnik_credit_invoices(
                 posted - shared

@@ -1,17 +1,180 @@
+import logging
+import threading
+
+from dateutil.relativedelta import relativedelta
+from psycopg2 import errors
+
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .sale_order import BALANCE_INVOICE_DAYS
+
+_logger = logging.getLogger(__name__)
+
+# the invoicing cron is triggered once per transaction (a mark on it)
+INVOICING_TRIGGERED = "sputnik_invoicing_triggered"
+# bookings invoiced by one run of the cron; it runs again at once for the rest
+INVOICING_BATCH = 50
 
 
 class SputnikBookingInvoicing(models.AbstractModel):
-    """How a booking is invoiced: its deposit at confirmation, its balance
-    (at confirmation inside the balance window, else by the daily run), and
-    credit notes when it is cancelled (its penalty, see sale_order_penalty)."""
+    """How a booking is invoiced: its first invoice just after its
+    confirmation (the deposit, or the whole price inside the balance window),
+    its balance (by the daily run), and credit notes when it is cancelled (its
+    penalty, see sale_order_penalty).
+
+    **The first invoice follows the confirmation.** A confirmation decides
+    the seats and confirms the booking; its first invoice (Odoo's down
+    payment: a line on the order, an invoice, its posting) would cost more
+    than the rest of the confirmation and, once posted, hold the journal's
+    next number (``_locked_increment``) until the agent's request commits, so
+    that concurrent confirmations would commit one after the other. Instead
+    the confirmation marks the booking ``sputnik_invoicing_pending`` (a column
+    of the row it writes anyway) and triggers the invoicing cron, which
+    issues the invoice just after the request's commit, each booking in a
+    short transaction of its own; the cron also runs every minute in case a
+    trigger was missed. A booking cancelled first has nothing to invoice.
+    """
 
     _name = "sputnik.booking.invoicing"
     _description = "Invoicing of Bookings"
 
+    # === THE FIRST INVOICE, JUST AFTER THE CONFIRMATION === #
+    @api.model
+    def _sputnik_queue(self, orders):
+        """Issue the first invoice of the confirmed bookings ``orders`` just
+        after this request: mark them and trigger the invoicing cron once per
+        transaction. Called by the confirmation, after the user's write
+        access on the orders was checked."""
+        if not orders:
+            return
+        # sudo: a field the system keeps, on bookings the user confirms
+        orders.sudo().write({"sputnik_invoicing_pending": True})
+        cr = self.env.cr
+        if cr.precommit.data.get(INVOICING_TRIGGERED):
+            return
+        cr.precommit.data[INVOICING_TRIGGERED] = True
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
+            "sputnik_crm.ir_cron_sputnik_booking_invoicing", raise_if_not_found=False
+        )
+        if cron_id:
+            # sudo: the trigger of the addon's own cron, for any user who
+            # confirms a booking; no value of the caller's is used
+            self.env["ir.cron"].browse(cron_id).sudo()._trigger()
+
+    @api.model
+    def _cron_sputnik_invoice_pending(self):
+        auto_commit = not getattr(threading.current_thread(), "testing", False)
+        done, remaining = self._sputnik_invoice_pending(
+            limit=INVOICING_BATCH, auto_commit=auto_commit
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        return True
+
+    @api.model
+    def _sputnik_invoice_pending(self, orders=None, limit=None, auto_commit=False):
+        """Issue the first invoice of the bookings waiting for it (of
+        ``orders``, or all of them, at most ``limit``), oldest first; returns
+        (bookings done, bookings left waiting).
+
+        Each booking is locked and read again before it is invoiced (a
+        booking locked by a request still changing it is left for the next
+        run) and invoiced in a savepoint of its own: a booking that cannot be
+        invoiced gets a note in its chatter for the accountants and waits no
+        more, the others go on. With ``auto_commit`` (the cron), each
+        booking is committed at once, so that no lock of one booking or of
+        the journal's numbering is held while the next is invoiced.
+        """
+        domain = [("sputnik_invoicing_pending", "=", True)]
+        if orders is not None:
+            domain.append(("id", "in", orders.ids))
+        # sudo: the system's run (the cron's, the demo's) or the caller's own
+        # bookings (the confirmation queued them after checking its rights)
+        Order = self.env["sale.order"].sudo()
+        pending = Order.search(domain, order="id", limit=limit)
+        done = 0
+        for order in pending:
+            try:
+                with self.env.cr.savepoint():
+                    if self._sputnik_invoice_first(order):
+                        done += 1
+            except (
+                errors.SerializationFailure,
+                errors.LockNotAvailable,
+                errors.DeadlockDetected,
+            ):
+                # changed by a request meanwhile: left for the next run
+                _logger.info("Booking %s is being changed: invoiced later", order.id)
+            except Exception as failure:  # noqa: BLE001
+                # anything else (a missing account, a closed period): the
+                # booking waits no more, its chatter says what to do
+                _logger.warning("Could not invoice booking %s", order.id, exc_info=True)
+                self._sputnik_invoicing_failed(order, failure)
+            if auto_commit:
+                # the cron's own transaction per booking, never a request's
+                self.env.cr.commit()  # pylint: disable=invalid-commit
+        left = Order.search_count(domain) if limit else 0
+        return done, left
+
+    @api.model
+    def _sputnik_invoice_first(self, order):
+        """Lock ``order`` and issue its first invoice if it still waits for
+        it and is still confirmed; returns whether it was invoiced."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id FROM sale_order "
+                "WHERE id = %s AND sputnik_invoicing_pending "
+                "FOR UPDATE SKIP LOCKED",
+                order.id,
+            )
+        )
+        if not self.env.cr.fetchone():
+            return False
+        order.invalidate_recordset()
+        # the money reports take the invoice with their cron, within the
+        # minute, as for a confirmation (rather than a refresh per booking)
+        order._sputnik_money_within_a_minute()
+        invoiced = False
+        if order.state == "sale" and order.sputnik_is_booking:
+            # inside the balance window the whole price is invoiced at once,
+            # due now; before it, the deposit (the balance follows with the
+            # daily run)
+            horizon = fields.Date.context_today(order) + relativedelta(
+                days=BALANCE_INVOICE_DAYS
+            )
+            if (
+                order.sputnik_balance_due_date
+                and order.sputnik_balance_due_date <= horizon
+                and order.amount_total > 0
+            ):
+                if order.invoice_status == "to invoice":
+                    self._sputnik_invoice_balance(order)
+                    invoiced = True
+            else:
+                invoiced = self._sputnik_invoice_deposit(order)
+        order.sputnik_invoicing_pending = False
+        self.env.flush_all()
+        return invoiced
+
+    @api.model
+    def _sputnik_invoicing_failed(self, order, failure):
+        order.sputnik_invoicing_pending = False
+        order.message_post(
+            body=self.env._(
+                "The first invoice of this booking could not be issued: "
+                "%(error)s. Issue it by hand (Invoice Balance, or a down "
+                "payment from Create Invoice).",
+                error=failure.args[0] if failure.args else repr(failure),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+
     @api.model
     def _sputnik_invoice_deposit(self, orders):
-        """Invoice the deposit of confirmed bookings as a down payment."""
+        """Invoice the deposit of confirmed bookings as a down payment;
+        returns whether any was invoiced."""
+        invoiced = False
         for order in orders:
             percent = order.company_id.sputnik_deposit_percent
             if not percent or order.amount_total <= 0:
@@ -38,6 +201,8 @@ class SputnikBookingInvoicing(models.AbstractModel):
                 sputnik_invoice_date=fields.Date.context_today(order)
             )._create_invoices(order)
             invoice.action_post()
+            invoiced = True
+        return invoiced
 
     @api.model
     def _sputnik_invoice_balance(self, orders):
