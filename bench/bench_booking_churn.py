@@ -15,11 +15,12 @@ as outside programs would, through ``/xmlrpc/2/object``:
 3. invariant: the seats of the bench departures as the ORM counts them, as a
    manager reads them over XML-RPC, and the manager's seat check
    (``action_check_seats``);
-4. first invoices: the cron thread issues the first invoice of each booking
-   (its deposit) just after its confirmation's commit; the bench waits until
-   none is pending and reports how long after its confirmation each booking's
-   last deposit invoice was created, and that every confirmed booking has
-   exactly one deposit invoice not credited.
+4. invoices: the cron thread issues the first invoice of each booking (its
+   deposit) just after its confirmation's commit, the credit notes and the
+   penalty invoice just after its cancellation's; the bench waits until none
+   is pending and reports how long after its confirmation each booking's last
+   deposit invoice was created, and that every confirmed booking has exactly
+   one deposit invoice not credited and every cancelled one none.
 
 The cron thread runs what the requests trigger (the invoicing, classification
 and report queues); every other scheduled job of the copy is postponed by a day
@@ -841,13 +842,14 @@ def wait_first_invoices(args, seconds=300):
 def first_invoices(args, departure_ids):
     """How long after its (last) confirmation each confirmed booking of the
     bench departures got its deposit invoice, and the bookings whose deposit
-    invoices do not add up (none or several not credited, or still pending)."""
+    invoices do not add up (confirmed: none or several not credited;
+    cancelled: one not credited; or still pending)."""
     conn = pg_connect_db(args.db)
     try:
         with conn.cursor() as cr:
             cr.execute(
                 """
-                SELECT so.id, so.sputnik_invoicing_pending,
+                SELECT so.id, so.state, so.sputnik_invoicing_pending,
                        EXTRACT(EPOCH FROM MAX(am.create_date) - so.date_order),
                        COUNT(DISTINCT am.id) FILTER (
                            WHERE NOT EXISTS (SELECT 1 FROM account_move r
@@ -861,7 +863,7 @@ def first_invoices(args, departure_ids):
                   LEFT JOIN account_move am
                          ON am.id = aml.move_id AND am.state = 'posted'
                          AND am.move_type = 'out_invoice'
-                 WHERE so.state = 'sale'
+                 WHERE so.state IN ('sale', 'cancel')
                    AND so.id IN (SELECT order_id FROM sale_order_line
                                   WHERE sputnik_departure_id = ANY(%s))
                  GROUP BY so.id
@@ -871,9 +873,16 @@ def first_invoices(args, departure_ids):
             rows = cr.fetchall()
     finally:
         conn.close()
-    lags = [lag * 1000 for _id, _pending, lag, _count in rows if lag is not None]
+    lags = [
+        lag * 1000
+        for _id, state, _pending, lag, _count in rows
+        if state == "sale" and lag is not None
+    ]
+    # confirmed: one deposit invoice; cancelled: every deposit credited
     wrong = [
-        order_id for order_id, pending, _lag, count in rows if pending or count != 1
+        order_id
+        for order_id, state, pending, _lag, count in rows
+        if pending or count != (1 if state == "sale" else 0)
     ]
     return lags, wrong
 
@@ -1142,9 +1151,12 @@ def report(  # noqa: PLR0913 - the figures of every part of the run
         f"({first_lat['n']} confirmed bookings)"
     )
     if first["wrong"]:
-        print(f"  WRONG: bookings without one deposit invoice: {first['wrong']}")
+        print(f"  WRONG: bookings whose deposits do not add up: {first['wrong']}")
     else:
-        print("  ok: every confirmed booking has exactly one deposit invoice")
+        print(
+            "  ok: every confirmed booking has exactly one deposit invoice, "
+            "every cancelled one its deposits credited"
+        )
     first_json = {
         "waited_s": round(first["waited"], 1) if first["waited"] is not None else None,
         **{f"lag_{k}": v for k, v in first_lat.items()},

@@ -128,9 +128,11 @@ def make_booking(env, departure, travellers, customer=None, seats=None):
     )
 
 
-def issue_first_invoices(env):
+def run_booking_invoicing(env):
     """Run the invoicing cron, as the server does just after the commit of a
-    confirmation: it issues the first invoice of the bookings confirmed."""
+    booking's confirmation or cancellation: it issues the first invoice of
+    the bookings confirmed, the credit notes and penalty invoices of those
+    cancelled."""
     env.ref(
         "sputnik_crm.ir_cron_sputnik_booking_invoicing"
     ).sudo().method_direct_trigger()
@@ -141,7 +143,7 @@ def confirm(orders):
     (with the orders' user), then run what the server runs just after the
     request's commit: the cron issuing the bookings' first invoice."""
     orders.action_confirm()
-    issue_first_invoices(orders.env)
+    run_booking_invoicing(orders.env)
 
 
 def post_invoice(env, partner, amount, invoice_date, due_date, **vals):

@@ -15,6 +15,7 @@ from .common import (
     make_departure,
     make_tour,
     make_travellers,
+    run_booking_invoicing,
 )
 
 
@@ -216,6 +217,7 @@ class TestBookingFlow(SputnikCase):
         confirm(order)
         deposit = order.invoice_ids
         order._action_cancel()
+        run_booking_invoicing(self.env)
         self.assertEqual(order.state, "cancel")
         self.assertEqual(order.sputnik_status, "cancelled")
         self.assertEqual(self.seats()["reserved"], 0)
@@ -232,6 +234,7 @@ class TestBookingFlow(SputnikCase):
         deposit = order.invoice_ids
         self.pay(deposit)
         order._action_cancel()
+        run_booking_invoicing(self.env)
         credit = deposit.reversal_move_ids
         self.assertEqual(credit.state, "posted")
         self.assertEqual(credit.move_type, "out_refund")
@@ -280,6 +283,7 @@ class TestBookingFlow(SputnikCase):
         confirm(order)
         self.assertEqual(self.departure.state, "sold_out")
         order._action_cancel()
+        run_booking_invoicing(self.env)
         self.assertEqual(self.departure.state, "open")
 
     def test_closed_departure_takes_no_booking(self):
@@ -315,6 +319,7 @@ class TestBookingFlow(SputnikCase):
         )
         self.assertEqual(self.departure.waitlist_count, 2)
         order._action_cancel()
+        run_booking_invoicing(self.env)
         self.assertEqual(first.state, "offered")
         self.assertEqual(second.state, "waiting")
         activity = first.activity_ids
@@ -361,6 +366,7 @@ class TestBookingFlow(SputnikCase):
         invoice.action_post()
         self.assertEqual(len(invoice), 1)
         first._action_cancel()
+        run_booking_invoicing(self.env)
         self.assertFalse(invoice.reversal_move_ids)
         self.assertIn(invoice.name, first.message_ids[0].body)
         self.assertEqual(second.state, "sale")
@@ -497,8 +503,8 @@ class TestBookingFlow(SputnikCase):
 @tagged("post_install", "-at_install")
 class TestFirstInvoiceAfterConfirmation(SputnikCase):
     """The first invoice of a booking is issued by the invoicing cron just
-    after the confirmation's commit, never twice, and never for a booking
-    cancelled first."""
+    after the confirmation's commit, and its credit notes and penalty just
+    after its cancellation's, never twice."""
 
     @classmethod
     def setUpClass(cls):
@@ -555,22 +561,60 @@ class TestFirstInvoiceAfterConfirmation(SputnikCase):
         self.assertEqual(order.invoice_ids.amount_total, order.amount_total)
         self.assertEqual(order.invoice_status, "invoiced")
 
-    def test_cancelled_before_the_cron_has_nothing_invoiced(self):
+    def test_cancelled_before_the_cron_has_only_its_penalty_invoiced(self):
+        self.company.sputnik_cancel_fee = 500.0
         order = self.book()
         order.action_confirm()
         order.with_user(self.agent).with_context(
             disable_cancel_warning=True
         ).action_cancel()
+        # the penalty is recorded at once (90 days ahead: the bureau's fee)
         self.assertEqual(order.state, "cancel")
-        self.assertFalse(order.sputnik_invoicing_pending)
+        self.assertEqual(order.sputnik_penalty_amount, 500.0)
+        self.assertTrue(order.sputnik_invoicing_pending)
+        self.assertFalse(order.invoice_ids)
         self.cron.method_direct_trigger()
-        # no deposit, hence no credit note: the booking has no invoice at all
-        # but the penalty's, if any
-        self.assertFalse(
-            order.invoice_ids.filtered(
-                lambda m: any(m.invoice_line_ids.mapped("is_downpayment"))
-            )
+        # no deposit was issued, hence no credit note: the penalty alone
+        self.assertFalse(order.sputnik_invoicing_pending)
+        self.assertFalse(order.invoice_ids)
+        self.assertEqual(order.sputnik_penalty_move_id.amount_total, 500.0)
+        self.assertEqual(order.sputnik_penalty_move_id.state, "posted")
+
+    def test_cancellation_credits_the_deposit_just_after(self):
+        order = self.book()
+        confirm(order.with_user(self.agent))
+        deposit = order.invoice_ids
+        self.assertEqual(deposit.state, "posted")
+        order.with_user(self.agent).with_context(
+            disable_cancel_warning=True
+        ).action_cancel()
+        # the unpaid deposit stays until the cron credits it
+        self.assertFalse(deposit.reversal_move_ids)
+        self.cron.method_direct_trigger()
+        self.assertEqual(deposit.reversal_move_ids.state, "posted")
+        self.assertEqual(deposit.reversal_move_ids.amount_total, deposit.amount_total)
+        self.assertEqual(deposit.payment_state, "reversed")
+
+    def test_reset_to_quotation_settles_the_cancellation_first(self):
+        order = self.book()
+        confirm(order.with_user(self.agent))
+        deposit = order.invoice_ids
+        order.with_user(self.agent).with_context(
+            disable_cancel_warning=True
+        ).action_cancel()
+        order.with_user(self.agent).action_draft()
+        # credited in the request that reset the booking, before any run
+        self.assertEqual(order.state, "draft")
+        self.assertFalse(order.sputnik_invoicing_pending)
+        self.assertEqual(deposit.payment_state, "reversed")
+        # its next confirmation invoices a new deposit, the old one stays
+        # credited
+        confirm(order.with_user(self.agent))
+        deposits = order.invoice_ids.filtered(
+            lambda m: m.move_type == "out_invoice" and not m.reversal_move_ids
         )
+        self.assertEqual(len(deposits), 1)
+        self.assertNotEqual(deposits, deposit)
 
     def test_many_bookings_in_one_run_oldest_first(self):
         orders = self.book(1) | self.book(2) | self.book(3)

@@ -10,6 +10,7 @@ from .common import (
     make_booking,
     make_departure,
     make_tour,
+    run_booking_invoicing,
 )
 from .common import make_travellers as travellers_with_passports
 
@@ -65,6 +66,7 @@ class TestBookingCost(SputnikCase):
             order.with_user(self.agent).with_context(
                 disable_cancel_warning=True
             ).action_cancel()
+            run_booking_invoicing(self.env)
             # the unpaid deposit is closed by its credit note
             self.assertEqual(deposit.payment_state, "reversed")
             self.assertEqual(order.sputnik_status, "cancelled")

@@ -29,7 +29,14 @@ from odoo import Command, fields
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import SputnikCase, confirm, make_departure, make_tour, make_travellers
+from .common import (
+    SputnikCase,
+    confirm,
+    make_departure,
+    make_tour,
+    make_travellers,
+    run_booking_invoicing,
+)
 
 
 @tagged("post_install", "-at_install")
@@ -180,6 +187,7 @@ class TestForeignCurrencyTour(SputnikCase):
             self.env["sale.order.cancel"].with_user(self.agent).create(
                 {"order_id": order.id, "sputnik_cancel_reason": "Visa refused"}
             ).with_user(self.agent).action_cancel()
+            run_booking_invoicing(self.env)
         self.assertAlmostEqual(order.sputnik_penalty_amount, 510.0, places=2)
         credits = order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
         self.assertAlmostEqual(sum(credits.mapped("amount_total")), 2000.0, places=2)

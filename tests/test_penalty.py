@@ -20,6 +20,7 @@ from .common import (
     make_departure,
     make_tour,
     make_travellers,
+    run_booking_invoicing,
 )
 
 # the operator's schedule: (from, to (0: no limit), percent)
@@ -143,6 +144,7 @@ class TestPenalty(SputnikCase):
         self.assertAlmostEqual(wizard.sputnik_refund, 2166.67, places=2)
         self.assertEqual(wizard.sputnik_to_pay, 0.0)
         wizard.action_cancel()
+        run_booking_invoicing(self.env)
 
         self.assertEqual(order.state, "cancel")
         credit = deposit.reversal_move_ids
@@ -172,6 +174,7 @@ class TestPenalty(SputnikCase):
         order, deposit = self.booking(paid=False)
         self.schedule.filtered(lambda r: r.days_from == 15).percent = 50.0
         order._action_cancel()
+        run_booking_invoicing(self.env)
         self.assertEqual(deposit.payment_state, "reversed")
         penalty = order.sputnik_penalty_move_id
         self.assertAlmostEqual(penalty.amount_total, 25333.31, places=2)
@@ -190,6 +193,7 @@ class TestPenalty(SputnikCase):
         )
         self.assertAlmostEqual(wizard.sputnik_refund, 13999.99, places=2)
         wizard.action_cancel()
+        run_booking_invoicing(self.env)
         self.assertEqual(order.state, "cancel")
         self.assertAlmostEqual(order.sputnik_penalty_amount, 1000.0, places=2)
         self.assertAlmostEqual(
@@ -208,6 +212,7 @@ class TestPenalty(SputnikCase):
         self.wizard(
             order, self.manager, sputnik_penalty=0.0, sputnik_waiver_reason="Our error"
         ).action_cancel()
+        run_booking_invoicing(self.env)
         self.assertEqual(order.sputnik_penalty_amount, 0.0)
         self.assertFalse(order.sputnik_penalty_move_id)
         self.assertAlmostEqual(

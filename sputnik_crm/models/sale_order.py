@@ -804,40 +804,34 @@ class SaleOrder(models.Model):
                         name=order.name,
                     )
                 )
-        posted = bookings._sputnik_invoices().filtered(
-            lambda m: not m.reversal_move_ids
-        )
-        shared = posted.filtered(
-            lambda m: m.invoice_line_ids.sale_line_ids.order_id - bookings
-        )
         # the penalty of today, before the credit notes change what was paid
         penalties = bookings._sputnik_cancellation_terms()
         res = super()._action_cancel()
-        # a booking cancelled before its first invoice was issued has nothing
-        # left to invoice; sudo: a field the system keeps, on bookings the
-        # user has just cancelled (written by super with the user's rights)
-        bookings.filtered("sputnik_invoicing_pending").sudo().write(
-            {"sputnik_invoicing_pending": False}
-        )
-        if posted - shared:
-            self.env["sputnik.booking.invoicing"]._sputnik_credit_invoices(
-                posted - shared
-            )
-        # the penalty stays invoiced (only recorded where credited by hand)
-        bookings._sputnik_invoice_penalties(penalties, shared)
-        for invoice in shared:
-            for order in invoice.invoice_line_ids.sale_line_ids.order_id & bookings:
-                order.message_post(
-                    body=self.env._(
-                        "Invoice %(invoice)s also bills other orders: credit the "
-                        "lines of this booking by hand, less its penalty.",
-                        invoice=invoice.name,
-                    ),
-                    subtype_xmlid="mail.mt_note",
-                )
+        # the penalty is recorded now; the credit notes of the booking's
+        # invoices and the penalty's invoice are issued just after this
+        # request, not in it (see sputnik.booking.invoicing)
+        bookings._sputnik_record_penalties(penalties)
+        self.env["sputnik.booking.invoicing"]._sputnik_queue(bookings)
         self.env["sputnik.classification"]._queue(bookings.sputnik_client_id)
         bookings._sputnik_capture("cancelled")
         return res
+
+    def action_draft(self):
+        # a cancellation whose credit notes and penalty the invoicing cron has
+        # not issued yet is settled first, in this request (waiting for the
+        # cron if it is settling it right now), so that the booking's next
+        # confirmation finds its money in order
+        unsettled = self.filtered(
+            lambda o: o.state == "cancel" and o.sputnik_invoicing_pending
+        )
+        if unsettled:
+            # the documents are issued with sudo: only for orders the user
+            # may write
+            unsettled.check_access("write")
+            invoicing = self.env["sputnik.booking.invoicing"]
+            for order in unsettled.sudo():
+                invoicing._sputnik_invoice_one(order, wait=True)
+        return super().action_draft()
 
     def _sputnik_capture(self, event):
         """Record a confirmation or a cancellation in the client's history."""

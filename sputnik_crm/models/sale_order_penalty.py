@@ -131,20 +131,12 @@ class SaleOrder(models.Model):
             }
         return terms
 
-    def _sputnik_invoice_penalties(self, terms, by_hand):
-        """Invoice the penalty of each cancelled booking and settle it with the
-        credit its cancellation left the client; a booking of an invoice of
-        ``by_hand`` (not credited: it bills other orders too) has it recorded
-        only, for the accountant to keep when crediting by hand."""
-        today = fields.Date.context_today(self)
-        manual = by_hand.invoice_line_ids.sale_line_ids.order_id
-        product = self.env.ref("sputnik_crm.product_product_sputnik_penalty")
+    def _sputnik_record_penalties(self, terms):
+        """Record the penalty of each cancelled booking (``terms``: {order id:
+        its cancellation terms}), and a manager's waiver in its chatter; the
+        penalty is invoiced just after the request (_sputnik_invoice_penalty)."""
         for order in self:
             term = terms[order.id]
-            values = {
-                "sputnik_penalty_amount": term["amount"],
-                "sputnik_cancel_reason": term["reason"],
-            }
             if term["waiver"]:
                 order.message_post(
                     body=self.env._(
@@ -158,21 +150,38 @@ class SaleOrder(models.Model):
                     ),
                     subtype_xmlid="mail.mt_note",
                 )
-            if (
-                order not in manual
-                and order.currency_id.compare_amounts(term["amount"], 0) > 0
-            ):
-                values["sputnik_penalty_move_id"] = order._sputnik_penalty_move(
-                    product, term["amount"], today
-                ).id
             # sudo: the penalty is the system's record of the cancellation the
             # user could make (called from _action_cancel)
-            order.sudo().write(values)
+            order.sudo().write(
+                {
+                    "sputnik_penalty_amount": term["amount"],
+                    "sputnik_cancel_reason": term["reason"],
+                }
+            )
+
+    def _sputnik_invoice_penalty(self, by_hand):
+        """Invoice the recorded penalty of this cancelled booking and settle
+        it with the credit its cancellation left the client, unless an
+        invoice of ``by_hand`` (not credited: it bills other orders too)
+        leaves it to the accountant, who keeps it when crediting by hand."""
+        self.ensure_one()
+        if (
+            by_hand
+            or self.currency_id.compare_amounts(self.sputnik_penalty_amount, 0) <= 0
+        ):
+            return
+        product = self.env.ref("sputnik_crm.product_product_sputnik_penalty")
+        move = self._sputnik_penalty_move(
+            product, self.sputnik_penalty_amount, fields.Date.context_today(self)
+        )
+        # sudo: the system's record of the penalty invoice (called by the
+        # invoicing run after the cancellation)
+        self.sudo().sputnik_penalty_move_id = move
 
     def _sputnik_penalty_move(self, product, amount, today):
         self.ensure_one()
         # sudo: an agent cancels bookings without accounting rights; called
-        # from _action_cancel after super wrote the orders, as the credit notes
+        # by the invoicing run after the cancellation, as the credit notes
         order = self.sudo()
         values = order._prepare_invoice()
         values.update(

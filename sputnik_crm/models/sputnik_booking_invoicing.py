@@ -6,6 +6,7 @@ from psycopg2 import errors
 
 from odoo import api, fields, models
 from odoo.tools import SQL
+from odoo.tools.misc import format_amount
 
 from .sale_order import BALANCE_INVOICE_DAYS
 
@@ -20,20 +21,26 @@ INVOICING_BATCH = 50
 class SputnikBookingInvoicing(models.AbstractModel):
     """How a booking is invoiced: its first invoice just after its
     confirmation (the deposit, or the whole price inside the balance window),
-    its balance (by the daily run), and credit notes when it is cancelled (its
-    penalty, see sale_order_penalty).
+    its balance (by the daily run), and, just after its cancellation, credit
+    notes of its invoices and the invoice of its penalty (recorded by the
+    cancellation, see sale_order_penalty).
 
-    **The first invoice follows the confirmation.** A confirmation decides
-    the seats and confirms the booking; its first invoice (Odoo's down
-    payment: a line on the order, an invoice, its posting) would cost more
-    than the rest of the confirmation and, once posted, hold the journal's
-    next number (``_locked_increment``) until the agent's request commits, so
-    that concurrent confirmations would commit one after the other. Instead
-    the confirmation marks the booking ``sputnik_invoicing_pending`` (a column
-    of the row it writes anyway) and triggers the invoicing cron, which
-    issues the invoice just after the request's commit, each booking in a
-    short transaction of its own; the cron also runs every minute in case a
-    trigger was missed. A booking cancelled first has nothing to invoice.
+    **The invoices follow the confirmation and the cancellation.** A
+    confirmation decides the seats and confirms the booking; its first
+    invoice (Odoo's down payment: a line on the order, an invoice, its
+    posting) would cost more than the rest of the confirmation, as the credit
+    notes cost most of a cancellation, and a posted invoice holds the
+    journal's next number (``_locked_increment``) until the request commits,
+    so that concurrent bookings would commit one after the other. Instead the
+    confirmation or the cancellation marks the booking
+    ``sputnik_invoicing_pending`` (a column of the row it writes anyway) and
+    triggers the invoicing cron, which issues the documents just after the
+    request's commit, each booking in a short transaction of its own, as the
+    booking's state then asks (confirmed: its first invoice; cancelled: its
+    credit notes and penalty); the cron also runs every minute in case a
+    trigger was missed. A booking cancelled before its first invoice was
+    issued has only its penalty invoiced; one reset to quotation has its
+    cancellation settled first, in that request.
     """
 
     _name = "sputnik.booking.invoicing"
@@ -42,13 +49,15 @@ class SputnikBookingInvoicing(models.AbstractModel):
     # === THE FIRST INVOICE, JUST AFTER THE CONFIRMATION === #
     @api.model
     def _sputnik_queue(self, orders):
-        """Issue the first invoice of the confirmed bookings ``orders`` just
-        after this request: mark them and trigger the invoicing cron once per
-        transaction. Called by the confirmation, after the user's write
-        access on the orders was checked."""
+        """Issue the documents of the bookings ``orders`` just confirmed or
+        cancelled, just after this request: mark them and trigger the
+        invoicing cron once per transaction. Called by the confirmation and
+        the cancellation, after the user's write access on the orders was
+        checked."""
         if not orders:
             return
-        # sudo: a field the system keeps, on bookings the user confirms
+        # sudo: a field the system keeps, on bookings the user confirms or
+        # cancels
         orders.sudo().write({"sputnik_invoicing_pending": True})
         cr = self.env.cr
         if cr.precommit.data.get(INVOICING_TRIGGERED):
@@ -59,7 +68,7 @@ class SputnikBookingInvoicing(models.AbstractModel):
         )
         if cron_id:
             # sudo: the trigger of the addon's own cron, for any user who
-            # confirms a booking; no value of the caller's is used
+            # confirms or cancels a booking; no value of the caller's is used
             self.env["ir.cron"].browse(cron_id).sudo()._trigger()
 
     @api.model
@@ -73,9 +82,10 @@ class SputnikBookingInvoicing(models.AbstractModel):
 
     @api.model
     def _sputnik_invoice_pending(self, orders=None, limit=None, auto_commit=False):
-        """Issue the first invoice of the bookings waiting for it (of
-        ``orders``, or all of them, at most ``limit``), oldest first; returns
-        (bookings done, bookings left waiting).
+        """Issue the documents of the bookings waiting for them (of
+        ``orders``, or all of them, at most ``limit``), oldest first, as each
+        booking's state asks (see _sputnik_invoice_one); returns (bookings
+        done, bookings left waiting).
 
         Each booking is locked and read again before it is invoiced (a
         booking locked by a request still changing it is left for the next
@@ -96,7 +106,7 @@ class SputnikBookingInvoicing(models.AbstractModel):
         for order in pending:
             try:
                 with self.env.cr.savepoint():
-                    if self._sputnik_invoice_first(order):
+                    if self._sputnik_invoice_one(order):
                         done += 1
             except (
                 errors.SerializationFailure,
@@ -117,58 +127,100 @@ class SputnikBookingInvoicing(models.AbstractModel):
         return done, left
 
     @api.model
-    def _sputnik_invoice_first(self, order):
-        """Lock ``order`` and issue its first invoice if it still waits for
-        it and is still confirmed; returns whether it was invoiced."""
+    def _sputnik_invoice_one(self, order, wait=False):
+        """Lock ``order`` and, if it still waits for them, issue the documents
+        its state asks for: confirmed, its first invoice; cancelled, the
+        credit notes of its invoices and its penalty's invoice. Returns
+        whether it was done (False: done by another run, or, unless
+        ``wait``, locked by a request still changing it)."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
                 "SELECT id FROM sale_order "
-                "WHERE id = %s AND sputnik_invoicing_pending "
-                "FOR UPDATE SKIP LOCKED",
+                "WHERE id = %s AND sputnik_invoicing_pending FOR UPDATE %s",
                 order.id,
+                SQL("") if wait else SQL("SKIP LOCKED"),
             )
         )
         if not self.env.cr.fetchone():
             return False
         order.invalidate_recordset()
-        # the money reports take the invoice with their cron, within the
-        # minute, as for a confirmation (rather than a refresh per booking)
+        # the money reports take the documents with their cron, within the
+        # minute, as for the request (rather than a refresh per booking)
         order._sputnik_money_within_a_minute()
-        invoiced = False
-        if order.state == "sale" and order.sputnik_is_booking:
-            # inside the balance window the whole price is invoiced at once,
-            # due now; before it, the deposit (the balance follows with the
-            # daily run)
-            horizon = fields.Date.context_today(order) + relativedelta(
-                days=BALANCE_INVOICE_DAYS
-            )
-            if (
-                order.sputnik_balance_due_date
-                and order.sputnik_balance_due_date <= horizon
-                and order.amount_total > 0
-            ):
-                if order.invoice_status == "to invoice":
-                    self._sputnik_invoice_balance(order)
-                    invoiced = True
-            else:
-                invoiced = self._sputnik_invoice_deposit(order)
+        if order.sputnik_is_booking and order.state == "sale":
+            self._sputnik_invoice_first(order)
+        elif order.sputnik_is_booking and order.state == "cancel":
+            self._sputnik_settle_cancellation(order)
         order.sputnik_invoicing_pending = False
         self.env.flush_all()
-        return invoiced
+        return True
+
+    @api.model
+    def _sputnik_invoice_first(self, order):
+        """The first invoice of a confirmed booking: inside the balance
+        window the whole price, due now; before it, the deposit (the balance
+        follows with the daily run)."""
+        horizon = fields.Date.context_today(order) + relativedelta(
+            days=BALANCE_INVOICE_DAYS
+        )
+        if (
+            order.sputnik_balance_due_date
+            and order.sputnik_balance_due_date <= horizon
+            and order.amount_total > 0
+        ):
+            if order.invoice_status == "to invoice":
+                self._sputnik_invoice_balance(order)
+        else:
+            self._sputnik_invoice_deposit(order)
+
+    @api.model
+    def _sputnik_settle_cancellation(self, order):
+        """A cancelled booking: its posted invoices credited, its recorded
+        penalty invoiced and paid by that credit first. An invoice that also
+        bills orders still open is left to the accountants (a note says so)."""
+        posted = order._sputnik_invoices().filtered(lambda m: not m.reversal_move_ids)
+        shared = posted.filtered(
+            lambda m: (m.invoice_line_ids.sale_line_ids.order_id - order).filtered(
+                lambda other: other.state != "cancel"
+            )
+        )
+        if posted - shared:
+            self._sputnik_credit_invoices(posted - shared)
+        # the penalty stays invoiced (only recorded where credited by hand)
+        order._sputnik_invoice_penalty(shared)
+        for invoice in shared:
+            order.message_post(
+                body=self.env._(
+                    "Invoice %(invoice)s also bills other orders: credit the "
+                    "lines of this booking by hand, less its penalty.",
+                    invoice=invoice.name,
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
 
     @api.model
     def _sputnik_invoicing_failed(self, order, failure):
         order.sputnik_invoicing_pending = False
-        order.message_post(
-            body=self.env._(
+        error = failure.args[0] if failure.args else repr(failure)
+        if order.state == "cancel":
+            body = self.env._(
+                "The credit notes and the penalty invoice of this cancelled "
+                "booking could not be issued: %(error)s. Issue them by hand "
+                "(Credit Note on its invoices, the penalty of %(penalty)s).",
+                error=error,
+                penalty=format_amount(
+                    self.env, order.sputnik_penalty_amount, order.currency_id
+                ),
+            )
+        else:
+            body = self.env._(
                 "The first invoice of this booking could not be issued: "
                 "%(error)s. Issue it by hand (Invoice Balance, or a down "
                 "payment from Create Invoice).",
-                error=failure.args[0] if failure.args else repr(failure),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
+                error=error,
+            )
+        order.message_post(body=body, subtype_xmlid="mail.mt_note")
 
     @api.model
     def _sputnik_invoice_deposit(self, orders):
@@ -231,9 +283,9 @@ class SputnikBookingInvoicing(models.AbstractModel):
         credit, which pays the penalty first (_sputnik_invoice_penalties); the
         rest is for the accountants to refund."""
         today = fields.Date.context_today(self)
-        # sudo: credit notes of a cancellation the user could write (called
-        # from _action_cancel after super wrote the orders), without
-        # accounting rights
+        # sudo: credit notes of a cancellation the user could make (called
+        # by the invoicing run after the cancellation), without accounting
+        # rights
         invoices = invoices.sudo()
         for invoice in invoices:
             unpaid = invoice.payment_state == "not_paid"
