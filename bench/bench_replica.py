@@ -178,6 +178,7 @@ def start_servers(args):
             addons_path=args.addons_path,
             data_dir=args.data_dir,
             workers=args.workers,
+            cron_threads=0,
             port=None,
             log=str(Path(args.data_dir, "logs", f"bench-replica-{name}.log")),
         )

@@ -217,7 +217,7 @@ class TestBookingFlow(SputnikCase):
         confirm(order)
         deposit = order.invoice_ids
         order._action_cancel()
-        run_booking_invoicing(self.env)
+        run_booking_invoicing(order)
         self.assertEqual(order.state, "cancel")
         self.assertEqual(order.sputnik_status, "cancelled")
         self.assertEqual(self.seats()["reserved"], 0)
@@ -234,7 +234,7 @@ class TestBookingFlow(SputnikCase):
         deposit = order.invoice_ids
         self.pay(deposit)
         order._action_cancel()
-        run_booking_invoicing(self.env)
+        run_booking_invoicing(order)
         credit = deposit.reversal_move_ids
         self.assertEqual(credit.state, "posted")
         self.assertEqual(credit.move_type, "out_refund")
@@ -283,7 +283,7 @@ class TestBookingFlow(SputnikCase):
         confirm(order)
         self.assertEqual(self.departure.state, "sold_out")
         order._action_cancel()
-        run_booking_invoicing(self.env)
+        run_booking_invoicing(order)
         self.assertEqual(self.departure.state, "open")
 
     def test_closed_departure_takes_no_booking(self):
@@ -319,7 +319,7 @@ class TestBookingFlow(SputnikCase):
         )
         self.assertEqual(self.departure.waitlist_count, 2)
         order._action_cancel()
-        run_booking_invoicing(self.env)
+        run_booking_invoicing(order)
         self.assertEqual(first.state, "offered")
         self.assertEqual(second.state, "waiting")
         activity = first.activity_ids
@@ -366,7 +366,7 @@ class TestBookingFlow(SputnikCase):
         invoice.action_post()
         self.assertEqual(len(invoice), 1)
         first._action_cancel()
-        run_booking_invoicing(self.env)
+        run_booking_invoicing(first)
         self.assertFalse(invoice.reversal_move_ids)
         self.assertIn(invoice.name, first.message_ids[0].body)
         self.assertEqual(second.state, "sale")

@@ -66,7 +66,7 @@ class TestBookingCost(SputnikCase):
             order.with_user(self.agent).with_context(
                 disable_cancel_warning=True
             ).action_cancel()
-            run_booking_invoicing(self.env)
+            run_booking_invoicing(order)
             # the unpaid deposit is closed by its credit note
             self.assertEqual(deposit.payment_state, "reversed")
             self.assertEqual(order.sputnik_status, "cancelled")

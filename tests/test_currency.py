@@ -187,7 +187,7 @@ class TestForeignCurrencyTour(SputnikCase):
             self.env["sale.order.cancel"].with_user(self.agent).create(
                 {"order_id": order.id, "sputnik_cancel_reason": "Visa refused"}
             ).with_user(self.agent).action_cancel()
-            run_booking_invoicing(self.env)
+            run_booking_invoicing(order)
         self.assertAlmostEqual(order.sputnik_penalty_amount, 510.0, places=2)
         credits = order.invoice_ids.filtered(lambda m: m.move_type == "out_refund")
         self.assertAlmostEqual(sum(credits.mapped("amount_total")), 2000.0, places=2)

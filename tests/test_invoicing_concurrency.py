@@ -5,7 +5,6 @@ Like test_seat_concurrency, these tests need real, separately committed
 transactions: they commit their own data and run threads with a cursor each.
 """
 
-import threading
 import uuid
 
 from odoo import SUPERUSER_ID, api
@@ -13,7 +12,7 @@ from odoo.modules.registry import Registry
 from odoo.tests import BaseCase, get_db_name, tagged
 
 from .common import buy_seats, make_booking, make_departure, make_tour, make_travellers
-from .test_seat_concurrency import _retrying
+from .test_seat_concurrency import _retrying, in_threads
 
 DEPOSIT_PERCENT = 30.0
 
@@ -49,24 +48,6 @@ class TestInvoicingConcurrency(BaseCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["res.company"].browse(company_id).sputnik_deposit_percent = percent
 
-    def _in_threads(self, *jobs):
-        barrier = threading.Barrier(len(jobs))
-        results = [None] * len(jobs)
-
-        def work(index, func):
-            barrier.wait(timeout=60)
-            results[index] = func()
-
-        threads = [
-            threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=300)
-        self.assertFalse(any(t.is_alive() for t in threads), "a run hung")
-        return results
-
     def _cron_run(self):
         """One run of the cron, in a cursor of its own, committing each
         booking as the cron does."""
@@ -88,7 +69,7 @@ class TestInvoicingConcurrency(BaseCase):
         )
 
     def test_two_runs_at_once_invoice_each_booking_once(self):
-        done = self._in_threads(self._cron_run, self._cron_run)
+        done = in_threads(self, [self._cron_run, self._cron_run])
         # between them, the two runs issued the three invoices, none twice
         self.assertEqual(sum(done), len(self.order_ids), done)
         with self.registry.cursor() as cr:
@@ -116,7 +97,7 @@ class TestInvoicingConcurrency(BaseCase):
                 .action_cancel(),
             )
 
-        _done, outcome = self._in_threads(self._cron_run, cancel)
+        _done, outcome = in_threads(self, [self._cron_run, cancel])
         self.assertEqual(outcome, "done")
         with self.registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})

@@ -144,7 +144,7 @@ class TestPenalty(SputnikCase):
         self.assertAlmostEqual(wizard.sputnik_refund, 2166.67, places=2)
         self.assertEqual(wizard.sputnik_to_pay, 0.0)
         wizard.action_cancel()
-        run_booking_invoicing(self.env)
+        run_booking_invoicing(order)
 
         self.assertEqual(order.state, "cancel")
         credit = deposit.reversal_move_ids
@@ -174,7 +174,7 @@ class TestPenalty(SputnikCase):
         order, deposit = self.booking(paid=False)
         self.schedule.filtered(lambda r: r.days_from == 15).percent = 50.0
         order._action_cancel()
-        run_booking_invoicing(self.env)
+        run_booking_invoicing(order)
         self.assertEqual(deposit.payment_state, "reversed")
         penalty = order.sputnik_penalty_move_id
         self.assertAlmostEqual(penalty.amount_total, 25333.31, places=2)
@@ -193,7 +193,7 @@ class TestPenalty(SputnikCase):
         )
         self.assertAlmostEqual(wizard.sputnik_refund, 13999.99, places=2)
         wizard.action_cancel()
-        run_booking_invoicing(self.env)
+        run_booking_invoicing(order)
         self.assertEqual(order.state, "cancel")
         self.assertAlmostEqual(order.sputnik_penalty_amount, 1000.0, places=2)
         self.assertAlmostEqual(
@@ -212,7 +212,7 @@ class TestPenalty(SputnikCase):
         self.wizard(
             order, self.manager, sputnik_penalty=0.0, sputnik_waiver_reason="Our error"
         ).action_cancel()
-        run_booking_invoicing(self.env)
+        run_booking_invoicing(order)
         self.assertEqual(order.sputnik_penalty_amount, 0.0)
         self.assertFalse(order.sputnik_penalty_move_id)
         self.assertAlmostEqual(

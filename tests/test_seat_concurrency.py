@@ -125,6 +125,27 @@ def _retrying(registry, func, tries=30):
     return "SerializationFailure"
 
 
+def in_threads(test, jobs, timeout=600):
+    """Run the callables ``jobs`` in threads of their own, started at the
+    same moment (a barrier); return their results, in order."""
+    barrier = threading.Barrier(len(jobs))
+    results = [None] * len(jobs)
+
+    def work(index, job):
+        barrier.wait(timeout=60)
+        results[index] = job()
+
+    threads = [
+        threading.Thread(target=work, args=(i, job)) for i, job in enumerate(jobs)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    test.assertFalse(any(t.is_alive() for t in threads), "a request hung")
+    return results
+
+
 @tagged("post_install", "-at_install")
 class TestSeatChurn(BaseCase):
     """Many agents at once on one departure: the seats add up afterwards."""
@@ -141,22 +162,9 @@ class TestSeatChurn(BaseCase):
         return departure
 
     def _run(self, jobs):
-        barrier = threading.Barrier(len(jobs))
-        results = [None] * len(jobs)
-
-        def work(index, func):
-            barrier.wait(timeout=60)
-            results[index] = _retrying(self.registry, func)
-
-        threads = [
-            threading.Thread(target=work, args=(i, func)) for i, func in enumerate(jobs)
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=600)
-        self.assertFalse(any(t.is_alive() for t in threads), "a request hung")
-        return results
+        return in_threads(
+            self, [lambda func=func: _retrying(self.registry, func) for func in jobs]
+        )
 
     def _assert_seats_add_up(self, departure_id, sold):
         with self.registry.cursor() as cr:

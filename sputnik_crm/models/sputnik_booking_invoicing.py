@@ -9,11 +9,10 @@ from odoo.tools import SQL
 from odoo.tools.misc import format_amount
 
 from .sale_order import BALANCE_INVOICE_DAYS
+from .sputnik_cron import trigger_cron_once
 
 _logger = logging.getLogger(__name__)
 
-# the invoicing cron is triggered once per transaction (a mark on it)
-INVOICING_TRIGGERED = "sputnik_invoicing_triggered"
 # bookings invoiced by one run of the cron; it runs again at once for the rest
 INVOICING_BATCH = 50
 
@@ -46,7 +45,7 @@ class SputnikBookingInvoicing(models.AbstractModel):
     _name = "sputnik.booking.invoicing"
     _description = "Invoicing of Bookings"
 
-    # === THE FIRST INVOICE, JUST AFTER THE CONFIRMATION === #
+    # === THE DOCUMENTS, JUST AFTER THE CONFIRMATION OR CANCELLATION === #
     @api.model
     def _sputnik_queue(self, orders):
         """Issue the documents of the bookings ``orders`` just confirmed or
@@ -59,17 +58,7 @@ class SputnikBookingInvoicing(models.AbstractModel):
         # sudo: a field the system keeps, on bookings the user confirms or
         # cancels
         orders.sudo().write({"sputnik_invoicing_pending": True})
-        cr = self.env.cr
-        if cr.precommit.data.get(INVOICING_TRIGGERED):
-            return
-        cr.precommit.data[INVOICING_TRIGGERED] = True
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "sputnik_crm.ir_cron_sputnik_booking_invoicing", raise_if_not_found=False
-        )
-        if cron_id:
-            # sudo: the trigger of the addon's own cron, for any user who
-            # confirms or cancels a booking; no value of the caller's is used
-            self.env["ir.cron"].browse(cron_id).sudo()._trigger()
+        trigger_cron_once(self.env, "sputnik_crm.ir_cron_sputnik_booking_invoicing")
 
     @api.model
     def _cron_sputnik_invoice_pending(self):

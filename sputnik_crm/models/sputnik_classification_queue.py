@@ -4,13 +4,13 @@ from collections import defaultdict
 from odoo import api, models
 from odoo.tools import SQL
 
+from .sputnik_cron import trigger_cron_once
+
 _logger = logging.getLogger(__name__)
 
 # one processing of the queue at a time (advisory lock key, see
 # sputnik_classification for the others)
 LOCK_QUEUE = 0x53504E4B03
-# the queue's cron is triggered once per transaction (a mark on it)
-QUEUE_TRIGGERED = "sputnik_classify_queue_triggered"
 # the sources of a queued classification, in the order they are processed: a
 # client queued by both is classified (and its history written) once, as
 # the first one
@@ -103,20 +103,7 @@ class SputnikClassification(models.AbstractModel):
                 sorted(set(partners.ids)),
             )
         )
-        if cr.precommit.data.get(QUEUE_TRIGGERED):
-            return
-        cr.precommit.data[QUEUE_TRIGGERED] = True
-        # the cron by its xml id (cached), without env.ref's check that it
-        # exists: _trigger reads it anyway
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(
-            "sputnik_crm.ir_cron_sputnik_classify_queue", raise_if_not_found=False
-        )
-        if cron_id:
-            cron = self.env["ir.cron"].browse(cron_id)
-            # sudo: the trigger of the addon's own cron, for any user whose
-            # booking or invoice queued a client; no value of the caller's
-            # is used
-            cron.sudo()._trigger()
+        trigger_cron_once(self.env, "sputnik_crm.ir_cron_sputnik_classify_queue")
 
     @api.model
     def _cron_classify_queued(self):
