@@ -109,6 +109,16 @@ class TestDemoSeason(TransactionCase):
             self.assertLess(
                 order.sputnik_balance_due_date, fields.Date.context_today(order)
             )
+        # the demo's bookings have their invoices issued as the invoicing cron
+        # issues them: none waits
+        agents = self.env.ref("sputnik_crm.user_agent_demo") | self.env.ref(
+            "sputnik_crm.user_agent2_demo"
+        )
+        self.assertFalse(
+            orders.filtered(
+                lambda o: o.sputnik_invoicing_pending and o.user_id in agents
+            )
+        )
         invoices = orders.invoice_ids
         self.assertIn("out_refund", invoices.mapped("move_type"))
         self.assertIn("paid", invoices.mapped("payment_state"))
