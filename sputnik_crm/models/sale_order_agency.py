@@ -82,13 +82,6 @@ class SaleOrder(models.Model):
         return action
 
     # === FLOWS === #
-    def _action_confirm(self):
-        res = super()._action_confirm()
-        agency = self.filtered("sputnik_is_agency")
-        if agency:
-            self.env["sputnik.operator.billing"]._sputnik_bill_bookings(agency)
-        return res
-
     def _action_cancel(self):
         agency = self.filtered(lambda o: o.sputnik_is_agency and o.state == "sale")
         charges = {}

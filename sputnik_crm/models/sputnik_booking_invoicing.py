@@ -149,7 +149,8 @@ class SputnikBookingInvoicing(models.AbstractModel):
     def _sputnik_invoice_first(self, order):
         """The first invoice of a confirmed booking: inside the balance
         window the whole price, due now; before it, the deposit (the balance
-        follows with the daily run)."""
+        follows with the daily run). A booking sold as the operator's agent
+        also gets the operator's bill, if the operator bills each booking."""
         horizon = fields.Date.context_today(order) + relativedelta(
             days=BALANCE_INVOICE_DAYS
         )
@@ -162,6 +163,8 @@ class SputnikBookingInvoicing(models.AbstractModel):
                 self._sputnik_invoice_balance(order)
         else:
             self._sputnik_invoice_deposit(order)
+        if order.sputnik_is_agency:
+            self.env["sputnik.operator.billing"]._sputnik_bill_bookings(order)
 
     @api.model
     def _sputnik_settle_cancellation(self, order):

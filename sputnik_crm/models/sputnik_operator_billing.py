@@ -32,7 +32,7 @@ class SputnikOperatorBilling(models.AbstractModel):
     @api.model
     def _sputnik_bill_bookings(self, orders):
         """Bills of the confirmed bookings ``orders`` whose operators bill each
-        booking. Called from the confirmation."""
+        booking. Called by the invoicing run just after the confirmation."""
         lines = self._sputnik_unbilled_lines([("order_id", "in", orders.ids)])
         lines = lines.filtered(lambda line: self._sputnik_bill_mode(line) == "booking")
         bills = self.env["account.move"]
