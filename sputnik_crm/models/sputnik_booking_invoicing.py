@@ -142,7 +142,6 @@ class SputnikBookingInvoicing(models.AbstractModel):
         elif order.sputnik_is_booking and order.state == "cancel":
             self._sputnik_settle_cancellation(order)
         order.sputnik_invoicing_pending = False
-        self.env.flush_all()
         return True
 
     @api.model
@@ -216,9 +215,7 @@ class SputnikBookingInvoicing(models.AbstractModel):
 
     @api.model
     def _sputnik_invoice_deposit(self, orders):
-        """Invoice the deposit of confirmed bookings as a down payment;
-        returns whether any was invoiced."""
-        invoiced = False
+        """Invoice the deposit of confirmed bookings as a down payment."""
         for order in orders:
             percent = order.company_id.sputnik_deposit_percent
             if not percent or order.amount_total <= 0:
@@ -245,8 +242,6 @@ class SputnikBookingInvoicing(models.AbstractModel):
                 sputnik_invoice_date=fields.Date.context_today(order)
             )._create_invoices(order)
             invoice.action_post()
-            invoiced = True
-        return invoiced
 
     @api.model
     def _sputnik_invoice_balance(self, orders):
